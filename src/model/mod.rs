@@ -1,0 +1,467 @@
+//! The pact-membership model: world state in dense arrays and the rules of one round.
+//! Pure: no I/O, no printing; randomness only from the generator it is handed.
+
+pub mod terms;
+
+use rand::Rng;
+
+use crate::scenario::{Admission, Change, PactId, Scenario, StateId, UpdateOrder};
+
+pub use terms::Terms;
+
+/// What a state (or, for admit/hold, a member voting on an applicant) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Asked to join a pact whose members must admit it.
+    Apply,
+    /// Became a member (open pact, or an application accepted).
+    Join,
+    /// A member voted to admit an applicant.
+    Admit,
+    /// A member took up an application and held it (voted no this round).
+    Hold,
+    /// Left a pact.
+    Leave,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave];
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Apply => "apply",
+            Action::Join => "join",
+            Action::Admit => "admit",
+            Action::Hold => "hold",
+            Action::Leave => "leave",
+        }
+    }
+}
+
+/// One decision with the value of each term that produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub round: u32,
+    pub state: StateId,
+    pub pact: PactId,
+    pub action: Action,
+    /// The applicant, for admit and hold.
+    pub applicant: Option<StateId>,
+    /// Probability the chosen action had under the logit rule (1 for a join that follows
+    /// from an accepted application).
+    pub probability: f64,
+    pub terms: Terms,
+}
+
+/// Logit choice: the probability of acting given the utility gain `u` and temperature `tau`
+/// (τ → 0 is a best response).
+pub fn logit(u: f64, tau: f64) -> f64 {
+    if tau <= 0.0 {
+        return if u > 0.0 { 1.0 } else { 0.0 };
+    }
+    1.0 / (1.0 + (-u / tau).exp())
+}
+
+/// Everything that changes during a replicate. Matrices are flat, row-major, n×n.
+#[derive(Debug, Clone)]
+pub struct World<'s> {
+    pub scenario: &'s Scenario,
+    /// Rounds played so far (0 before the first).
+    pub round: u32,
+    pub capability: Vec<f64>,
+    pub commitment: Vec<f64>,
+    pub support: Vec<f64>,
+    /// Where support settles when threat is as at the start; events of kind `support` move it.
+    pub support_anchor: Vec<f64>,
+    pub salience: Vec<[f64; 5]>,
+    hostility: Vec<f64>,
+    /// Current strength of each grievance in `scenario.grievances`.
+    pub grievance: Vec<f64>,
+    grievance_matrix: Vec<f64>,
+    member: Vec<bool>,
+    member_list: Vec<Vec<StateId>>,
+    applied: Vec<bool>,
+    /// First round each state applied to (or joined) each pact; 0 = never.
+    pub first_apply: Vec<u32>,
+    /// ratified[(pact × n + applicant) × n + member]
+    ratified: Vec<bool>,
+    pub active: Vec<bool>,
+    /// Threat each state faces (refreshed at the start of every round).
+    pub threat: Vec<f64>,
+    threat_at_start: Vec<f64>,
+    next_event: usize,
+}
+
+impl<'s> World<'s> {
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let n = scenario.n_states();
+        let np = scenario.n_pacts();
+        let mut w = World {
+            scenario,
+            round: 0,
+            capability: scenario.states.iter().map(|s| s.capability).collect(),
+            commitment: scenario.states.iter().map(|s| s.commitment).collect(),
+            support: scenario.states.iter().map(|s| s.support.start).collect(),
+            support_anchor: scenario.states.iter().map(|s| s.support.start).collect(),
+            salience: scenario.states.iter().map(|s| s.salience).collect(),
+            hostility: scenario.hostility.clone(),
+            grievance: scenario.grievances.iter().map(|g| g.strength).collect(),
+            grievance_matrix: vec![0.0; n * n],
+            member: vec![false; np * n],
+            member_list: vec![Vec::new(); np],
+            applied: vec![false; np * n],
+            first_apply: vec![0; np * n],
+            ratified: vec![false; np * n * n],
+            active: scenario.pacts.iter().map(|p| p.active).collect(),
+            threat: vec![0.0; n],
+            threat_at_start: vec![0.0; n],
+            next_event: 0,
+        };
+        for p in scenario.pact_ids() {
+            if w.active[p.index()] {
+                for &s in &scenario.pact(p).founders {
+                    w.add_member(s, p);
+                }
+            }
+        }
+        w.rebuild_grievances();
+        w.refresh_threat();
+        w.threat_at_start = w.threat.clone();
+        w
+    }
+
+    pub fn n(&self) -> usize {
+        self.scenario.n_states()
+    }
+    pub fn hostility(&self, a: StateId, b: StateId) -> f64 {
+        self.hostility[a.index() * self.n() + b.index()]
+    }
+    pub fn proximity(&self, a: StateId, b: StateId) -> f64 {
+        self.scenario.proximity[a.index() * self.n() + b.index()]
+    }
+    pub fn grievance_against(&self, holder: StateId, against: StateId) -> f64 {
+        self.grievance_matrix[holder.index() * self.n() + against.index()]
+    }
+    pub fn is_member(&self, s: StateId, p: PactId) -> bool {
+        self.member[p.index() * self.n() + s.index()]
+    }
+    pub fn is_applicant(&self, s: StateId, p: PactId) -> bool {
+        self.applied[p.index() * self.n() + s.index()]
+    }
+    /// Members of a pact in id order.
+    pub fn members(&self, p: PactId) -> impl Iterator<Item = StateId> + '_ {
+        self.member_list[p.index()].iter().copied()
+    }
+    pub fn size(&self, p: PactId) -> usize {
+        self.member_list[p.index()].len()
+    }
+
+    fn add_member(&mut self, s: StateId, p: PactId) {
+        let k = p.index() * self.n() + s.index();
+        if !self.member[k] {
+            self.member[k] = true;
+            let list = &mut self.member_list[p.index()];
+            let at = list.partition_point(|&x| x < s);
+            list.insert(at, s);
+        }
+        self.clear_application(s, p);
+    }
+
+    fn remove_member(&mut self, s: StateId, p: PactId) {
+        let k = p.index() * self.n() + s.index();
+        if self.member[k] {
+            self.member[k] = false;
+            self.member_list[p.index()].retain(|&x| x != s);
+        }
+    }
+
+    fn clear_application(&mut self, s: StateId, p: PactId) {
+        let n = self.n();
+        self.applied[p.index() * n + s.index()] = false;
+        let row = (p.index() * n + s.index()) * n;
+        self.ratified[row..row + n].fill(false);
+    }
+
+    fn rebuild_grievances(&mut self) {
+        let n = self.n();
+        self.grievance_matrix.fill(0.0);
+        for (g, strength) in self.scenario.grievances.iter().zip(&self.grievance) {
+            self.grievance_matrix[g.holder.index() * n + g.against.index()] += strength;
+        }
+    }
+
+    fn refresh_threat(&mut self) {
+        for s in self.scenario.state_ids() {
+            self.threat[s.index()] = terms::threat(self, s);
+        }
+    }
+
+    fn apply_change(&mut self, change: &Change) {
+        let n = self.n();
+        match *change {
+            Change::Hostility { a, b, op } => {
+                let v = op.apply(self.hostility(a, b)).clamp(-1.0, 1.0);
+                self.hostility[a.index() * n + b.index()] = v;
+                self.hostility[b.index() * n + a.index()] = v;
+            }
+            Change::Capability { state, op } => {
+                let c = &mut self.capability[state.index()];
+                *c = op.apply(*c).max(1e-12);
+            }
+            Change::Commitment { state, op } => {
+                let c = &mut self.commitment[state.index()];
+                *c = op.apply(*c).clamp(0.0, 1.0);
+            }
+            Change::Support { state, op } => {
+                let i = state.index();
+                self.support[i] = op.apply(self.support[i]).clamp(0.0, 1.0);
+                self.support_anchor[i] = op.apply(self.support_anchor[i]).clamp(0.0, 1.0);
+            }
+            Change::Salience { state, issue, op } => {
+                let v = &mut self.salience[state.index()][issue.index()];
+                *v = op.apply(*v).clamp(0.0, 1.0);
+            }
+            Change::Grievance { grievance, op } => {
+                self.grievance[grievance] = op.apply(self.grievance[grievance]).max(0.0);
+                self.rebuild_grievances();
+            }
+            Change::Found { pact } => {
+                self.active[pact.index()] = true;
+                for &s in &self.scenario.pact(pact).founders {
+                    self.add_member(s, pact);
+                }
+            }
+            Change::Dissolve { pact } => {
+                self.active[pact.index()] = false;
+                for s in self.scenario.state_ids() {
+                    self.remove_member(s, pact);
+                    self.clear_application(s, pact);
+                }
+            }
+            Change::ForceJoin { state, pact } => self.add_member(state, pact),
+            Change::ForceLeave { state, pact } => {
+                self.remove_member(state, pact);
+                self.clear_application(state, pact);
+            }
+        }
+    }
+
+    /// Plays one round; appends every decision taken to `log`.
+    ///
+    /// Order: events of the round → threat and public support → grievances fade → states
+    /// decide (sequentially in random order, or simultaneously) → members vote on applicants.
+    pub fn play_round<R: Rng>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
+        self.round += 1;
+        let events = &self.scenario.events;
+        while self.next_event < events.len() && events[self.next_event].round == self.round {
+            for change in &events[self.next_event].changes {
+                self.apply_change(change);
+            }
+            self.next_event += 1;
+        }
+        self.refresh_threat();
+        self.update_support();
+        let decay = self.scenario.params.grievance_decay;
+        if decay > 0.0 && !self.grievance.is_empty() {
+            self.grievance.iter_mut().for_each(|g| *g *= 1.0 - decay);
+            self.rebuild_grievances();
+        }
+
+        match self.scenario.params.update_order {
+            UpdateOrder::Sequential => {
+                let mut order: Vec<StateId> = self.scenario.state_ids().collect();
+                shuffle(&mut order, rng);
+                for s in order {
+                    for p in self.scenario.pact_ids() {
+                        let draw = uniform(rng);
+                        if let Some(d) = self.decide(s, p, draw) {
+                            self.enact(&d);
+                            log.push(d);
+                        }
+                    }
+                }
+            }
+            UpdateOrder::Simultaneous => {
+                let mut chosen = Vec::new();
+                for s in self.scenario.state_ids() {
+                    for p in self.scenario.pact_ids() {
+                        let draw = uniform(rng);
+                        chosen.extend(self.decide(s, p, draw));
+                    }
+                }
+                for d in chosen {
+                    if self.still_possible(&d) {
+                        self.enact(&d);
+                        log.push(d);
+                    }
+                }
+            }
+        }
+        self.admissions(rng, log);
+    }
+
+    /// Public support moves toward what the change in threat justifies, with inertia:
+    /// support ← inertia·support + (1 − inertia)·clamp(anchor + sensitivity·(threat − threat₀)).
+    fn update_support(&mut self) {
+        for (i, st) in self.scenario.states.iter().enumerate() {
+            let target = (self.support_anchor[i] + st.support.sensitivity * (self.threat[i] - self.threat_at_start[i])).clamp(0.0, 1.0);
+            self.support[i] = st.support.inertia * self.support[i] + (1.0 - st.support.inertia) * target;
+        }
+    }
+
+    /// Whether `s` may apply to `p` at all: the pact exists, takes applicants, is not aimed at
+    /// `s`, has room, and
+    /// (for a democracy and a binding pact) public support has passed the state's threshold.
+    pub fn may_apply(&self, s: StateId, p: PactId) -> bool {
+        let pact = self.scenario.pact(p);
+        let params = &self.scenario.params;
+        let state = self.scenario.state(s);
+        self.active[p.index()]
+            && pact.admission != Admission::Closed
+            && !pact.rivals.contains(&s)
+            && pact.size_limit.is_none_or(|l| self.size(p) < l as usize)
+            && !(params.support_gate
+                && state.democracy
+                && pact.binding >= params.binding_gate
+                && self.support[s.index()] < state.support.threshold)
+    }
+
+    /// The decision of `s` about `p` this round, if it acts; `draw` is a uniform number in 0..1.
+    fn decide(&self, s: StateId, p: PactId, draw: f64) -> Option<Decision> {
+        if !self.active[p.index()] || self.is_applicant(s, p) {
+            return None;
+        }
+        let tau = self.scenario.params.temperature;
+        let (action, terms) = if self.is_member(s, p) {
+            (Action::Leave, terms::leave_terms(self, s, p))
+        } else {
+            if !self.may_apply(s, p) {
+                return None;
+            }
+            let action = if self.scenario.pact(p).admission == Admission::Open {
+                Action::Join
+            } else {
+                Action::Apply
+            };
+            (action, terms::join_terms(self, s, p))
+        };
+        let probability = logit(terms.utility(), tau);
+        (draw < probability).then_some(Decision {
+            round: self.round,
+            state: s,
+            pact: p,
+            action,
+            applicant: None,
+            probability,
+            terms,
+        })
+    }
+
+    /// In simultaneous play, a move chosen on the start-of-round world may have become
+    /// impossible (the pact filled up).
+    fn still_possible(&self, d: &Decision) -> bool {
+        match d.action {
+            Action::Join | Action::Apply => self.may_apply(d.state, d.pact) || d.action == Action::Apply,
+            _ => true,
+        }
+    }
+
+    fn enact(&mut self, d: &Decision) {
+        let (s, p) = (d.state, d.pact);
+        let k = p.index() * self.n() + s.index();
+        match d.action {
+            Action::Apply => {
+                self.applied[k] = true;
+                if self.first_apply[k] == 0 {
+                    self.first_apply[k] = self.round;
+                }
+            }
+            Action::Join => {
+                if self.first_apply[k] == 0 {
+                    self.first_apply[k] = self.round;
+                }
+                self.add_member(s, p);
+            }
+            Action::Leave => self.remove_member(s, p),
+            Action::Admit | Action::Hold => {}
+        }
+    }
+
+    /// Members take up pending applications: each member that has not yet ratified an
+    /// applicant takes it up with probability `ratification_rate` and then admits or holds it by
+    /// the logit rule on [`terms::admit_terms`]. An applicant joins once the pact's rule is met.
+    fn admissions<R: Rng>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
+        let n = self.n();
+        let scenario = self.scenario;
+        let params = &scenario.params;
+        for p in scenario.pact_ids() {
+            if !self.active[p.index()] {
+                continue;
+            }
+            for a in self.scenario.state_ids() {
+                if !self.is_applicant(a, p) {
+                    continue;
+                }
+                let row = (p.index() * n + a.index()) * n;
+                let members: Vec<StateId> = self.members(p).collect();
+                for &k in &members {
+                    if self.ratified[row + k.index()] {
+                        continue;
+                    }
+                    let (take_up, draw) = (uniform(rng), uniform(rng));
+                    if take_up >= params.ratification_rate {
+                        continue;
+                    }
+                    let terms = terms::admit_terms(self, k, a, p);
+                    let probability = logit(terms.utility(), params.temperature);
+                    let admit = draw < probability;
+                    self.ratified[row + k.index()] = admit;
+                    log.push(Decision {
+                        round: self.round,
+                        state: k,
+                        pact: p,
+                        action: if admit { Action::Admit } else { Action::Hold },
+                        applicant: Some(a),
+                        probability: if admit { probability } else { 1.0 - probability },
+                        terms,
+                    });
+                }
+                let yes = members.iter().filter(|k| self.ratified[row + k.index()]).count();
+                let accepted = match self.scenario.pact(p).admission {
+                    Admission::Unanimity => yes == members.len(),
+                    Admission::Majority => 2 * yes > members.len(),
+                    Admission::Open => true,
+                    Admission::Closed => false,
+                };
+                let full = self.scenario.pact(p).size_limit.is_some_and(|l| self.size(p) >= l as usize);
+                if accepted && !full {
+                    let terms = terms::join_terms(self, a, p);
+                    self.add_member(a, p);
+                    log.push(Decision {
+                        round: self.round,
+                        state: a,
+                        pact: p,
+                        action: Action::Join,
+                        applicant: None,
+                        probability: 1.0,
+                        terms,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A uniform number in [0, 1) from the top 53 bits of one 64-bit output. Written out here so
+/// results depend only on the ChaCha8 stream, not on how a rand version maps bits to floats.
+pub fn uniform<R: Rng>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Fisher–Yates on our own [`uniform`]-style draws (rand's `shuffle` and `random_range` are not
+/// promised stable across versions; this is). The multiply-shift bias is below 2⁻⁵⁰.
+fn shuffle<T, R: Rng>(items: &mut [T], rng: &mut R) {
+    for i in (1..items.len()).rev() {
+        let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
+        items.swap(i, j);
+    }
+}

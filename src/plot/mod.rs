@@ -1,0 +1,1 @@
+//! Charts of a run (plotters with an embedded font; no system libraries).

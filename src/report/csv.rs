@@ -1,0 +1,89 @@
+//! `memberships.csv` (tidy: one row per round, pact and state) and `decisions.csv` (one row per
+//! decision with the value of every term).
+
+use std::path::Path;
+
+use super::{ReportError, Summary};
+use crate::model::Terms;
+use crate::run::LoggedDecision;
+use crate::scenario::Scenario;
+
+fn csv_err(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
+    move |source| ReportError::Csv {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// round, label, pact, state, p_member.
+pub fn write_memberships(dir: &Path, summary: &Summary) -> Result<(), ReportError> {
+    let path = dir.join("memberships.csv");
+    let err = csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
+    w.write_record(["round", "label", "pact", "state", "p_member"]).map_err(&err)?;
+    for pact in &summary.pacts {
+        for state in &summary.states {
+            let m = &summary.membership[&pact.id][&state.id];
+            for (r, p) in m.p_by_round.iter().enumerate() {
+                w.write_record([
+                    r.to_string().as_str(),
+                    &summary.round_labels[r],
+                    &pact.id,
+                    &state.id,
+                    &p.to_string(),
+                ])
+                .map_err(&err)?;
+            }
+        }
+    }
+    w.flush().map_err(|e| ReportError::Io {
+        path: path.clone(),
+        source: e,
+    })
+}
+
+/// replicate, round, label, state, pact, action, applicant, probability, utility, then each term.
+pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecision]) -> Result<(), ReportError> {
+    let path = dir.join("decisions.csv");
+    let err = csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
+    let mut header = vec![
+        "replicate",
+        "round",
+        "label",
+        "state",
+        "pact",
+        "action",
+        "applicant",
+        "probability",
+        "utility",
+    ];
+    header.extend(Terms::NAMES);
+    w.write_record(&header).map_err(&err)?;
+    let mut row: Vec<String> = Vec::with_capacity(header.len());
+    for ld in decisions {
+        let d = &ld.decision;
+        row.clear();
+        row.push(ld.replicate.to_string());
+        row.push(d.round.to_string());
+        row.push(scenario.calendar.label(d.round));
+        row.push(scenario.state(d.state).id.clone());
+        row.push(scenario.pact(d.pact).id.clone());
+        row.push(d.action.name().to_string());
+        row.push(d.applicant.map(|a| scenario.state(a).id.clone()).unwrap_or_default());
+        row.push(fmt(d.probability));
+        row.push(fmt(d.terms.utility()));
+        row.extend(d.terms.values().iter().map(|&v| fmt(v)));
+        w.write_record(&row).map_err(&err)?;
+    }
+    w.flush().map_err(|e| ReportError::Io {
+        path: path.clone(),
+        source: e,
+    })
+}
+
+/// Six significant decimals: enough to trace a decision, short enough to read.
+fn fmt(v: f64) -> String {
+    let s = format!("{v:.6}");
+    if s == "-0.000000" { "0.000000".to_string() } else { s }
+}

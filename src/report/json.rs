@@ -1,0 +1,36 @@
+//! `summary.json` and `tally.json`.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{ReportError, Summary, io_err};
+use crate::run::Tally;
+
+/// Writes any serialisable value as pretty JSON with a trailing newline.
+pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<(), ReportError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| ReportError::Io {
+        path: path.to_path_buf(),
+        source: e.into(),
+    })?;
+    text.push('\n');
+    std::fs::write(path, text).map_err(io_err(path))
+}
+
+pub fn read<T: DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    serde_json::from_str(&text).map_err(|e| ReportError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+pub fn write_summary(dir: &Path, summary: &Summary) -> Result<(), ReportError> {
+    write(&dir.join("summary.json"), summary)
+}
+
+/// The exact counts behind the summary: what shards of a run merge.
+pub fn write_tally(dir: &Path, tally: &Tally) -> Result<(), ReportError> {
+    write(&dir.join("tally.json"), tally)
+}

@@ -1,0 +1,37 @@
+//! Writers for run results, one module per format (as hyperfine's exporters), and the
+//! staging directory that makes a run directory appear whole or not at all.
+
+pub mod csv;
+pub mod json;
+mod staging;
+mod summary;
+
+use std::path::PathBuf;
+
+pub use staging::Staging;
+pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: ::csv::Error,
+    },
+    #[error("cannot read {}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+}
+
+pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,180 @@
+//! The headline results of a run, derived from the exact counts of a [`Tally`]. This is what
+//! `summary.json` holds and what charts, reports and `compare` read.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::run::{Tally, median, quantile};
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub description: String,
+    pub version: String,
+    pub model: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub rounds: u32,
+    pub round_unit: String,
+    /// Date of round 1, if the scenario has one.
+    pub start: Option<String>,
+    /// SHA-256 of `scenario.resolved.toml`.
+    pub scenario_hash: String,
+    /// Label of each round 0..=rounds (dates where the scenario has a start date).
+    pub round_labels: Vec<String>,
+    pub states: Vec<StateInfo>,
+    pub pacts: Vec<PactInfo>,
+    pub events: Vec<EventInfo>,
+    /// `membership[PACT][STATE]`
+    pub membership: BTreeMap<String, BTreeMap<String, Membership>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateInfo {
+    pub id: String,
+    pub name: String,
+    pub capability: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PactInfo {
+    pub id: String,
+    pub name: String,
+    pub binding: f64,
+    pub issue: String,
+    pub admission: String,
+    /// Fraction of replicates in which the pact had at least `min_members` members at some round.
+    pub p_formed: f64,
+    pub min_members: u32,
+    /// Median first round with at least `min_members` members, among replicates where it formed.
+    pub formed_round_median: Option<f64>,
+    /// Members after each round across replicates: 5th percentile, median, 95th percentile.
+    pub size_p05: Vec<usize>,
+    pub size_median: Vec<usize>,
+    pub size_p95: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventInfo {
+    pub id: String,
+    pub name: String,
+    pub round: u32,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    /// Fraction of replicates in which the state is a member after the last round.
+    pub p_final: f64,
+    /// That fraction after each round; index 0 = before round 1 is played.
+    pub p_by_round: Vec<f64>,
+    /// Median first round of membership, among replicates where it joined and was not a founder.
+    pub join_round_median: Option<f64>,
+    /// Fraction of replicates in which it was a member at any round.
+    pub p_ever: f64,
+    /// Fraction of replicates in which it joined (was not a founder but became a member).
+    pub p_joined: f64,
+    /// Median rounds from first application to membership, among replicates where it applied and got in.
+    pub accession_lag_median: Option<f64>,
+    /// Replicates (of all) in which it applied / joined / left at least... counts of each action
+    /// over all replicates: apply, join, admit, hold, leave.
+    pub actions: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    pub fn new(scenario: &Scenario, tally: &Tally, seed: u64) -> Summary {
+        let r_n = scenario.rounds as usize;
+        let round_labels = (0..=scenario.rounds).map(|r| scenario.calendar.label(r)).collect();
+        let mut membership = BTreeMap::new();
+        for (p, pact) in scenario.pacts.iter().enumerate() {
+            let mut by_state = BTreeMap::new();
+            for (s, state) in scenario.states.iter().enumerate() {
+                let k = tally.pair(p, s);
+                let join_hist = tally.join_hist(p, s);
+                let actions = crate::model::Action::ALL
+                    .iter()
+                    .map(|&a| (a.name().to_string(), tally.action_count(p, s, a)))
+                    .collect();
+                by_state.insert(
+                    state.id.clone(),
+                    Membership {
+                        p_final: tally.p_member(r_n, p, s),
+                        p_by_round: (0..=r_n).map(|r| tally.p_member(r, p, s)).collect(),
+                        join_round_median: median(join_hist),
+                        p_ever: tally.frac(tally.ever[k]),
+                        p_joined: tally.frac(join_hist.iter().sum()),
+                        accession_lag_median: median(tally.lag_hist(p, s)),
+                        actions,
+                    },
+                );
+            }
+            membership.insert(pact.id.clone(), by_state);
+        }
+        let pacts = scenario
+            .pacts
+            .iter()
+            .enumerate()
+            .map(|(p, pact)| {
+                let formed = tally.formed_hist(p);
+                let size_q = |q: f64| (0..=r_n).map(|r| quantile(tally.size_hist(r, p), q).unwrap_or(0)).collect();
+                PactInfo {
+                    id: pact.id.clone(),
+                    name: pact.name.clone(),
+                    binding: pact.binding,
+                    issue: pact.issue.name().to_string(),
+                    admission: pact.admission.name().to_string(),
+                    p_formed: tally.frac(formed[..=r_n].iter().sum()),
+                    min_members: pact.min_members,
+                    formed_round_median: median(&formed[..=r_n]),
+                    size_p05: size_q(0.05),
+                    size_median: size_q(0.5),
+                    size_p95: size_q(0.95),
+                }
+            })
+            .collect();
+        Summary {
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            model: "pacts".to_string(),
+            seed,
+            runs: tally.runs,
+            rounds: scenario.rounds,
+            round_unit: scenario.calendar.unit.name().to_string(),
+            start: scenario
+                .calendar
+                .start
+                .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day)),
+            scenario_hash: scenario.hash.clone(),
+            round_labels,
+            states: scenario
+                .states
+                .iter()
+                .map(|s| StateInfo {
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    capability: s.capability,
+                })
+                .collect(),
+            pacts,
+            events: scenario
+                .events
+                .iter()
+                .map(|e| EventInfo {
+                    id: e.id.clone(),
+                    name: e.name.clone(),
+                    round: e.round,
+                    label: scenario.calendar.label(e.round),
+                })
+                .collect(),
+            membership,
+        }
+    }
+
+    /// Membership of one state in one pact, by ids.
+    pub fn get(&self, pact: &str, state: &str) -> Option<&Membership> {
+        self.membership.get(pact)?.get(state)
+    }
+}

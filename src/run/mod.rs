@@ -1,0 +1,117 @@
+//! Monte Carlo replicates: seeding, parallel execution and exact aggregation.
+//!
+//! Replicate `i` of a run with master seed `S` draws from ChaCha8 seeded with `S` on stream `i`
+//! and from nothing else, so its result does not depend on which thread ran it or on how many
+//! threads there are. Replicates run in parallel in fixed-size chunks; chunk results are
+//! collected in order and merged sequentially.
+
+mod tally;
+
+use std::ops::Range;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::{Action, Decision, World};
+use crate::scenario::Scenario;
+
+pub use tally::{MergeError, Tally, median, quantile};
+
+/// Replicates per parallel work item. Fixed, so the work split never depends on the machine.
+const CHUNK: u64 = 16;
+
+/// The generator of one replicate: ChaCha8 seeded from the master seed, on the replicate's stream.
+pub fn replicate_rng(seed: u64, replicate: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(replicate);
+    rng
+}
+
+/// Which replicates to run and what to keep.
+#[derive(Debug, Clone)]
+pub struct RunSpec {
+    pub seed: u64,
+    pub replicates: Range<u64>,
+    /// Keep every decision of the first `keep_decisions` replicates of the range (for
+    /// decisions.csv); later replicates are only counted.
+    pub keep_decisions: u64,
+}
+
+/// A decision tagged with the replicate it was taken in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedDecision {
+    pub replicate: u64,
+    pub decision: Decision,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub seed: u64,
+    pub tally: Tally,
+    pub decisions: Vec<LoggedDecision>,
+}
+
+/// One replicate: plays every round and returns the membership after each (index 0 = before
+/// round 1) with the world at the end.
+pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (Vec<Vec<bool>>, World<'s>) {
+    let mut rng = replicate_rng(seed, replicate);
+    let mut world = World::new(scenario);
+    let mut history = Vec::with_capacity(scenario.rounds as usize + 1);
+    history.push(snapshot(&world));
+    for _ in 0..scenario.rounds {
+        world.play_round(&mut rng, log);
+        history.push(snapshot(&world));
+    }
+    (history, world)
+}
+
+fn snapshot(w: &World) -> Vec<bool> {
+    let mut out = Vec::with_capacity(w.scenario.n_pacts() * w.n());
+    for p in w.scenario.pact_ids() {
+        out.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
+    }
+    out
+}
+
+/// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.
+pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
+    let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
+    let start = spec.replicates.start;
+    let n_chunks = (spec.replicates.end - start).div_ceil(CHUNK);
+    let chunks: Vec<(Tally, Vec<LoggedDecision>)> = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| {
+            let lo = start + c * CHUNK;
+            let hi = (lo + CHUNK).min(spec.replicates.end);
+            let mut tally = Tally::new(scenario, lo);
+            let mut kept = Vec::new();
+            let mut log = Vec::new();
+            for rep in lo..hi {
+                log.clear();
+                let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
+                let actions: Vec<(usize, usize, Action)> = log.iter().map(|d| (d.pact.index(), d.state.index(), d.action)).collect();
+                tally.record(&history, &world, &actions, &min_members);
+                if rep - start < spec.keep_decisions {
+                    kept.extend(log.iter().map(|d| LoggedDecision {
+                        replicate: rep,
+                        decision: d.clone(),
+                    }));
+                }
+            }
+            progress(hi - lo);
+            (tally, kept)
+        })
+        .collect();
+    let mut tally = Tally::new(scenario, start);
+    let mut decisions = Vec::new();
+    for (t, d) in chunks {
+        tally.merge(&t).expect("chunks are adjacent and of one scenario");
+        decisions.extend(d);
+    }
+    RunResult {
+        seed: spec.seed,
+        tally,
+        decisions,
+    }
+}

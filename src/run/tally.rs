@@ -1,0 +1,235 @@
+//! Aggregates over replicates as exact integer counts. Two tallies of adjacent replicate ranges
+//! merge (by adding counts) into exactly the tally of the whole range, whatever the order, the
+//! thread count or the machine: this is what lets a run be split into shards and merged.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Action, World};
+use crate::scenario::Scenario;
+
+/// Counts over replicates `first..first + runs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub rounds: usize,
+    pub pacts: usize,
+    pub states: usize,
+    pub first: u64,
+    pub runs: u64,
+    /// Replicates in which the state is a member after round r: `[(r·P + p)·N + s]`, r = 0..=R.
+    pub member: Vec<u64>,
+    /// Replicates in which the state is a member at any round: `[p·N + s]`.
+    pub ever: Vec<u64>,
+    /// Replicates in which the state is a founding member (member at round 0): `[p·N + s]`.
+    pub founding: Vec<u64>,
+    /// First round of membership of a non-founder: `[(p·N + s)·(R+1) + r]`.
+    pub join_round: Vec<u64>,
+    /// Rounds from first application to first membership, for states that applied and got in:
+    /// `[(p·N + s)·(R+1) + lag]`.
+    pub accession_lag: Vec<u64>,
+    /// Number of members after round r: `[(r·P + p)·(N+1) + size]`.
+    pub size: Vec<u64>,
+    /// First round at which the pact had at least `min_members` members: `[p·(R+2) + r]`,
+    /// with r = R+1 for "never formed".
+    pub formed: Vec<u64>,
+    /// How often each action was taken: `[(p·N + s)·5 + action]`, actions in [`Action::ALL`] order.
+    pub actions: Vec<u64>,
+}
+
+impl Tally {
+    pub fn new(scenario: &Scenario, first: u64) -> Self {
+        let (r, p, n) = (scenario.rounds as usize, scenario.n_pacts(), scenario.n_states());
+        Tally {
+            rounds: r,
+            pacts: p,
+            states: n,
+            first,
+            runs: 0,
+            member: vec![0; (r + 1) * p * n],
+            ever: vec![0; p * n],
+            founding: vec![0; p * n],
+            join_round: vec![0; p * n * (r + 1)],
+            accession_lag: vec![0; p * n * (r + 1)],
+            size: vec![0; (r + 1) * p * (n + 1)],
+            formed: vec![0; p * (r + 2)],
+            actions: vec![0; p * n * 5],
+        }
+    }
+
+    /// Adds the tally of the replicates that directly follow this one's.
+    pub fn merge(&mut self, other: &Tally) -> Result<(), MergeError> {
+        if (self.rounds, self.pacts, self.states) != (other.rounds, other.pacts, other.states) {
+            return Err(MergeError::Shape);
+        }
+        if self.runs > 0 && other.runs > 0 && other.first != self.first + self.runs {
+            return Err(MergeError::NotAdjacent {
+                expected: self.first + self.runs,
+                found: other.first,
+            });
+        }
+        if self.runs == 0 {
+            self.first = other.first;
+        }
+        self.runs += other.runs;
+        for (a, b) in [
+            (&mut self.member, &other.member),
+            (&mut self.ever, &other.ever),
+            (&mut self.founding, &other.founding),
+            (&mut self.join_round, &other.join_round),
+            (&mut self.accession_lag, &other.accession_lag),
+            (&mut self.size, &other.size),
+            (&mut self.formed, &other.formed),
+            (&mut self.actions, &other.actions),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        Ok(())
+    }
+
+    pub fn pair(&self, p: usize, s: usize) -> usize {
+        p * self.states + s
+    }
+
+    /// Fraction of replicates with the state a member after round r.
+    pub fn p_member(&self, r: usize, p: usize, s: usize) -> f64 {
+        self.frac(self.member[(r * self.pacts + p) * self.states + s])
+    }
+
+    pub fn frac(&self, count: u64) -> f64 {
+        if self.runs == 0 { 0.0 } else { count as f64 / self.runs as f64 }
+    }
+
+    /// Histogram of first join rounds of a non-founder (index = round).
+    pub fn join_hist(&self, p: usize, s: usize) -> &[u64] {
+        let k = self.pair(p, s) * (self.rounds + 1);
+        &self.join_round[k..k + self.rounds + 1]
+    }
+
+    pub fn lag_hist(&self, p: usize, s: usize) -> &[u64] {
+        let k = self.pair(p, s) * (self.rounds + 1);
+        &self.accession_lag[k..k + self.rounds + 1]
+    }
+
+    pub fn size_hist(&self, r: usize, p: usize) -> &[u64] {
+        let k = (r * self.pacts + p) * (self.states + 1);
+        &self.size[k..k + self.states + 1]
+    }
+
+    /// Histogram of the round a pact first formed; the last bin counts "never".
+    pub fn formed_hist(&self, p: usize) -> &[u64] {
+        let k = p * (self.rounds + 2);
+        &self.formed[k..k + self.rounds + 2]
+    }
+
+    pub fn action_count(&self, p: usize, s: usize, a: Action) -> u64 {
+        let idx = Action::ALL.iter().position(|x| *x == a).expect("every action is in ALL");
+        self.actions[self.pair(p, s) * 5 + idx]
+    }
+
+    /// Records one finished replicate, given the membership after each round (`history[r]`
+    /// indexed `p·N + s`) and the world at the end.
+    pub(crate) fn record(&mut self, history: &[Vec<bool>], world: &World, actions: &[(usize, usize, Action)], min_members: &[u32]) {
+        let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
+        self.runs += 1;
+        for (r, snapshot) in history.iter().enumerate() {
+            for p in 0..p_n {
+                let mut size = 0;
+                for s in 0..n {
+                    if snapshot[p * n + s] {
+                        self.member[(r * p_n + p) * n + s] += 1;
+                        size += 1;
+                    }
+                }
+                self.size[(r * p_n + p) * (n + 1) + size] += 1;
+            }
+        }
+        for p in 0..p_n {
+            for s in 0..n {
+                let k = p * n + s;
+                let founding = history[0][k];
+                let first = history.iter().position(|snap| snap[k]);
+                if first.is_some() {
+                    self.ever[k] += 1;
+                }
+                if founding {
+                    self.founding[k] += 1;
+                } else if let Some(r) = first {
+                    self.join_round[k * (r_n + 1) + r] += 1;
+                    let applied = world.first_apply[k] as usize;
+                    if applied > 0 && applied <= r {
+                        self.accession_lag[k * (r_n + 1) + (r - applied)] += 1;
+                    }
+                }
+            }
+            let formed = history
+                .iter()
+                .position(|snap| snap[p * n..(p + 1) * n].iter().filter(|&&m| m).count() >= min_members[p] as usize);
+            self.formed[p * (r_n + 2) + formed.unwrap_or(r_n + 1)] += 1;
+        }
+        for &(p, s, a) in actions {
+            let idx = Action::ALL.iter().position(|x| *x == a).expect("every action is in ALL");
+            self.actions[(p * n + s) * 5 + idx] += 1;
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MergeError {
+    #[error("the tallies come from scenarios of different shapes (rounds, pacts or states differ)")]
+    Shape,
+    #[error("the tallies are not adjacent: expected replicates from {expected}, found {found}")]
+    NotAdjacent { expected: u64, found: u64 },
+}
+
+/// Median of a histogram (index = value): the mean of the two middle values when the count is
+/// even. `None` for an empty histogram.
+pub fn median(hist: &[u64]) -> Option<f64> {
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let lo = quantile_rank(hist, total.div_ceil(2))?;
+    let hi = if total.is_multiple_of(2) {
+        quantile_rank(hist, total / 2 + 1)?
+    } else {
+        lo
+    };
+    Some((lo + hi) as f64 / 2.0)
+}
+
+/// The value at 1-based rank `rank` in a histogram.
+fn quantile_rank(hist: &[u64], rank: u64) -> Option<usize> {
+    let mut seen = 0;
+    for (v, &c) in hist.iter().enumerate() {
+        seen += c;
+        if seen >= rank {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The q-quantile of a histogram as the smallest value whose cumulative share reaches q
+/// (inverted empirical CDF). `None` for an empty histogram.
+pub fn quantile(hist: &[u64], q: f64) -> Option<usize> {
+    let total: u64 = hist.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+    quantile_rank(hist, rank)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_from_counts() {
+        assert_eq!(median(&[0, 1, 0, 1]), Some(2.0));
+        assert_eq!(median(&[0, 2, 1]), Some(1.0));
+        assert_eq!(median(&[0, 0]), None);
+        assert_eq!(quantile(&[1, 1, 1, 1], 0.5), Some(1));
+        assert_eq!(quantile(&[1, 1, 1, 1], 0.95), Some(3));
+        assert_eq!(quantile(&[1, 1, 1, 1], 0.05), Some(0));
+    }
+}

@@ -1,0 +1,334 @@
+//! Scenario files: TOML → raw schema → `--set` overrides → a validated [`Scenario`] with
+//! dense ids. Everything below this layer (model, run, report, plot) reads only [`Scenario`].
+
+mod calendar;
+mod error;
+mod overrides;
+mod resolve;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+
+pub use calendar::{Calendar, RoundUnit};
+pub use error::{Problem, ScenarioError};
+pub use schema::{RawCredibility as Credibility, RawObligationProtection as ObligationProtection, RawWeights as Weights};
+
+/// Dense index of a state in [`Scenario::states`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StateId(pub u16);
+
+/// Dense index of a pact in [`Scenario::pacts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PactId(pub u16);
+
+impl StateId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+impl PactId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The issue areas a pact can be about and a state can care about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issue {
+    Security,
+    Energy,
+    Food,
+    Minerals,
+    Technology,
+}
+
+impl Issue {
+    pub const ALL: [Issue; 5] = [Issue::Security, Issue::Energy, Issue::Food, Issue::Minerals, Issue::Technology];
+    pub fn name(self) -> &'static str {
+        match self {
+            Issue::Security => "security",
+            Issue::Energy => "energy",
+            Issue::Food => "food",
+            Issue::Minerals => "minerals",
+            Issue::Technology => "technology",
+        }
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn parse(s: &str) -> Option<Issue> {
+        Issue::ALL.into_iter().find(|i| i.name() == s)
+    }
+}
+
+/// ATOP obligation types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Obligation {
+    Defence,
+    Offence,
+    Consultation,
+    Neutrality,
+    NonAggression,
+}
+
+impl Obligation {
+    pub const ALL: [Obligation; 5] = [
+        Obligation::Defence,
+        Obligation::Offence,
+        Obligation::Consultation,
+        Obligation::Neutrality,
+        Obligation::NonAggression,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Obligation::Defence => "defence",
+            Obligation::Offence => "offence",
+            Obligation::Consultation => "consultation",
+            Obligation::Neutrality => "neutrality",
+            Obligation::NonAggression => "non_aggression",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Obligation> {
+        Obligation::ALL.into_iter().find(|o| o.name() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Unanimity,
+    Majority,
+    Open,
+    Closed,
+}
+
+impl Admission {
+    pub const NAMES: [&'static str; 4] = ["unanimity", "majority", "open", "closed"];
+    pub fn parse(s: &str) -> Option<Admission> {
+        Some(match s {
+            "unanimity" => Admission::Unanimity,
+            "majority" => Admission::Majority,
+            "open" => Admission::Open,
+            "closed" => Admission::Closed,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateOrder {
+    /// States move one at a time, in a fresh random order each round; later movers see earlier moves.
+    Sequential,
+    /// All states decide on the same start-of-round world; the moves apply together.
+    Simultaneous,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    /// The pact-membership decision model of docs/MODEL.md.
+    Pacts,
+}
+
+/// Model settings after validation.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub kind: ModelKind,
+    pub temperature: f64,
+    pub update_order: UpdateOrder,
+    pub weights: Weights,
+    pub credibility: Credibility,
+    pub obligation_protection: ObligationProtection,
+    pub informal_provocation: f64,
+    pub nuclear_floor: f64,
+    pub support_gate: bool,
+    pub binding_gate: f64,
+    pub ratification_rate: f64,
+    pub admission_goodwill: f64,
+    pub grievance_decay: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Support {
+    pub start: f64,
+    pub inertia: f64,
+    pub threshold: f64,
+    pub sensitivity: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub id: String,
+    pub name: String,
+    pub capability: f64,
+    pub democracy: bool,
+    pub neutrality: f64,
+    pub commitment: f64,
+    pub support: Support,
+    /// Indexed by [`Issue::index`].
+    pub salience: [f64; 5],
+    pub resources: [f64; 5],
+}
+
+#[derive(Debug, Clone)]
+pub struct Pact {
+    pub id: String,
+    pub name: String,
+    pub obligations: Vec<Obligation>,
+    pub binding: f64,
+    pub issue: Issue,
+    pub issue_gain: f64,
+    pub pooled: bool,
+    pub founders: Vec<StateId>,
+    pub admission: Admission,
+    pub nuclear: bool,
+    pub size_limit: Option<u32>,
+    pub rivals: Vec<StateId>,
+    pub min_members: u32,
+    pub active: bool,
+}
+
+impl Pact {
+    pub fn has(&self, o: Obligation) -> bool {
+        self.obligations.contains(&o)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Grievance {
+    pub id: String,
+    pub holder: StateId,
+    pub against: StateId,
+    pub strength: f64,
+}
+
+/// How an event changes a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    Set(f64),
+    Add(f64),
+    Scale(f64),
+}
+
+impl Op {
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Op::Set(v) => v,
+            Op::Add(v) => x + v,
+            Op::Scale(v) => x * v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Hostility { a: StateId, b: StateId, op: Op },
+    Capability { state: StateId, op: Op },
+    Commitment { state: StateId, op: Op },
+    Support { state: StateId, op: Op },
+    Salience { state: StateId, issue: Issue, op: Op },
+    Grievance { grievance: usize, op: Op },
+    Found { pact: PactId },
+    Dissolve { pact: PactId },
+    ForceJoin { state: StateId, pact: PactId },
+    ForceLeave { state: StateId, pact: PactId },
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: String,
+    pub name: String,
+    /// The change applies before this round (1-based) is played.
+    pub round: u32,
+    pub changes: Vec<Change>,
+}
+
+/// A validated scenario: every id resolved to a dense index, every value in range.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub rounds: u32,
+    pub calendar: Calendar,
+    pub seed: u64,
+    pub runs: u32,
+    pub params: Params,
+    pub states: Vec<State>,
+    pub pacts: Vec<Pact>,
+    /// n×n, symmetric, in −1..1; `hostility[i * n + j]`.
+    pub hostility: Vec<f64>,
+    /// n×n, symmetric, in 0..1.
+    pub proximity: Vec<f64>,
+    pub grievances: Vec<Grievance>,
+    /// Enabled events only, ordered by round (stable: file order within a round).
+    pub events: Vec<Event>,
+    /// The scenario after `--set`, with every default written out: reproduces this run.
+    pub resolved_toml: String,
+    /// SHA-256 of `resolved_toml`, hex.
+    pub hash: String,
+}
+
+impl Scenario {
+    pub fn n_states(&self) -> usize {
+        self.states.len()
+    }
+    pub fn n_pacts(&self) -> usize {
+        self.pacts.len()
+    }
+    pub fn state_ids(&self) -> impl Iterator<Item = StateId> + '_ {
+        (0..self.states.len()).map(|i| StateId(i as u16))
+    }
+    pub fn pact_ids(&self) -> impl Iterator<Item = PactId> + '_ {
+        (0..self.pacts.len()).map(|i| PactId(i as u16))
+    }
+    pub fn state(&self, id: StateId) -> &State {
+        &self.states[id.index()]
+    }
+    pub fn pact(&self, id: PactId) -> &Pact {
+        &self.pacts[id.index()]
+    }
+    pub fn state_by_id(&self, id: &str) -> Option<StateId> {
+        self.states.iter().position(|s| s.id == id).map(|i| StateId(i as u16))
+    }
+    pub fn pact_by_id(&self, id: &str) -> Option<PactId> {
+        self.pacts.iter().position(|p| p.id == id).map(|i| PactId(i as u16))
+    }
+}
+
+/// Where a scenario came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Reads, overrides and validates a scenario file. `overrides` are `KEY=VALUE` strings as given
+/// to `--set`.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_source(
+        &Source {
+            path: path.to_path_buf(),
+            text,
+        },
+        overrides,
+    )
+}
+
+/// As [`load`], from text already in memory (tests, fuzzing).
+pub fn from_source(source: &Source, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let parse_error = |e: toml::de::Error| ScenarioError::Parse {
+        path: source.path.clone(),
+        message: e.to_string(),
+    };
+    let raw: schema::RawScenario = toml::from_str(&source.text).map_err(parse_error)?;
+    if overrides.is_empty() {
+        return resolve::resolve(raw, &source.path, Some(&source.text));
+    }
+    let raw = overrides::apply(&raw, overrides)?;
+    resolve::resolve(raw, &source.path, None)
+}

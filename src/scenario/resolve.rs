@@ -1,0 +1,661 @@
+//! Raw schema → validated [`Scenario`]: resolves ids to dense indices and checks every range.
+//! All problems are collected, so a user fixes a file in one pass rather than one error a run.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::calendar::{Calendar, Date, RoundUnit};
+use super::error::{LineIndex, Problem, ScenarioError, suggest};
+use super::schema::*;
+use super::*;
+
+/// Ids become path segments of `--set` and column values of CSV files.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+struct Checker<'a> {
+    lines: LineIndex<'a>,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, span: Option<Range<usize>>, key: impl Into<String>, message: impl Into<String>) {
+        let location = span.and_then(|s| self.lines.locate(s));
+        self.problems.push(Problem {
+            location,
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+
+    /// A finite number within `lo..=hi`.
+    fn range(&mut self, key: impl Into<String>, value: f64, lo: f64, hi: f64) {
+        if !value.is_finite() {
+            self.problem(None, key, format!("must be a finite number from {lo} to {hi}, not {value}"));
+        } else if value < lo || value > hi {
+            self.problem(None, key, format!("{value} is out of range: must be from {lo} to {hi}"));
+        }
+    }
+
+    fn ids<'s>(&mut self, what: &str, ids: impl Iterator<Item = &'s SpannedStr>) -> HashMap<String, u16> {
+        let mut map = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            let key = format!("{what}[{i}].id");
+            if !valid_id(id.get_ref()) {
+                self.problem(
+                    Some(id.span()),
+                    key,
+                    format!("`{}` is not a valid id: use 1 to 64 letters, digits, `_` or `-`", id.get_ref()),
+                );
+            } else if map.insert(id.get_ref().clone(), i as u16).is_some() {
+                self.problem(
+                    Some(id.span()),
+                    key,
+                    format!("duplicate {what} id `{}`: ids must be unique", id.get_ref()),
+                );
+            }
+        }
+        map
+    }
+
+    fn lookup(&mut self, map: &HashMap<String, u16>, what: &str, key: impl Into<String>, id: &SpannedStr) -> Option<u16> {
+        if let Some(&i) = map.get(id.get_ref()) {
+            return Some(i);
+        }
+        let mut valid: Vec<&str> = map.keys().map(String::as_str).collect();
+        valid.sort_unstable();
+        self.problem(
+            Some(id.span()),
+            key,
+            format!("unknown {what} `{}`; {}", id.get_ref(), suggest(id.get_ref(), valid)),
+        );
+        None
+    }
+
+    fn choice<T>(&mut self, key: impl Into<String>, value: &SpannedStr, parse: impl Fn(&str) -> Option<T>, valid: &[&str]) -> Option<T> {
+        let parsed = parse(value.get_ref());
+        if parsed.is_none() {
+            self.problem(
+                Some(value.span()),
+                key,
+                format!(
+                    "`{}` is not allowed; {}",
+                    value.get_ref(),
+                    suggest(value.get_ref(), valid.iter().copied())
+                ),
+            );
+        }
+        parsed
+    }
+}
+
+pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    let mut c = Checker {
+        lines: LineIndex::new(text),
+        problems: Vec::new(),
+    };
+
+    // [scenario]
+    let meta = &raw.scenario;
+    if meta.rounds == 0 || meta.rounds > 10_000 {
+        c.problem(
+            None,
+            "scenario.rounds",
+            format!("{} is out of range: must be from 1 to 10000", meta.rounds),
+        );
+    }
+    if meta.runs == 0 || meta.runs > 10_000_000 {
+        c.problem(
+            None,
+            "scenario.runs",
+            format!("{} is out of range: must be from 1 to 10000000", meta.runs),
+        );
+    }
+    let unit = c
+        .choice("scenario.round_unit", &meta.round_unit, RoundUnit::parse, &RoundUnit::NAMES)
+        .unwrap_or(RoundUnit::Month);
+    let start = meta.start.as_ref().and_then(|s| {
+        let d = Date::parse(s.get_ref());
+        if d.is_none() {
+            c.problem(
+                Some(s.span()),
+                "scenario.start",
+                format!("`{}` is not a date: write \"YYYY-MM\" or \"YYYY-MM-DD\"", s.get_ref()),
+            );
+        }
+        d
+    });
+    let calendar = Calendar { unit, start };
+
+    // [model]
+    let m = &raw.model;
+    let kind = c.choice("model.kind", &m.kind, |s| (s == "pacts").then_some(ModelKind::Pacts), &["pacts"]);
+    let update_order = c.choice(
+        "model.update_order",
+        &m.update_order,
+        |s| match s {
+            "sequential" => Some(UpdateOrder::Sequential),
+            "simultaneous" => Some(UpdateOrder::Simultaneous),
+            _ => None,
+        },
+        &["sequential", "simultaneous"],
+    );
+    c.range("model.temperature", m.temperature, 0.0, 100.0);
+    let w = &m.weights;
+    for (name, v) in [
+        ("security", w.security),
+        ("issue", w.issue),
+        ("autonomy", w.autonomy),
+        ("neutrality", w.neutrality),
+        ("entrapment", w.entrapment),
+        ("provocation", w.provocation),
+        ("support", w.support),
+        ("join_cost", w.join_cost),
+        ("exit_cost", w.exit_cost),
+        ("exit_binding", w.exit_binding),
+        ("grievance", w.grievance),
+    ] {
+        c.range(format!("model.weights.{name}"), v, 0.0, 1000.0);
+    }
+    c.range("model.credibility.binding", m.credibility.binding, 0.0, 1.0);
+    c.range("model.credibility.informal", m.credibility.informal, 0.0, 1.0);
+    let op = &m.obligation_protection;
+    for (name, v) in [
+        ("defence", op.defence),
+        ("offence", op.offence),
+        ("consultation", op.consultation),
+        ("neutrality", op.neutrality),
+        ("non_aggression", op.non_aggression),
+    ] {
+        c.range(format!("model.obligation_protection.{name}"), v, 0.0, 1.0);
+    }
+    for (name, v) in [
+        ("informal_provocation", m.informal_provocation),
+        ("nuclear_floor", m.nuclear_floor),
+        ("binding_gate", m.binding_gate),
+        ("ratification_rate", m.ratification_rate),
+        ("grievance_decay", m.grievance_decay),
+    ] {
+        c.range(format!("model.{name}"), v, 0.0, 1.0);
+    }
+    c.range("model.admission_goodwill", m.admission_goodwill, -100.0, 100.0);
+
+    // [[state]]
+    if raw.states.is_empty() {
+        c.problem(None, "state", "a scenario needs at least one [[state]]");
+    }
+    if raw.states.len() > u16::MAX as usize || raw.pacts.len() > u16::MAX as usize {
+        c.problem(None, "state", "at most 65535 states and 65535 pacts");
+    }
+    let state_ids = c.ids("state", raw.states.iter().map(|s| &s.id));
+    let mut states = Vec::with_capacity(raw.states.len());
+    for s in &raw.states {
+        let k = format!("state.{}", s.id.get_ref());
+        if !s.capability.is_finite() || s.capability <= 0.0 {
+            c.problem(
+                None,
+                format!("{k}.capability"),
+                format!("must be a positive number (a CINC or spending share), not {}", s.capability),
+            );
+        }
+        c.range(format!("{k}.neutrality"), s.neutrality, 0.0, 1.0);
+        c.range(format!("{k}.commitment"), s.commitment, 0.0, 1.0);
+        c.range(format!("{k}.support.start"), s.support.start, 0.0, 1.0);
+        c.range(format!("{k}.support.inertia"), s.support.inertia, 0.0, 1.0);
+        c.range(format!("{k}.support.threshold"), s.support.threshold, 0.0, 1.0);
+        c.range(format!("{k}.support.sensitivity"), s.support.sensitivity, 0.0, 10.0);
+        let salience = issues(&mut c, &format!("{k}.issues"), &s.issues);
+        let resources = issues(&mut c, &format!("{k}.resources"), &s.resources);
+        states.push(State {
+            id: s.id.get_ref().clone(),
+            name: if s.name.is_empty() {
+                s.id.get_ref().clone()
+            } else {
+                s.name.clone()
+            },
+            capability: s.capability,
+            democracy: s.democracy,
+            neutrality: s.neutrality,
+            commitment: s.commitment,
+            support: Support {
+                start: s.support.start,
+                inertia: s.support.inertia,
+                threshold: s.support.threshold,
+                sensitivity: s.support.sensitivity,
+            },
+            salience,
+            resources,
+        });
+    }
+    let n = states.len();
+
+    // [[relation]]
+    let mut hostility = vec![0.0; n * n];
+    let mut proximity = vec![0.0; n * n];
+    let mut seen_pairs = HashMap::new();
+    for (i, r) in raw.relations.iter().enumerate() {
+        let Some((a, b)) = pair(&mut c, &state_ids, &format!("relation[{i}].between"), &r.between) else {
+            continue;
+        };
+        let k = format!("relation.{}-{}", states[a].id, states[b].id);
+        if let Some(first) = seen_pairs.insert((a.min(b), a.max(b)), i) {
+            c.problem(
+                Some(r.between.span()),
+                &k,
+                format!("relation given twice (also relation[{first}]): merge them"),
+            );
+        }
+        c.range(format!("{k}.hostility"), r.hostility, -1.0, 1.0);
+        c.range(format!("{k}.proximity"), r.proximity, 0.0, 1.0);
+        for (x, y) in [(a, b), (b, a)] {
+            hostility[x * n + y] = r.hostility;
+            proximity[x * n + y] = r.proximity;
+        }
+    }
+
+    // [[grievance]]
+    let grievance_ids = c.ids("grievance", raw.grievances.iter().map(|g| &g.id));
+    let mut grievances = Vec::new();
+    for g in &raw.grievances {
+        let k = format!("grievance.{}", g.id.get_ref());
+        let holder = c.lookup(&state_ids, "state", format!("{k}.holder"), &g.holder);
+        let against = c.lookup(&state_ids, "state", format!("{k}.against"), &g.against);
+        c.range(format!("{k}.strength"), g.strength, 0.0, 100.0);
+        if let (Some(h), Some(a)) = (holder, against) {
+            if h == a {
+                c.problem(
+                    Some(g.against.span()),
+                    format!("{k}.against"),
+                    "a state cannot hold a grievance against itself",
+                );
+            }
+            grievances.push(Grievance {
+                id: g.id.get_ref().clone(),
+                holder: StateId(h),
+                against: StateId(a),
+                strength: g.strength,
+            });
+        }
+    }
+
+    // [[pact]]
+    let pact_ids = c.ids("pact", raw.pacts.iter().map(|p| &p.id));
+    let mut pacts = Vec::new();
+    for p in &raw.pacts {
+        let k = format!("pact.{}", p.id.get_ref());
+        c.range(format!("{k}.binding"), p.binding, 0.0, 1.0);
+        c.range(format!("{k}.issue_gain"), p.issue_gain, 0.0, 1.0);
+        let mut obligations = Vec::new();
+        for (i, o) in p.obligations.iter().enumerate() {
+            let names: Vec<&str> = Obligation::ALL.iter().map(|o| o.name()).collect();
+            if let Some(o) = c.choice(format!("{k}.obligations[{i}]"), o, Obligation::parse, &names) {
+                obligations.push(o);
+            }
+        }
+        let issue_names: Vec<&str> = Issue::ALL.iter().map(|i| i.name()).collect();
+        let issue = c
+            .choice(format!("{k}.issue"), &p.issue, Issue::parse, &issue_names)
+            .unwrap_or(Issue::Security);
+        let admission = c
+            .choice(format!("{k}.admission"), &p.admission, Admission::parse, &Admission::NAMES)
+            .unwrap_or(Admission::Closed);
+        let founders = state_list(&mut c, &state_ids, &format!("{k}.members"), &p.members);
+        let rivals = state_list(&mut c, &state_ids, &format!("{k}.rivals"), &p.rivals);
+        if let Some(limit) = p.size_limit
+            && (limit as usize) < founders.len()
+        {
+            c.problem(
+                None,
+                format!("{k}.size_limit"),
+                format!("{limit} is smaller than the {} founding members", founders.len()),
+            );
+        }
+        if p.min_members == 0 {
+            c.problem(None, format!("{k}.min_members"), "must be at least 1");
+        }
+        pacts.push(Pact {
+            id: p.id.get_ref().clone(),
+            name: if p.name.is_empty() {
+                p.id.get_ref().clone()
+            } else {
+                p.name.clone()
+            },
+            obligations,
+            binding: p.binding,
+            issue,
+            issue_gain: p.issue_gain,
+            pooled: p.pooled,
+            founders,
+            admission,
+            nuclear: p.nuclear,
+            size_limit: p.size_limit,
+            rivals,
+            min_members: p.min_members,
+            active: p.active,
+        });
+    }
+
+    // [[event]]
+    let _ = c.ids("event", raw.events.iter().map(|e| &e.id));
+    let mut events = Vec::new();
+    for e in &raw.events {
+        let k = format!("event.{}", e.id.get_ref());
+        let round = event_round(&mut c, &k, e, &calendar, meta.rounds);
+        let mut changes = Vec::new();
+        for (i, ch) in e.changes.iter().enumerate() {
+            if let Some(ch) = change(&mut c, &format!("{k}.change.{i}"), ch, &state_ids, &pact_ids, &grievance_ids) {
+                changes.push(ch);
+            }
+        }
+        if let Some(round) = round
+            && e.enabled
+        {
+            events.push(Event {
+                id: e.id.get_ref().clone(),
+                name: if e.name.is_empty() {
+                    e.id.get_ref().clone()
+                } else {
+                    e.name.clone()
+                },
+                round,
+                changes,
+            });
+        }
+    }
+    events.sort_by_key(|e| e.round);
+
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            problems: c.problems,
+        });
+    }
+
+    let resolved_toml = toml::to_string_pretty(&raw).map_err(|e| ScenarioError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let hash = Sha256::digest(resolved_toml.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Scenario {
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        rounds: meta.rounds,
+        calendar,
+        seed: meta.seed,
+        runs: meta.runs,
+        params: Params {
+            kind: kind.unwrap_or(ModelKind::Pacts),
+            temperature: m.temperature,
+            update_order: update_order.unwrap_or(UpdateOrder::Sequential),
+            weights: m.weights.clone(),
+            credibility: m.credibility.clone(),
+            obligation_protection: m.obligation_protection.clone(),
+            informal_provocation: m.informal_provocation,
+            nuclear_floor: m.nuclear_floor,
+            support_gate: m.support_gate,
+            binding_gate: m.binding_gate,
+            ratification_rate: m.ratification_rate,
+            admission_goodwill: m.admission_goodwill,
+            grievance_decay: m.grievance_decay,
+        },
+        states,
+        pacts,
+        hostility,
+        proximity,
+        grievances,
+        events,
+        resolved_toml,
+        hash,
+    })
+}
+
+fn issues(c: &mut Checker, key: &str, raw: &RawIssues) -> [f64; 5] {
+    let values = [raw.security, raw.energy, raw.food, raw.minerals, raw.technology];
+    for (issue, v) in Issue::ALL.iter().zip(values) {
+        c.range(format!("{key}.{}", issue.name()), v, 0.0, 1.0);
+    }
+    values
+}
+
+fn state_list(c: &mut Checker, ids: &HashMap<String, u16>, key: &str, list: &[SpannedStr]) -> Vec<StateId> {
+    let mut out: Vec<StateId> = Vec::new();
+    for (i, s) in list.iter().enumerate() {
+        if let Some(id) = c.lookup(ids, "state", format!("{key}[{i}]"), s) {
+            if out.contains(&StateId(id)) {
+                c.problem(Some(s.span()), format!("{key}[{i}]"), format!("`{}` is listed twice", s.get_ref()));
+            } else {
+                out.push(StateId(id));
+            }
+        }
+    }
+    out
+}
+
+fn pair(c: &mut Checker, ids: &HashMap<String, u16>, key: &str, between: &Spanned<Vec<SpannedStr>>) -> Option<(usize, usize)> {
+    let list = between.get_ref();
+    if list.len() != 2 {
+        c.problem(
+            Some(between.span()),
+            key,
+            format!("names {} states; give exactly two, e.g. [\"FIN\", \"RUS\"]", list.len()),
+        );
+        return None;
+    }
+    let a = c.lookup(ids, "state", format!("{key}[0]"), &list[0]);
+    let b = c.lookup(ids, "state", format!("{key}[1]"), &list[1]);
+    let (a, b) = (a? as usize, b? as usize);
+    if a == b {
+        c.problem(
+            Some(between.span()),
+            key,
+            "a state has no relation with itself: name two different states",
+        );
+        return None;
+    }
+    Some((a, b))
+}
+
+fn event_round(c: &mut Checker, k: &str, e: &RawEvent, calendar: &Calendar, rounds: u32) -> Option<u32> {
+    let round = match (&e.round, &e.date) {
+        (Some(_), Some(d)) => {
+            c.problem(Some(d.span()), format!("{k}.date"), "give `round` or `date`, not both");
+            return None;
+        }
+        (None, None) => {
+            c.problem(None, k, "an event needs `round = N` or `date = \"YYYY-MM\"`");
+            return None;
+        }
+        (Some(r), None) => (*r.get_ref(), r.span()),
+        (None, Some(d)) => {
+            let Some(date) = Date::parse(d.get_ref()) else {
+                c.problem(
+                    Some(d.span()),
+                    format!("{k}.date"),
+                    format!("`{}` is not a date: write \"YYYY-MM\" or \"YYYY-MM-DD\"", d.get_ref()),
+                );
+                return None;
+            };
+            match calendar.round_of(date) {
+                Some(r) => (r, d.span()),
+                None => {
+                    c.problem(
+                        Some(d.span()),
+                        format!("{k}.date"),
+                        "a date needs `start` in [scenario]; or give `round = N` instead",
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    let (r, span) = round;
+    if r < 1 || r > i64::from(rounds) {
+        let what = if e.date.is_some() {
+            format!("falls in round {r}")
+        } else {
+            format!("is round {r}")
+        };
+        c.problem(Some(span), k, format!("{what}, but the scenario has rounds 1 to {rounds}"));
+        return None;
+    }
+    Some(r as u32)
+}
+
+fn change(
+    c: &mut Checker,
+    k: &str,
+    ch: &RawChange,
+    states: &HashMap<String, u16>,
+    pacts: &HashMap<String, u16>,
+    grievances: &HashMap<String, u16>,
+) -> Option<Change> {
+    const KINDS: [&str; 10] = [
+        "hostility",
+        "capability",
+        "commitment",
+        "support",
+        "salience",
+        "grievance",
+        "found",
+        "dissolve",
+        "force_join",
+        "force_leave",
+    ];
+    let kind = ch.kind.get_ref().as_str();
+    // Which fields each kind takes; anything else given is a mistake worth telling.
+    let (needs, numeric): (&[&str], bool) = match kind {
+        "hostility" => (&["between"], true),
+        "capability" | "commitment" | "support" => (&["state"], true),
+        "salience" => (&["state", "issue"], true),
+        "grievance" => (&["grievance"], true),
+        "found" | "dissolve" => (&["pact"], false),
+        "force_join" | "force_leave" => (&["state", "pact"], false),
+        _ => {
+            c.problem(
+                Some(ch.kind.span()),
+                format!("{k}.kind"),
+                format!("`{kind}` is not a change; {}", suggest(kind, KINDS)),
+            );
+            return None;
+        }
+    };
+    let given = [
+        ("between", ch.between.is_some()),
+        ("state", ch.state.is_some()),
+        ("pact", ch.pact.is_some()),
+        ("grievance", ch.grievance.is_some()),
+        ("issue", ch.issue.is_some()),
+    ];
+    let mut ok = true;
+    for (field, present) in given {
+        if present != needs.contains(&field) {
+            let msg = if present {
+                format!("a `{kind}` change takes no `{field}` (it takes {})", needs.join(" and "))
+            } else {
+                format!("a `{kind}` change needs `{field}`")
+            };
+            c.problem(Some(ch.kind.span()), format!("{k}.{field}"), msg);
+            ok = false;
+        }
+    }
+    let ops: Vec<Op> = [ch.to.map(Op::Set), ch.by.map(Op::Add), ch.scale.map(Op::Scale)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let op = if numeric {
+        if ops.len() != 1 {
+            c.problem(
+                Some(ch.kind.span()),
+                k,
+                format!("a `{kind}` change needs exactly one of `to`, `by` or `scale`"),
+            );
+            ok = false;
+        }
+        for o in &ops {
+            let v = match o {
+                Op::Set(v) | Op::Add(v) | Op::Scale(v) => *v,
+            };
+            if !v.is_finite() {
+                c.problem(Some(ch.kind.span()), k, format!("{v} is not a finite number"));
+                ok = false;
+            }
+        }
+        ops.first().copied()
+    } else {
+        if !ops.is_empty() {
+            c.problem(Some(ch.kind.span()), k, format!("a `{kind}` change takes no `to`, `by` or `scale`"));
+            ok = false;
+        }
+        None
+    };
+    if let (Some(Op::Set(v)), "hostility") = (op, kind) {
+        c.range(format!("{k}.to"), v, -1.0, 1.0);
+    }
+    if let (Some(Op::Set(v)), "commitment" | "support" | "salience") = (op, kind) {
+        c.range(format!("{k}.to"), v, 0.0, 1.0);
+    }
+    if !ok {
+        return None;
+    }
+    let state = |c: &mut Checker| {
+        ch.state
+            .as_ref()
+            .and_then(|s| c.lookup(states, "state", format!("{k}.state"), s))
+            .map(StateId)
+    };
+    let pact = |c: &mut Checker| {
+        ch.pact
+            .as_ref()
+            .and_then(|p| c.lookup(pacts, "pact", format!("{k}.pact"), p))
+            .map(PactId)
+    };
+    Some(match kind {
+        "hostility" => {
+            let (a, b) = pair(c, states, &format!("{k}.between"), ch.between.as_ref()?)?;
+            Change::Hostility {
+                a: StateId(a as u16),
+                b: StateId(b as u16),
+                op: op?,
+            }
+        }
+        "capability" => Change::Capability { state: state(c)?, op: op? },
+        "commitment" => Change::Commitment { state: state(c)?, op: op? },
+        "support" => Change::Support { state: state(c)?, op: op? },
+        "salience" => {
+            let s = ch.issue.as_ref()?;
+            let names: Vec<&str> = Issue::ALL.iter().map(|i| i.name()).collect();
+            let issue = c.choice(format!("{k}.issue"), s, Issue::parse, &names);
+            Change::Salience {
+                state: state(c)?,
+                issue: issue?,
+                op: op?,
+            }
+        }
+        "grievance" => {
+            let g = c.lookup(grievances, "grievance", format!("{k}.grievance"), ch.grievance.as_ref()?)?;
+            Change::Grievance {
+                grievance: g as usize,
+                op: op?,
+            }
+        }
+        "found" => Change::Found { pact: pact(c)? },
+        "dissolve" => Change::Dissolve { pact: pact(c)? },
+        "force_join" => {
+            let s = state(c);
+            Change::ForceJoin { state: s?, pact: pact(c)? }
+        }
+        "force_leave" => {
+            let s = state(c);
+            Change::ForceLeave { state: s?, pact: pact(c)? }
+        }
+        _ => unreachable!("kinds are matched above"),
+    })
+}

@@ -1,0 +1,380 @@
+//! The scenario file as the user wrote it: serde types that mirror the TOML one to one.
+//!
+//! Nothing here is checked beyond what serde checks (types, unknown keys). `super::resolve`
+//! turns a [`RawScenario`] into the validated [`super::Scenario`] everything else uses, in the
+//! way ripgrep turns its raw `lowargs` into checked `hiargs`.
+//!
+//! Every table denies unknown keys so a typo (`neutralty = 0.9`) is an error, not a silent
+//! default. Ids and references carry their byte span so resolution errors can name a line.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// A string with the byte range it came from in the scenario file.
+pub type SpannedStr = Spanned<String>;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub scenario: RawMeta,
+    #[serde(default)]
+    pub model: RawModel,
+    #[serde(default, rename = "state")]
+    pub states: Vec<RawState>,
+    #[serde(default, rename = "relation")]
+    pub relations: Vec<RawRelation>,
+    #[serde(default, rename = "grievance")]
+    pub grievances: Vec<RawGrievance>,
+    #[serde(default, rename = "pact")]
+    pub pacts: Vec<RawPact>,
+    #[serde(default, rename = "event")]
+    pub events: Vec<RawEvent>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub rounds: u32,
+    /// What one round stands for: "day", "week", "month", "quarter" or "year".
+    #[serde(default = "default_round_unit")]
+    pub round_unit: Spanned<String>,
+    /// Calendar date of round 1, "YYYY-MM" or "YYYY-MM-DD". Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Spanned<String>>,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_runs")]
+    pub runs: u32,
+}
+
+fn default_round_unit() -> Spanned<String> {
+    Spanned::new(0..0, "month".to_string())
+}
+fn default_seed() -> u64 {
+    1
+}
+fn default_runs() -> u32 {
+    1000
+}
+
+/// Every weight and setting of the decision model. Defaults are documented in docs/MODEL.md
+/// and live in one place: the `Default` impls below.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawModel {
+    /// Which model runs the rounds. Only "pacts" exists today.
+    pub kind: Spanned<String>,
+    /// Logit temperature τ: 0 → best response, large → coin flips.
+    pub temperature: f64,
+    /// "sequential" (states move one at a time in a random order each round) or "simultaneous".
+    pub update_order: Spanned<String>,
+    pub weights: RawWeights,
+    /// Probability a treaty of each kind is honoured when invoked (Leeds, Long & Mitchell 2000).
+    pub credibility: RawCredibility,
+    /// How much each ATOP obligation protects, relative to a defence pledge (1.0).
+    pub obligation_protection: RawObligationProtection,
+    /// Share of a pact's provocation an entirely informal pact still causes (0 = none, 1 = as much as a treaty).
+    pub informal_provocation: f64,
+    /// Minimum coverage a nuclear guarantee gives, whatever the conventional balance.
+    pub nuclear_floor: f64,
+    /// A democracy does not apply to a pact with `binding >= binding_gate` while its public
+    /// support is below its threshold.
+    pub support_gate: bool,
+    pub binding_gate: f64,
+    /// Per round, the chance a member that has not yet decided on an applicant takes it up.
+    pub ratification_rate: f64,
+    /// Goodwill a member has towards any applicant, before grievances.
+    pub admission_goodwill: f64,
+    /// Share of every grievance that fades each round (bargaining, side payments).
+    pub grievance_decay: f64,
+}
+
+impl Default for RawModel {
+    fn default() -> Self {
+        Self {
+            kind: Spanned::new(0..0, "pacts".to_string()),
+            temperature: 0.15,
+            update_order: Spanned::new(0..0, "sequential".to_string()),
+            weights: RawWeights::default(),
+            credibility: RawCredibility::default(),
+            obligation_protection: RawObligationProtection::default(),
+            informal_provocation: 0.25,
+            nuclear_floor: 0.6,
+            support_gate: true,
+            binding_gate: 0.5,
+            ratification_rate: 0.35,
+            admission_goodwill: 0.4,
+            grievance_decay: 0.02,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawWeights {
+    pub security: f64,
+    pub issue: f64,
+    pub autonomy: f64,
+    pub neutrality: f64,
+    pub entrapment: f64,
+    pub provocation: f64,
+    pub support: f64,
+    pub join_cost: f64,
+    pub exit_cost: f64,
+    /// Extra exit cost per unit of `binding` (exits from treaties cost more).
+    pub exit_binding: f64,
+    pub grievance: f64,
+}
+
+impl Default for RawWeights {
+    fn default() -> Self {
+        Self {
+            security: 4.0,
+            issue: 1.0,
+            autonomy: 0.4,
+            neutrality: 1.0,
+            entrapment: 0.5,
+            provocation: 1.5,
+            support: 1.0,
+            join_cost: 0.2,
+            exit_cost: 0.8,
+            exit_binding: 1.0,
+            grievance: 1.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCredibility {
+    pub binding: f64,
+    pub informal: f64,
+}
+
+impl Default for RawCredibility {
+    fn default() -> Self {
+        Self {
+            binding: 0.75,
+            informal: 0.25,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawObligationProtection {
+    pub defence: f64,
+    pub offence: f64,
+    pub consultation: f64,
+    pub neutrality: f64,
+    pub non_aggression: f64,
+}
+
+impl Default for RawObligationProtection {
+    fn default() -> Self {
+        Self {
+            defence: 1.0,
+            offence: 0.5,
+            consultation: 0.3,
+            neutrality: 0.1,
+            non_aggression: 0.1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    pub id: SpannedStr,
+    #[serde(default)]
+    pub name: String,
+    /// Share of world capability (e.g. COW CINC). Only ratios between states matter.
+    pub capability: f64,
+    #[serde(default = "yes")]
+    pub democracy: bool,
+    /// Weight of a tradition of neutrality or non-alignment, 0..1.
+    #[serde(default)]
+    pub neutrality: f64,
+    /// How far allies can count on this state when it is their patron, 0..1 (the "political umbrella").
+    #[serde(default = "one")]
+    pub commitment: f64,
+    #[serde(default)]
+    pub support: RawSupport,
+    /// How much each issue area matters to the state, 0..1.
+    #[serde(default)]
+    pub issues: RawIssues,
+    /// The state's share of what an issue pact pools (e.g. of world lithium reserves), 0..1.
+    #[serde(default)]
+    pub resources: RawIssues,
+}
+
+fn yes() -> bool {
+    true
+}
+fn one() -> f64 {
+    1.0
+}
+
+/// Public support for alignment (joining a binding pact), with its dynamics.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSupport {
+    /// Support before round 1, 0..1.
+    pub start: f64,
+    /// Share of last round's support kept each round (0 = jumps to target, 1 = never moves).
+    pub inertia: f64,
+    /// Support a democracy needs before it applies to a binding pact.
+    pub threshold: f64,
+    /// How far support moves per unit change in threat.
+    pub sensitivity: f64,
+}
+
+impl Default for RawSupport {
+    fn default() -> Self {
+        Self {
+            start: 0.5,
+            inertia: 0.6,
+            threshold: 0.5,
+            sensitivity: 0.5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawIssues {
+    pub security: f64,
+    pub energy: f64,
+    pub food: f64,
+    pub minerals: f64,
+    pub technology: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRelation {
+    /// The two states, by id. Relations are symmetric.
+    pub between: Spanned<Vec<SpannedStr>>,
+    /// -1 (close affinity) .. 0 (indifferent) .. 1 (open hostility).
+    #[serde(default)]
+    pub hostility: f64,
+    /// 1 = shared land border, 0 = irrelevant distance. See docs/MODEL.md for a distance scale.
+    #[serde(default)]
+    pub proximity: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrievance {
+    pub id: SpannedStr,
+    /// The member that holds the grudge.
+    pub holder: SpannedStr,
+    /// The applicant it is held against.
+    pub against: SpannedStr,
+    /// 0..1 (and more for a grudge that outweighs any goodwill).
+    pub strength: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPact {
+    pub id: SpannedStr,
+    #[serde(default)]
+    pub name: String,
+    /// ATOP obligations: "defence", "offence", "consultation", "neutrality", "non_aggression".
+    /// Empty for a pure issue pact.
+    #[serde(default)]
+    pub obligations: Vec<SpannedStr>,
+    /// 1 = legally binding treaty, 0 = informal dialogue.
+    pub binding: f64,
+    /// "security", "energy", "food", "minerals" or "technology".
+    #[serde(default = "default_issue")]
+    pub issue: SpannedStr,
+    /// What cooperation on the issue yields to a member that cares about it, 0..1.
+    #[serde(default)]
+    pub issue_gain: f64,
+    /// When true the issue gain scales with the members' pooled `resources` share.
+    #[serde(default)]
+    pub pooled: bool,
+    /// Members at round 0.
+    #[serde(default)]
+    pub members: Vec<SpannedStr>,
+    /// "unanimity", "majority", "open" or "closed".
+    #[serde(default = "default_admission")]
+    pub admission: SpannedStr,
+    #[serde(default)]
+    pub nuclear: bool,
+    /// Largest membership the pact accepts; absent = no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_limit: Option<u32>,
+    /// States the pact is aimed at: joining provokes them, and protection counts only against them.
+    /// Empty = aimed at no one in particular (protection counts against every threat).
+    #[serde(default)]
+    pub rivals: Vec<SpannedStr>,
+    /// The pact counts as formed once it has this many members.
+    #[serde(default = "one_u32")]
+    pub min_members: u32,
+    /// False: the pact does not exist until a `found` event.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn default_issue() -> SpannedStr {
+    Spanned::new(0..0, "security".to_string())
+}
+fn default_admission() -> SpannedStr {
+    Spanned::new(0..0, "unanimity".to_string())
+}
+fn one_u32() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub id: SpannedStr,
+    #[serde(default)]
+    pub name: String,
+    /// The round the event happens at (the change applies before that round is played).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<Spanned<i64>>,
+    /// Or a calendar date, when the scenario has a `start` date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<SpannedStr>,
+    /// False removes the event (for counterfactuals: `--set event.ID.enabled=false`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default, rename = "change")]
+    pub changes: Vec<RawChange>,
+}
+
+/// One change an event makes. Which fields apply depends on `kind`; `super::resolve` checks them.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChange {
+    /// "hostility", "capability", "commitment", "support", "salience", "grievance", "found",
+    /// "dissolve", "force_join" or "force_leave".
+    pub kind: SpannedStr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<Spanned<Vec<SpannedStr>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SpannedStr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pact: Option<SpannedStr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grievance: Option<SpannedStr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<SpannedStr>,
+    /// Set the value to this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+    /// Or add this to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<f64>,
+    /// Or multiply it by this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+}
