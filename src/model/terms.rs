@@ -21,6 +21,8 @@ pub struct Terms {
     pub entrapment: f64,
     /// Provoking the pact's rivals (the source column), negative.
     pub provocation: f64,
+    /// Affinity with the other members, negative when they are hostile (Axelrod & Bennett's propensities).
+    pub affinity: f64,
     /// Domestic support for alignment, relative to the state's threshold.
     pub support: f64,
     /// Costs of changing status (joining, or leaving a pact; higher for binding pacts).
@@ -32,20 +34,21 @@ pub struct Terms {
 }
 
 impl Terms {
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 11] = [
         "security",
         "issue",
         "autonomy",
         "neutrality",
         "entrapment",
         "provocation",
+        "affinity",
         "support",
         "switching",
         "goodwill",
         "grievance",
     ];
 
-    pub fn values(&self) -> [f64; 10] {
+    pub fn values(&self) -> [f64; 11] {
         [
             self.security,
             self.issue,
@@ -53,6 +56,7 @@ impl Terms {
             self.neutrality,
             self.entrapment,
             self.provocation,
+            self.affinity,
             self.support,
             self.switching,
             self.goodwill,
@@ -74,10 +78,11 @@ impl Terms {
             neutrality: v[3],
             entrapment: v[4],
             provocation: v[5],
-            support: v[6],
-            switching: v[7],
-            goodwill: v[8],
-            grievance: v[9],
+            affinity: v[6],
+            support: v[7],
+            switching: v[8],
+            goodwill: v[9],
+            grievance: v[10],
         }
     }
 }
@@ -249,6 +254,22 @@ pub fn provocation(w: &World, s: StateId, p: PactId) -> f64 {
     -params.weights.provocation * formality * exposure
 }
 
+/// Affinity with fellow members (Axelrod & Bennett 1993: states group with those they have a
+/// propensity to side with): w_affinity × capability-weighted mean over the other members of
+/// −hostility. Friends add value; a member the state is hostile to (Jordan and Israel after
+/// October 2023) takes it away.
+pub fn affinity(w: &World, s: StateId, p: PactId) -> f64 {
+    let (mut weighted, mut total) = (0.0, 0.0);
+    for k in w.members(p).filter(|&k| k != s) {
+        weighted += w.capability[k.index()] * -w.hostility(s, k);
+        total += w.capability[k.index()];
+    }
+    if total == 0.0 {
+        return 0.0;
+    }
+    w.scenario.params.weights.affinity * weighted / total
+}
+
 /// Domestic support (Finland/Sweden polls): for a democracy, w_support × binding × (support −
 /// threshold). Leaders of non-democracies are not bound by it (0).
 pub fn support(w: &World, s: StateId, p: PactId) -> f64 {
@@ -268,6 +289,7 @@ pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
         autonomy: autonomy_cost(w, s, p),
         neutrality: neutrality_cost(w, s, p),
         entrapment: entrapment(w, s, p),
+        affinity: affinity(w, s, p),
         support: support(w, s, p),
         ..Terms::default()
     }

@@ -29,6 +29,8 @@ pub struct Summary {
     pub events: Vec<EventInfo>,
     /// `membership[PACT][STATE]`
     pub membership: BTreeMap<String, BTreeMap<String, Membership>>,
+    /// `support[STATE]`: mean public support for alignment after each round (index 0 = start).
+    pub support: BTreeMap<String, Vec<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,8 +80,8 @@ pub struct Membership {
     pub p_joined: f64,
     /// Median rounds from first application to membership, among replicates where it applied and got in.
     pub accession_lag_median: Option<f64>,
-    /// Replicates (of all) in which it applied / joined / left at least... counts of each action
-    /// over all replicates: apply, join, admit, hold, leave.
+    /// How often each action (apply, join, admit, hold, leave) was taken with this state as the
+    /// actor, summed over all replicates (admit and hold are votes the state cast as a member).
     pub actions: BTreeMap<String, u64>,
 }
 
@@ -170,6 +172,12 @@ impl Summary {
                 })
                 .collect(),
             membership,
+            support: scenario
+                .states
+                .iter()
+                .enumerate()
+                .map(|(s, st)| (st.id.clone(), (0..=r_n).map(|r| round6(tally.mean_support(r, s))).collect()))
+                .collect(),
         }
     }
 
@@ -177,4 +185,9 @@ impl Summary {
     pub fn get(&self, pact: &str, state: &str) -> Option<&Membership> {
         self.membership.get(pact)?.get(state)
     }
+}
+
+/// Support is a mean of values stored in millionths: six decimals say all there is.
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
 }

@@ -52,26 +52,38 @@ pub struct RunResult {
     pub decisions: Vec<LoggedDecision>,
 }
 
-/// One replicate: plays every round and returns the membership after each (index 0 = before
-/// round 1) with the world at the end.
-pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (Vec<Vec<bool>>, World<'s>) {
-    let mut rng = replicate_rng(seed, replicate);
-    let mut world = World::new(scenario);
-    let mut history = Vec::with_capacity(scenario.rounds as usize + 1);
-    history.push(snapshot(&world));
-    for _ in 0..scenario.rounds {
-        world.play_round(&mut rng, log);
-        history.push(snapshot(&world));
-    }
-    (history, world)
+/// What one replicate leaves after each round (index 0 = before round 1 is played).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Membership, indexed `p·N + s`.
+    pub membership: Vec<Vec<bool>>,
+    /// Public support of each state.
+    pub support: Vec<Vec<f64>>,
 }
 
-fn snapshot(w: &World) -> Vec<bool> {
-    let mut out = Vec::with_capacity(w.scenario.n_pacts() * w.n());
-    for p in w.scenario.pact_ids() {
-        out.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
+impl History {
+    fn push(&mut self, w: &World) {
+        let mut members = Vec::with_capacity(w.scenario.n_pacts() * w.n());
+        for p in w.scenario.pact_ids() {
+            members.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
+        }
+        self.membership.push(members);
+        self.support.push(w.support.clone());
     }
-    out
+}
+
+/// One replicate: plays every round; returns what happened after each round and the world at
+/// the end.
+pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
+    let mut rng = replicate_rng(seed, replicate);
+    let mut world = World::new(scenario);
+    let mut history = History::default();
+    history.push(&world);
+    for _ in 0..scenario.rounds {
+        world.play_round(&mut rng, log);
+        history.push(&world);
+    }
+    (history, world)
 }
 
 /// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.

@@ -33,6 +33,9 @@ pub struct Tally {
     pub formed: Vec<u64>,
     /// How often each action was taken: `[(p·N + s)·5 + action]`, actions in [`Action::ALL`] order.
     pub actions: Vec<u64>,
+    /// Sum over replicates of public support after round r in millionths (rounded), `[r·N + s]`:
+    /// an integer, so shards add up exactly.
+    pub support_micro: Vec<u64>,
 }
 
 impl Tally {
@@ -52,6 +55,7 @@ impl Tally {
             size: vec![0; (r + 1) * p * (n + 1)],
             formed: vec![0; p * (r + 2)],
             actions: vec![0; p * n * 5],
+            support_micro: vec![0; (r + 1) * n],
         }
     }
 
@@ -79,6 +83,7 @@ impl Tally {
             (&mut self.size, &other.size),
             (&mut self.formed, &other.formed),
             (&mut self.actions, &other.actions),
+            (&mut self.support_micro, &other.support_micro),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
@@ -120,16 +125,26 @@ impl Tally {
         &self.formed[k..k + self.rounds + 2]
     }
 
+    /// Mean public support of a state after round r.
+    pub fn mean_support(&self, r: usize, s: usize) -> f64 {
+        self.frac(self.support_micro[r * self.states + s]) / 1e6
+    }
+
     pub fn action_count(&self, p: usize, s: usize, a: Action) -> u64 {
         let idx = Action::ALL.iter().position(|x| *x == a).expect("every action is in ALL");
         self.actions[self.pair(p, s) * 5 + idx]
     }
 
-    /// Records one finished replicate, given the membership after each round (`history[r]`
-    /// indexed `p·N + s`) and the world at the end.
-    pub(crate) fn record(&mut self, history: &[Vec<bool>], world: &World, actions: &[(usize, usize, Action)], min_members: &[u32]) {
+    /// Records one finished replicate, given what it left after each round and the world at the end.
+    pub(crate) fn record(&mut self, hist: &super::History, world: &World, actions: &[(usize, usize, Action)], min_members: &[u32]) {
         let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
         self.runs += 1;
+        for (r, support) in hist.support.iter().enumerate() {
+            for (s, v) in support.iter().enumerate() {
+                self.support_micro[r * n + s] += (v * 1e6).round() as u64;
+            }
+        }
+        let history = &hist.membership;
         for (r, snapshot) in history.iter().enumerate() {
             for p in 0..p_n {
                 let mut size = 0;

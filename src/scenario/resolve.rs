@@ -154,6 +154,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         ("neutrality", w.neutrality),
         ("entrapment", w.entrapment),
         ("provocation", w.provocation),
+        ("affinity", w.affinity),
         ("support", w.support),
         ("join_cost", w.join_cost),
         ("exit_cost", w.exit_cost),
