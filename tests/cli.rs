@@ -1,0 +1,117 @@
+//! The command-line contract: run, check, list and --help.
+
+use assert_cmd::Command;
+
+fn pactsim() -> Command {
+    Command::cargo_bin("pactsim").unwrap()
+}
+
+#[test]
+fn run_writes_every_output_and_nothing_else_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("runs").join("mini");
+    let assert = pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "40", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Minimal: 40 replicates of 12 rounds, seed 7"), "{stdout}");
+    for f in [
+        "summary.json",
+        "memberships.csv",
+        "decisions.csv",
+        "scenario.resolved.toml",
+        "tally.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // Only the run directory is left in its parent: no staging directory.
+    let siblings: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(siblings, vec![std::ffi::OsString::from("mini")]);
+
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["runs"], 40);
+    assert_eq!(summary["seed"], 7);
+    assert_eq!(summary["rounds"], 12);
+    assert_eq!(summary["scenario_hash"].as_str().unwrap().len(), 64);
+    let aaa = &summary["membership"]["ALLY"]["AAA"];
+    assert_eq!(aaa["p_by_round"].as_array().unwrap().len(), 13, "rounds + 1 entries");
+    assert_eq!(
+        summary["membership"]["ALLY"]["BBB"]["p_by_round"][0], 1.0,
+        "a founder is a member at round 0"
+    );
+
+    let decisions = std::fs::read_to_string(out.join("decisions.csv")).unwrap();
+    let header = decisions.lines().next().unwrap();
+    assert!(
+        header.starts_with("replicate,round,label,state,pact,action,applicant,probability,utility,security,"),
+        "{header}"
+    );
+    // Rerunning replaces the directory in place.
+    pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let again: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(again["runs"], 20);
+}
+
+#[test]
+fn decisions_flag_limits_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("d");
+    pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "30", "--decisions", "2", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.join("decisions.csv")).unwrap();
+    assert!(text.lines().skip(1).all(|l| l.starts_with("0,") || l.starts_with("1,")));
+}
+
+#[test]
+fn check_prints_a_summary() {
+    let out = pactsim().args(["check", "scenarios/finland_sweden.toml"]).output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("16 states") && s.contains("4 pacts") && s.contains("invasion (2022-02)") && s.contains("48 rounds"),
+        "{s}"
+    );
+}
+
+#[test]
+fn list_shows_shipped_scenarios_with_descriptions() {
+    let out = pactsim().arg("list").output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("scenarios/finland_sweden.toml") && s.contains("Finland and Sweden join NATO"),
+        "{s}"
+    );
+    assert!(!s.contains("does not load"), "every shipped scenario loads: {s}");
+}
+
+#[test]
+fn help_has_examples() {
+    for sub in ["run", "check"] {
+        let out = pactsim().args([sub, "--help"]).output().unwrap();
+        let s = String::from_utf8(out.stdout).unwrap();
+        assert!(s.contains("Examples:") || s.contains("Example:"), "{sub}: {s}");
+    }
+}
+
+#[test]
+fn zero_runs_is_an_error_not_a_panic() {
+    let out = pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "0", "--out", "/tmp/pactsim-never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--runs must be at least 1"));
+}
