@@ -16,7 +16,13 @@ fn check_fails(text: &str, extra: &[&str]) -> String {
 }
 
 fn check_path_fails(path: &Path, extra: &[&str]) -> String {
-    let out = Command::cargo_bin("pactsim").unwrap().arg("check").arg(path).args(extra).output().unwrap();
+    let out = Command::cargo_bin("pactsim")
+        .unwrap()
+        .arg("check")
+        .arg(path)
+        .args(extra)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(1), "expected exit code 1, stderr: {stderr}");
     assert!(out.stdout.is_empty(), "nothing on stdout when failing");
@@ -32,7 +38,12 @@ fn replace(from: &str, to: &str) -> String {
 
 #[test]
 fn the_fixture_itself_is_valid() {
-    Command::cargo_bin("pactsim").unwrap().arg("check").arg("tests/fixtures/minimal.toml").assert().success();
+    Command::cargo_bin("pactsim")
+        .unwrap()
+        .arg("check")
+        .arg("tests/fixtures/minimal.toml")
+        .assert()
+        .success();
 }
 
 #[test]
@@ -50,7 +61,10 @@ fn wrong_type() {
 #[test]
 fn unknown_key_lists_the_valid_ones() {
     let e = check_fails(&replace("neutrality = 0.2", "neutralty = 0.2"), &[]);
-    assert!(e.contains("line 13") && e.contains("unknown field `neutralty`") && e.contains("`neutrality`"), "{e}");
+    assert!(
+        e.contains("line 13") && e.contains("unknown field `neutralty`") && e.contains("`neutrality`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -62,8 +76,14 @@ fn unknown_state_in_a_pact() {
 
 #[test]
 fn unknown_state_in_an_event() {
-    let e = check_fails(&replace("between = [\"AAA\", \"RRR\"], to", "between = [\"AAA\", \"ZZZ\"], to"), &[]);
-    assert!(e.contains("event.war.change.0.between[1]") && e.contains("unknown state `ZZZ`") && e.contains("line 43"), "{e}");
+    let e = check_fails(
+        &replace("between = [\"AAA\", \"RRR\"], to", "between = [\"AAA\", \"ZZZ\"], to"),
+        &[],
+    );
+    assert!(
+        e.contains("event.war.change.0.between[1]") && e.contains("unknown state `ZZZ`") && e.contains("line 43"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -75,7 +95,10 @@ fn duplicate_id() {
 #[test]
 fn value_out_of_range_names_the_key_and_the_range() {
     let e = check_fails(&replace("neutrality = 0.2", "neutrality = 1.5"), &[]);
-    assert!(e.contains("state.AAA.neutrality") && e.contains("1.5 is out of range: must be from 0 to 1"), "{e}");
+    assert!(
+        e.contains("state.AAA.neutrality") && e.contains("1.5 is out of range: must be from 0 to 1"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -89,7 +112,10 @@ fn nan_is_rejected() {
 #[test]
 fn event_after_the_last_round() {
     let e = check_fails(&replace("date = \"2022-04\"", "date = \"2023-06\""), &[]);
-    assert!(e.contains("event.war") && e.contains("round 18") && e.contains("rounds 1 to 12") && e.contains("line 42"), "{e}");
+    assert!(
+        e.contains("event.war") && e.contains("round 18") && e.contains("rounds 1 to 12") && e.contains("line 42"),
+        "{e}"
+    );
     let e = check_fails(&replace("date = \"2022-04\"", "round = 13"), &[]);
     assert!(e.contains("round 13") && e.contains("rounds 1 to 12"), "{e}");
 }
@@ -111,7 +137,10 @@ fn bad_choice_lists_the_valid_ones() {
 fn bad_set_paths_list_what_is_valid() {
     let fixture = Path::new("tests/fixtures/minimal.toml");
     let e = check_path_fails(fixture, &["--set", "state.AAB.neutrality=0.5"]);
-    assert!(e.contains("--set state.AAB.neutrality=0.5") && e.contains("did you mean `AAA`?"), "{e}");
+    assert!(
+        e.contains("--set state.AAB.neutrality=0.5") && e.contains("did you mean `AAA`?"),
+        "{e}"
+    );
     let e = check_path_fails(fixture, &["--set", "state.AAA.neutralty=0.5"]);
     assert!(e.contains("unknown field `neutralty`") && e.contains("`neutrality`"), "{e}");
     let e = check_path_fails(fixture, &["--set", "model.temperature=warm"]);

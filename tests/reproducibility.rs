@@ -76,7 +76,11 @@ fn byte_identical_with_one_and_two_threads() {
 #[test]
 fn shards_merge_into_the_whole_run() {
     let sc = load(&scenario_path("finland_sweden.toml"), &[]);
-    let spec = |r: std::ops::Range<u64>| RunSpec { seed: 5, replicates: r, keep_decisions: 0 };
+    let spec = |r: std::ops::Range<u64>| RunSpec {
+        seed: 5,
+        replicates: r,
+        keep_decisions: 0,
+    };
     let whole = run::run(&sc, &spec(0..100), &|_| {}).tally;
     let mut merged = Tally::new(&sc, 0);
     for shard in [0..37, 37..38, 38..100] {
@@ -94,7 +98,17 @@ fn resolved_scenario_reproduces_the_run() {
     let first = tmp.path().join("first");
     Command::cargo_bin("pactsim")
         .unwrap()
-        .args(["run", "scenarios/finland_sweden.toml", "--runs", "100", "--set", "model.temperature=0.3", "--set", "state.FIN.neutrality=0.9", "--out"])
+        .args([
+            "run",
+            "scenarios/finland_sweden.toml",
+            "--runs",
+            "100",
+            "--set",
+            "model.temperature=0.3",
+            "--set",
+            "state.FIN.neutrality=0.9",
+            "--out",
+        ])
         .arg(&first)
         .assert()
         .success();

@@ -14,7 +14,11 @@ fn scenario(overrides: &[&str]) -> Scenario {
 }
 
 fn invasion_round(sc: &Scenario) -> usize {
-    sc.events.iter().find(|e| e.id == "invasion").expect("the scenario has an invasion event").round as usize
+    sc.events
+        .iter()
+        .find(|e| e.id == "invasion")
+        .expect("the scenario has an invasion event")
+        .round as usize
 }
 
 #[test]
@@ -52,7 +56,10 @@ fn both_apply_quickly_after_the_invasion() {
     for st in ["FIN", "SWE"] {
         let m = s.get("NATO", st).unwrap();
         let applied = m.join_round_median.unwrap() - m.accession_lag_median.unwrap();
-        assert!(applied > inv - 1.0 && applied <= inv + 6.0, "{st} applies in round {applied}, invasion in round {inv}");
+        assert!(
+            applied > inv - 1.0 && applied <= inv + 6.0,
+            "{st} applies in round {applied}, invasion in round {inv}"
+        );
     }
 }
 
@@ -89,7 +96,12 @@ fn without_the_invasion_neither_joins() {
     let sc = scenario(&["event.invasion.enabled=false"]);
     let s = summarise(&sc, SEED, RUNS);
     for st in ["FIN", "SWE"] {
-        assert_at_most(&format!("{st} in NATO without the invasion"), s.get("NATO", st).unwrap().p_final, 0.1, RUNS);
+        assert_at_most(
+            &format!("{st} in NATO without the invasion"),
+            s.get("NATO", st).unwrap().p_final,
+            0.1,
+            RUNS,
+        );
     }
 }
 

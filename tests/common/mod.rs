@@ -22,7 +22,15 @@ pub fn load(path: &Path, overrides: &[&str]) -> Scenario {
 
 /// Runs `runs` replicates with `seed` and summarises them.
 pub fn summarise(sc: &Scenario, seed: u64, runs: u64) -> Summary {
-    let result = run::run(sc, &RunSpec { seed, replicates: 0..runs, keep_decisions: 0 }, &|_| {});
+    let result = run::run(
+        sc,
+        &RunSpec {
+            seed,
+            replicates: 0..runs,
+            keep_decisions: 0,
+        },
+        &|_| {},
+    );
     Summary::new(sc, &result.tally, seed)
 }
 
@@ -38,12 +46,18 @@ pub fn std_err(p: f64, runs: u64) -> f64 {
 #[track_caller]
 pub fn assert_at_least(what: &str, p: f64, bound: f64, runs: u64) {
     let margin = 3.0 * std_err(bound, runs);
-    assert!(p >= bound + margin, "{what}: {p:.3} is not above {bound} by 3 s.e. ({margin:.3}) over {runs} runs");
+    assert!(
+        p >= bound + margin,
+        "{what}: {p:.3} is not above {bound} by 3 s.e. ({margin:.3}) over {runs} runs"
+    );
 }
 
 /// Asserts that the observed proportion stays below `bound` by three standard errors.
 #[track_caller]
 pub fn assert_at_most(what: &str, p: f64, bound: f64, runs: u64) {
     let margin = 3.0 * std_err(bound, runs);
-    assert!(p <= bound - margin, "{what}: {p:.3} is not below {bound} by 3 s.e. ({margin:.3}) over {runs} runs");
+    assert!(
+        p <= bound - margin,
+        "{what}: {p:.3} is not below {bound} by 3 s.e. ({margin:.3}) over {runs} runs"
+    );
 }
