@@ -5,7 +5,7 @@ pub mod terms;
 
 use rand::Rng;
 
-use crate::scenario::{Admission, Change, PactId, Scenario, StateId, UpdateOrder};
+use crate::scenario::{Admission, Change, PactId, Scenario, Shocks, StateId, UpdateOrder};
 
 pub use terms::Terms;
 
@@ -89,6 +89,9 @@ pub struct World<'s> {
     pub threat: Vec<f64>,
     threat_at_start: Vec<f64>,
     next_event: usize,
+    /// Each state's idiosyncratic taste for each pact, a uniform quantile of its logit shock
+    /// (`[p·n + s]`); with persistent shocks it is drawn once per replicate.
+    taste: Vec<f64>,
 }
 
 impl<'s> World<'s> {
@@ -115,6 +118,7 @@ impl<'s> World<'s> {
             threat: vec![0.0; n],
             threat_at_start: vec![0.0; n],
             next_event: 0,
+            taste: vec![0.5; np * n],
         };
         for p in scenario.pact_ids() {
             if w.active[p.index()] {
@@ -126,6 +130,14 @@ impl<'s> World<'s> {
         w.rebuild_grievances();
         w.refresh_threat();
         w.threat_at_start = w.threat.clone();
+        w
+    }
+
+    /// A world at round 0 whose states' tastes (the persistent part of their logit shocks) are
+    /// drawn from `rng`, pact by pact, state by state in id order.
+    pub fn seeded<R: Rng>(scenario: &'s Scenario, rng: &mut R) -> Self {
+        let mut w = World::new(scenario);
+        w.taste.iter_mut().for_each(|t| *t = uniform(rng));
         w
     }
 
@@ -325,14 +337,28 @@ impl<'s> World<'s> {
                 && self.support[s.index()] < state.support.threshold)
     }
 
+    /// The uniform quantile that decides a choice: the state's persistent taste, or this round's
+    /// fresh `draw` when shocks are drawn per round.
+    fn shock(&self, taste: f64, draw: f64) -> f64 {
+        match self.scenario.params.shocks {
+            Shocks::Persistent => taste,
+            Shocks::PerRound => draw,
+        }
+    }
+
     /// The decision of `s` about `p` this round, if it acts; `draw` is a uniform number in 0..1.
+    ///
+    /// A state acts when its logit shock makes the action worth it: with the shock's uniform
+    /// quantile u, it applies/joins when u < logit(ΔU_join/τ) and leaves when 1 − u <
+    /// logit(ΔU_leave/τ), so one taste u (low = fond of the pact) drives both.
     fn decide(&self, s: StateId, p: PactId, draw: f64) -> Option<Decision> {
         if !self.active[p.index()] || self.is_applicant(s, p) {
             return None;
         }
         let tau = self.scenario.params.temperature;
-        let (action, terms) = if self.is_member(s, p) {
-            (Action::Leave, terms::leave_terms(self, s, p))
+        let u = self.shock(self.taste[p.index() * self.n() + s.index()], draw);
+        let (action, terms, u) = if self.is_member(s, p) {
+            (Action::Leave, terms::leave_terms(self, s, p), 1.0 - u)
         } else {
             if !self.may_apply(s, p) {
                 return None;
@@ -342,10 +368,10 @@ impl<'s> World<'s> {
             } else {
                 Action::Apply
             };
-            (action, terms::join_terms(self, s, p))
+            (action, terms::join_terms(self, s, p), u)
         };
         let probability = logit(terms.utility(), tau);
-        (draw < probability).then_some(Decision {
+        (u < probability).then_some(Decision {
             round: self.round,
             state: s,
             pact: p,
@@ -413,6 +439,8 @@ impl<'s> World<'s> {
                     }
                     let terms = terms::admit_terms(self, k, a, p);
                     let probability = logit(terms.utility(), params.temperature);
+                    // Votes draw afresh each time a member takes an application up:
+                    // ratification is a repeated process, not a standing taste.
                     let admit = draw < probability;
                     self.ratified[row + k.index()] = admit;
                     log.push(Decision {

@@ -140,15 +140,20 @@ pub fn obligation_strength(w: &World, pact: &Pact) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Capability of the other members that `s` can count on: each ally's capability × its
+/// commitment, discounted by the hostility between it and `s` (a hostile member is no ally).
+pub fn allied_capability(w: &World, s: StateId, p: PactId) -> f64 {
+    w.members(p)
+        .filter(|&k| k != s)
+        .map(|k| w.capability[k.index()] * w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0)))
+        .sum()
+}
+
 /// Allies' committed capability against the hostile capability facing `s`: in 0..1. A nuclear
 /// guarantee with a defence pledge lifts it to at least `nuclear_floor`.
 pub fn coverage(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
-    let allied: f64 = w
-        .members(p)
-        .filter(|&k| k != s)
-        .map(|k| w.capability[k.index()] * w.commitment[k.index()])
-        .sum();
+    let allied = allied_capability(w, s, p);
     let hostile: f64 = w
         .scenario
         .state_ids()
@@ -314,23 +319,26 @@ pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
 }
 
 /// Terms of a member's vote on an applicant: goodwill, the security the applicant adds to the
-/// member, and the member's grievance against it (a named grievance plus any open hostility).
+/// member (none from an applicant the member is hostile to: admitting a threat adds no
+/// protection against it), and the member's grievance against it (a named grievance plus any
+/// open hostility, weighted by `admission_hostility`).
 pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) -> Terms {
     let params = &w.scenario.params;
-    let added =
-        params.weights.security * relevant_threat(w, member, p) * credibility(w, p) * obligation_strength(w, w.scenario.pact(p)) * {
+    let added = params.weights.security
+        * relevant_threat(w, member, p)
+        * credibility(w, p)
+        * obligation_strength(w, w.scenario.pact(p))
+        * {
             let cap = w.capability[applicant.index()] * w.commitment[applicant.index()];
-            let allied: f64 = w
-                .members(p)
-                .filter(|&k| k != member)
-                .map(|k| w.capability[k.index()] * w.commitment[k.index()])
-                .sum();
+            let allied = allied_capability(w, member, p);
             if allied + cap > 0.0 { cap / (allied + cap) } else { 0.0 }
-        };
+        }
+        * (1.0 - w.hostility(member, applicant).max(0.0));
     Terms {
         goodwill: params.admission_goodwill,
         security: added,
-        grievance: -params.weights.grievance * (w.grievance_against(member, applicant) + w.hostility(member, applicant).max(0.0)),
+        grievance: -(params.weights.grievance * w.grievance_against(member, applicant)
+            + params.weights.admission_hostility * w.hostility(member, applicant).max(0.0)),
         ..Terms::default()
     }
 }

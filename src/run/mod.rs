@@ -76,7 +76,7 @@ impl History {
 /// the end.
 pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
     let mut rng = replicate_rng(seed, replicate);
-    let mut world = World::new(scenario);
+    let mut world = World::seeded(scenario, &mut rng);
     let mut history = History::default();
     history.push(&world);
     for _ in 0..scenario.rounds {

@@ -125,6 +125,18 @@ pub enum UpdateOrder {
     Simultaneous,
 }
 
+/// How the random part of a choice is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shocks {
+    /// Once per replicate for each state–pact (and member–applicant) pair: a state's
+    /// idiosyncratic taste, so in a world that does not change a share logit(ΔU/τ) of replicates
+    /// act — once — and the rest never do.
+    Persistent,
+    /// Afresh at every decision opportunity (a per-round hazard: over many rounds even a choice
+    /// with negative utility is eventually taken).
+    PerRound,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ModelKind {
     /// The pact-membership decision model of docs/MODEL.md.
@@ -137,6 +149,7 @@ pub struct Params {
     pub kind: ModelKind,
     pub temperature: f64,
     pub update_order: UpdateOrder,
+    pub shocks: Shocks,
     pub weights: Weights,
     pub credibility: Credibility,
     pub obligation_protection: ObligationProtection,

@@ -145,6 +145,16 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         },
         &["sequential", "simultaneous"],
     );
+    let shocks = c.choice(
+        "model.shocks",
+        &m.shocks,
+        |s| match s {
+            "persistent" => Some(Shocks::Persistent),
+            "per_round" => Some(Shocks::PerRound),
+            _ => None,
+        },
+        &["persistent", "per_round"],
+    );
     c.range("model.temperature", m.temperature, 0.0, 100.0);
     let w = &m.weights;
     for (name, v) in [
@@ -160,6 +170,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         ("exit_cost", w.exit_cost),
         ("exit_binding", w.exit_binding),
         ("grievance", w.grievance),
+        ("admission_hostility", w.admission_hostility),
     ] {
         c.range(format!("model.weights.{name}"), v, 0.0, 1000.0);
     }
@@ -396,6 +407,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             kind: kind.unwrap_or(ModelKind::Pacts),
             temperature: m.temperature,
             update_order: update_order.unwrap_or(UpdateOrder::Sequential),
+            shocks: shocks.unwrap_or(Shocks::Persistent),
             weights: m.weights.clone(),
             credibility: m.credibility.clone(),
             obligation_protection: m.obligation_protection.clone(),

@@ -71,6 +71,9 @@ pub struct RawModel {
     pub temperature: f64,
     /// "sequential" (states move one at a time in a random order each round) or "simultaneous".
     pub update_order: Spanned<String>,
+    /// "persistent" (a state's logit shock for a pact is drawn once per replicate: its taste) or
+    /// "per_round" (drawn afresh at every decision).
+    pub shocks: Spanned<String>,
     pub weights: RawWeights,
     /// Probability a treaty of each kind is honoured when invoked (Leeds, Long & Mitchell 2000).
     pub credibility: RawCredibility,
@@ -98,6 +101,7 @@ impl Default for RawModel {
             kind: Spanned::new(0..0, "pacts".to_string()),
             temperature: 0.15,
             update_order: Spanned::new(0..0, "sequential".to_string()),
+            shocks: Spanned::new(0..0, "persistent".to_string()),
             weights: RawWeights::default(),
             credibility: RawCredibility::default(),
             obligation_protection: RawObligationProtection::default(),
@@ -128,6 +132,8 @@ pub struct RawWeights {
     /// Extra exit cost per unit of `binding` (exits from treaties cost more).
     pub exit_binding: f64,
     pub grievance: f64,
+    /// Weight of a member's open hostility towards an applicant in its vote.
+    pub admission_hostility: f64,
 }
 
 impl Default for RawWeights {
@@ -145,6 +151,7 @@ impl Default for RawWeights {
             exit_cost: 0.8,
             exit_binding: 1.0,
             grievance: 1.0,
+            admission_hostility: 3.0,
         }
     }
 }

@@ -1,0 +1,293 @@
+//! Rules of the decision model on small constructed worlds where the answer is known.
+
+mod common;
+
+use common::*;
+use pactsim::model::{Action, logit};
+use pactsim::run::{self, RunSpec};
+use pactsim::scenario::{self, Scenario, Source};
+
+/// Three states: a small democracy A under threat from R, a large ally B, and a pact P.
+fn base(extra: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "test"
+rounds = 24
+seed = 3
+runs = 400
+
+[[state]]
+id = "A"
+capability = 0.01
+support = {{ start = 0.8, threshold = 0.5 }}
+issues = {{ security = 1.0 }}
+
+[[state]]
+id = "B"
+capability = 0.1
+issues = {{ security = 1.0 }}
+
+[[state]]
+id = "C"
+capability = 0.05
+issues = {{ security = 1.0 }}
+
+[[state]]
+id = "D"
+capability = 0.05
+issues = {{ security = 1.0 }}
+
+[[state]]
+id = "R"
+capability = 0.05
+democracy = false
+issues = {{ security = 1.0 }}
+
+[[relation]]
+between = ["A", "R"]
+hostility = 0.9
+proximity = 1.0
+
+{extra}
+"#
+    )
+}
+
+fn parse(text: &str, overrides: &[&str]) -> Scenario {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::from_source(
+        &Source {
+            path: "test.toml".into(),
+            text: text.to_string(),
+        },
+        &overrides,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+const ALLIANCE: &str = r#"
+[[pact]]
+id = "P"
+obligations = ["defence"]
+binding = 1.0
+members = ["B", "C"]
+admission = "unanimity"
+nuclear = true
+rivals = ["R"]
+"#;
+
+#[test]
+fn logit_limits() {
+    assert_eq!(logit(0.0, 0.2), 0.5);
+    assert!(logit(1.0, 0.1) > 0.9999);
+    assert_eq!(logit(0.3, 0.0), 1.0);
+    assert_eq!(logit(-0.3, 0.0), 0.0);
+}
+
+#[test]
+fn a_threatened_state_joins_a_strong_alliance() {
+    let sc = parse(&base(ALLIANCE), &[]);
+    let s = summarise(&sc, 1, 400);
+    assert_at_least("A joins P", s.get("P", "A").unwrap().p_final, 0.9, 400);
+    // and without the threat it stays out
+    let sc = parse(&base(ALLIANCE), &["relation.A-R.hostility=0"]);
+    let s = summarise(&sc, 1, 400);
+    assert_at_most("A joins P without a threat", s.get("P", "A").unwrap().p_final, 0.1, 400);
+}
+
+#[test]
+fn a_rival_cannot_join_the_pact_aimed_at_it() {
+    let pact = ALLIANCE
+        .replace("rivals = [\"R\"]", "rivals = [\"A\"]")
+        .replace("\"unanimity\"", "\"open\"");
+    let sc = parse(&base(&pact), &[]);
+    let s = summarise(&sc, 1, 100);
+    assert_eq!(s.get("P", "A").unwrap().p_ever, 0.0);
+}
+
+#[test]
+fn a_grievance_holds_an_applicant_until_it_is_resolved() {
+    let extra = format!(
+        "{ALLIANCE}
+[[grievance]]
+id = \"C-A\"
+holder = \"C\"
+against = \"A\"
+strength = 3.0
+
+[[event]]
+id = \"deal\"
+round = 15
+change = [{{ kind = \"grievance\", grievance = \"C-A\", to = 0.0 }}]
+"
+    );
+    let sc = parse(&base(&extra), &[]);
+    let s = summarise(&sc, 1, 400);
+    let m = s.get("P", "A").unwrap();
+    assert_at_most("A in before the deal", m.p_by_round[14], 0.05, 400);
+    assert_at_least("A in after the deal", m.p_final, 0.9, 400);
+    assert!(m.actions["hold"] > 0 || s.get("P", "C").unwrap().actions["hold"] > 0);
+    // Under majority rule one holder of two members still blocks (half is not more than half)...
+    let sc = parse(&base(&extra), &["pact.P.admission=majority", "event.deal.enabled=false"]);
+    assert_at_most(
+        "majority of 2 with one holder",
+        summarise(&sc, 1, 400).get("P", "A").unwrap().p_final,
+        0.05,
+        400,
+    );
+    // ...but with a third member, two of three admit and A gets in despite the holder.
+    let three = base(&extra).replace("members = [\"B\", \"C\"]", "members = [\"B\", \"C\", \"D\"]");
+    let sc = parse(&three, &["pact.P.admission=majority", "event.deal.enabled=false"]);
+    assert_at_least(
+        "majority of 3 with one holder",
+        summarise(&sc, 1, 400).get("P", "A").unwrap().p_final,
+        0.9,
+        400,
+    );
+    // and under unanimity the same three block.
+    let sc = parse(&three, &["event.deal.enabled=false"]);
+    assert_at_most(
+        "unanimity of 3 with one holder",
+        summarise(&sc, 1, 400).get("P", "A").unwrap().p_final,
+        0.05,
+        400,
+    );
+}
+
+#[test]
+fn members_of_several_pacts_at_once() {
+    let extra = format!(
+        "{ALLIANCE}
+[[pact]]
+id = \"Q\"
+obligations = [\"consultation\"]
+binding = 0.1
+issue_gain = 0.5
+members = [\"A\", \"B\"]
+admission = \"closed\"
+"
+    );
+    let sc = parse(&base(&extra), &[]);
+    let s = summarise(&sc, 1, 300);
+    assert_at_least("A stays in Q", s.get("Q", "A").unwrap().p_final, 0.9, 300);
+    assert_at_least("A joins P too", s.get("P", "A").unwrap().p_final, 0.9, 300);
+    assert_at_least(
+        "B in both",
+        s.get("Q", "B").unwrap().p_final.min(s.get("P", "B").unwrap().p_final),
+        0.9,
+        300,
+    );
+}
+
+#[test]
+fn leaving_a_treaty_costs_more_than_leaving_a_dialogue() {
+    // A is in two pacts with an ally it has come to detest; only binding differs.
+    let extra = r#"
+[[relation]]
+between = ["A", "B"]
+hostility = 0.9
+
+[[pact]]
+id = "TREATY"
+obligations = ["consultation"]
+binding = 1.0
+members = ["A", "B"]
+admission = "closed"
+
+[[pact]]
+id = "DIALOGUE"
+obligations = ["consultation"]
+binding = 0.0
+members = ["A", "B"]
+admission = "closed"
+"#;
+    let sc = parse(&base(extra), &[]);
+    let s = summarise(&sc, 1, 1000);
+    let (treaty, dialogue) = (s.get("TREATY", "A").unwrap().p_final, s.get("DIALOGUE", "A").unwrap().p_final);
+    assert!(
+        treaty > dialogue + 6.0 * std_err(0.5, 1000),
+        "treaty {treaty} vs dialogue {dialogue}"
+    );
+}
+
+#[test]
+fn the_support_gate_keeps_a_reluctant_democracy_out() {
+    let sc = parse(&base(ALLIANCE), &["state.A.support.start=0.2", "state.A.support.sensitivity=0"]);
+    assert_eq!(summarise(&sc, 1, 200).get("P", "A").unwrap().p_ever, 0.0);
+    let sc = parse(
+        &base(ALLIANCE),
+        &[
+            "state.A.support.start=0.2",
+            "state.A.support.sensitivity=0",
+            "model.support_gate=false",
+        ],
+    );
+    assert!(summarise(&sc, 1, 200).get("P", "A").unwrap().p_ever > 0.5);
+}
+
+#[test]
+fn size_limits_hold_in_both_update_orders() {
+    let extra = r#"
+[[relation]]
+between = ["C", "R"]
+hostility = 0.9
+proximity = 1.0
+
+[[pact]]
+id = "P"
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+admission = "open"
+size_limit = 2
+nuclear = true
+rivals = ["R"]
+"#;
+    for order in ["sequential", "simultaneous"] {
+        let sc = parse(&base(extra), &[&format!("model.update_order={order}")]);
+        let s = summarise(&sc, 1, 200);
+        let pact = s.pacts.iter().find(|p| p.id == "P").unwrap();
+        assert!(pact.size_p95.iter().all(|&n| n <= 2), "{order}: {:?}", pact.size_p95);
+        let (a, c) = (s.get("P", "A").unwrap().p_final, s.get("P", "C").unwrap().p_final);
+        assert!(
+            (a + c - 1.0).abs() < 0.05,
+            "{order}: one of A and C takes the last seat ({a} + {c})"
+        );
+    }
+}
+
+#[test]
+fn zero_temperature_is_a_deterministic_best_response() {
+    let sc = parse(&base(ALLIANCE), &["model.temperature=0", "model.ratification_rate=1"]);
+    let s = summarise(&sc, 1, 50);
+    for p in &s.get("P", "A").unwrap().p_by_round {
+        assert!(*p == 0.0 || *p == 1.0, "{p}");
+    }
+}
+
+#[test]
+fn every_logged_decision_adds_up() {
+    let sc = parse(&base(ALLIANCE), &["model.temperature=0.5"]);
+    let result = run::run(
+        &sc,
+        &RunSpec {
+            seed: 9,
+            replicates: 0..50,
+            keep_decisions: 50,
+        },
+        &|_| {},
+    );
+    assert!(!result.decisions.is_empty());
+    for ld in &result.decisions {
+        let d = &ld.decision;
+        let u: f64 = d.terms.values().iter().sum();
+        assert!((u - d.terms.utility()).abs() < 1e-12);
+        let p = logit(u, 0.5);
+        match d.action {
+            Action::Apply | Action::Leave | Action::Admit => assert!((d.probability - p).abs() < 1e-12),
+            Action::Hold => assert!((d.probability - (1.0 - p)).abs() < 1e-12),
+            Action::Join => assert_eq!(d.probability, 1.0, "joins after an accepted application"),
+        }
+    }
+}
