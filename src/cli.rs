@@ -60,9 +60,10 @@ pub struct RunArgs {
     /// Output directory (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write the decisions of only the first N replicates to decisions.csv (default: all).
-    #[arg(long, value_name = "N")]
-    pub decisions: Option<u64>,
+    /// Write the decisions of the first N replicates to decisions.csv (0 = none). All replicates
+    /// are always counted in the summary; this only bounds the size of the log.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub decisions: u64,
 }
 
 #[derive(Debug, Args)]
@@ -138,7 +139,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     let seed = args.seed.unwrap_or(sc.seed);
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario.file));
     let t0 = Instant::now();
-    let result = simulate(&sc, seed, runs, args.decisions.unwrap_or(u64::MAX));
+    let result = simulate(&sc, seed, runs, args.decisions);
     let sim_time = t0.elapsed();
     let summary = write_run(&out, &sc, &result)?;
     let mut o = std::io::stdout().lock();
