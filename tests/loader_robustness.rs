@@ -48,14 +48,13 @@ proptest! {
         let text: String = FINLAND
             .split_inclusive('\n')
             .map(|l| {
-                if let Some((k, v)) = l.split_once(" = ") {
-                    if v.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some((k, v)) = l.split_once(" = ")
+                    && v.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
                         count += 1;
                         if count == which {
                             return format!("{k} = {value}\n");
                         }
                     }
-                }
                 l.to_string()
             })
             .collect();
