@@ -225,3 +225,25 @@ fn results_differ_visibly_between_high_and_low_us_commitment() {
     let pw = p_formed(&wavers, "IPCD");
     assert_gap("IPCD p_formed, high − Washington wavers", ph, pw, 0.25, se(ph, RUNS) + se(pw, RUNS));
 }
+
+#[test]
+fn informal_coalitions_with_the_us_lose_members_under_low_commitment() {
+    // The column's mechanism: doubt about Washington makes cooperation with it worth less
+    // (partner reliability scales issue gains) while membership keeps provoking China, so the
+    // most exposed hedgers drift out of the US-centred minilaterals: India from the Quad, the
+    // Philippines from the Squad. The two runs are separate samples (on common random numbers,
+    // which correlate them positively and so only shrink the true error), so the standard error
+    // of a difference is taken as the two shares' errors in quadrature.
+    let high = summarise(&scenario(&[HIGH]), SEED, RUNS);
+    let low = summarise(&scenario(&[LOW]), SEED, RUNS);
+    for (pact, st) in [("QUAD", "IND"), ("SQUAD", "PHL")] {
+        let (h, l) = (high.get(pact, st).unwrap().p_final, low.get(pact, st).unwrap().p_final);
+        let se_diff = (se(h, RUNS).powi(2) + se(l, RUNS).powi(2)).sqrt();
+        assert_gap(&format!("{st} in {pact}, high − low US commitment"), h, l, 0.0, se_diff);
+    }
+    // The FPDA, which has no US member, does not move.
+    for st in ["AUS", "GBR", "MYS", "NZL", "SGP"] {
+        let (h, l) = (high.get("FPDA", st).unwrap().p_final, low.get("FPDA", st).unwrap().p_final);
+        assert!((h - l).abs() < 0.01, "{st} in the FPDA moved with US commitment: {h} vs {l}");
+    }
+}

@@ -150,7 +150,8 @@ pub fn allied_capability(w: &World, s: StateId, p: PactId) -> f64 {
 }
 
 /// Allies' committed capability against the hostile capability facing `s`: in 0..1. A nuclear
-/// guarantee with a defence pledge lifts it to at least `nuclear_floor`.
+/// guarantee with a defence pledge lifts it to at least `nuclear_floor` × the commitment of the
+/// guarantor (the strongest other member).
 pub fn coverage(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
     let allied = allied_capability(w, s, p);
@@ -162,7 +163,13 @@ pub fn coverage(w: &World, s: StateId, p: PactId) -> f64 {
         .sum();
     let mut cover = if allied + hostile > 0.0 { allied / (allied + hostile) } else { 0.0 };
     if pact.nuclear && pact.has(Obligation::Defence) && allied > 0.0 {
-        cover = cover.max(w.scenario.params.nuclear_floor);
+        // The umbrella is as credible as its holder's political will: the strongest other member.
+        let guarantor = w
+            .members(p)
+            .filter(|&k| k != s)
+            .max_by(|&a, &b| w.capability[a.index()].total_cmp(&w.capability[b.index()]))
+            .map_or(0.0, |k| w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0)));
+        cover = cover.max(w.scenario.params.nuclear_floor * guarantor);
     }
     cover
 }
@@ -178,12 +185,25 @@ pub fn security(w: &World, s: StateId, p: PactId) -> f64 {
     w.scenario.params.weights.security * relevant_threat(w, s, p) * protection(w, s, p)
 }
 
-/// Issue gains: w_issue × salience of the pact's issue × issue_gain, scaled by the members'
-/// pooled resource share when the pact pools (a cartel is worth its market share).
+/// How far `s` can count on the other members to deliver: their capability-weighted mean
+/// commitment (1 when there are none yet). A patron whose political will is in doubt makes
+/// cooperation with it worth less, not only its protection.
+pub fn partner_reliability(w: &World, s: StateId, p: PactId) -> f64 {
+    let (mut weighted, mut total) = (0.0, 0.0);
+    for k in w.members(p).filter(|&k| k != s) {
+        weighted += w.capability[k.index()] * w.commitment[k.index()];
+        total += w.capability[k.index()];
+    }
+    if total > 0.0 { weighted / total } else { 1.0 }
+}
+
+/// Issue gains: w_issue × salience of the pact's issue × issue_gain × partner reliability,
+/// scaled by the members' pooled resource share when the pact pools (a cartel is worth its
+/// market share).
 pub fn issue_gain(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
     let issue: Issue = pact.issue;
-    let mut gain = w.scenario.params.weights.issue * w.salience[s.index()][issue.index()] * pact.issue_gain;
+    let mut gain = w.scenario.params.weights.issue * w.salience[s.index()][issue.index()] * pact.issue_gain * partner_reliability(w, s, p);
     if pact.pooled {
         let pool: f64 = w
             .members(p)
@@ -240,8 +260,9 @@ pub fn entrapment(w: &World, s: StateId, p: PactId) -> f64 {
     -w.scenario.params.weights.entrapment * pact.binding * weighted / total
 }
 
-/// Provocation (the source column): joining a pact aimed at a neighbour provokes it; informal
-/// pacts provoke less; a rival that is already openly hostile has little left to be provoked.
+/// Provocation (the source column): membership of a pact aimed at a neighbour provokes it, for as
+/// long as it lasts (leaving appeases it); informal pacts provoke less; a rival that is already
+/// openly hostile has little left to be provoked.
 /// −w_provocation × formality × Σ over rivals of proximity × relative capability × (1 − hostility⁺).
 pub fn provocation(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
@@ -285,8 +306,7 @@ pub fn support(w: &World, s: StateId, p: PactId) -> f64 {
     w.scenario.params.weights.support * w.scenario.pact(p).binding * (w.support[s.index()] - state.support.threshold)
 }
 
-/// What membership is worth to `s` right now, without switching costs and provocation
-/// (leaving does not undo a provocation).
+/// What membership is worth to `s` right now, before switching costs.
 pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
     Terms {
         security: security(w, s, p),
@@ -294,16 +314,16 @@ pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
         autonomy: autonomy_cost(w, s, p),
         neutrality: neutrality_cost(w, s, p),
         entrapment: entrapment(w, s, p),
+        provocation: provocation(w, s, p),
         affinity: affinity(w, s, p),
         support: support(w, s, p),
         ..Terms::default()
     }
 }
 
-/// Terms of applying to (or joining) a pact: membership value, provocation and the joining cost.
+/// Terms of applying to (or joining) a pact: membership value and the joining cost.
 pub fn join_terms(w: &World, s: StateId, p: PactId) -> Terms {
     Terms {
-        provocation: provocation(w, s, p),
         switching: -w.scenario.params.weights.join_cost,
         ..membership_value(w, s, p)
     }

@@ -148,8 +148,8 @@ impl Default for RawWeights {
             affinity: 1.0,
             support: 1.0,
             join_cost: 0.2,
-            exit_cost: 0.8,
-            exit_binding: 1.0,
+            exit_cost: 0.2,
+            exit_binding: 1.6,
             grievance: 1.0,
             admission_hostility: 3.0,
         }
