@@ -8,6 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::plot;
+use crate::report::compare::{Comparison, Variant, VariantSpec};
 use crate::report::{self, Staging, Summary};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::{self, Scenario};
@@ -36,6 +38,16 @@ pub enum Command {
     Check(CheckArgs),
     /// List the scenarios in a directory (default: scenarios/) with their descriptions.
     List(ListArgs),
+    /// Compare variants side by side: scenario files, one file with --variant changes, or run directories.
+    #[command(
+        after_help = "Examples:\n  pactsim compare scenarios/finland_sweden.toml --variant no-invasion:event.invasion.enabled=false\n  pactsim compare scenarios/finland_sweden.toml --variant loose:pact.NATO.binding=0.4 --variant sharp:model.temperature=0.05 --runs 500\n  pactsim compare a.toml b.toml --seed 7\n  pactsim compare output/run-a output/run-b\n\nEvery simulated variant uses the same master seed and replicates (common random numbers), so\ndifferences come from the change, not the noise. Writes compare.html, compare.csv, charts/ and\nvariants/NAME/ into output/compare-<names>/ (or --out)."
+    )]
+    Compare(CompareArgs),
+    /// Explain one state's decision about one pact: the utility terms over rounds, as a table and a chart.
+    #[command(
+        after_help = "Examples:\n  pactsim explain scenarios/finland_sweden.toml --state FIN --pact NATO\n  pactsim explain scenarios/finland_sweden.toml --state SWE --pact NATO --runs 200 --set event.invasion.enabled=false"
+    )]
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +85,49 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two or more scenario files (.toml) or run directories (with summary.json); or one scenario file with --variant.
+    #[arg(required = true, value_name = "FILE|DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// A variant of the scenario file: NAME:KEY=VALUE[,KEY=VALUE...], keys as for --set (repeatable).
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,...")]
+    pub variants: Vec<String>,
+    /// Override a value in every scenario file, before any variant's changes (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replicates per variant (default: the first scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed shared by every variant (default: the first scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: output/compare-<names>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The state, by id.
+    #[arg(long)]
+    pub state: String,
+    /// The pact, by id.
+    #[arg(long)]
+    pub pact: String,
+    /// Number of replicates (default: the scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Directory to look in.
     #[arg(default_value = "scenarios")]
@@ -85,6 +140,8 @@ pub fn main() -> Result<()> {
         Command::Run(args) => cmd_run(args),
         Command::Check(args) => cmd_check(args),
         Command::List(args) => cmd_list(args),
+        Command::Compare(args) => cmd_compare(args),
+        Command::Explain(args) => cmd_explain(args),
     }
 }
 
@@ -116,7 +173,7 @@ pub fn simulate(sc: &Scenario, seed: u64, runs: u32, keep_decisions: u64) -> Run
     result
 }
 
-/// Writes every file of a run into `out`, atomically.
+/// Writes every file of a run into `out`, atomically: results, charts/ and report.html.
 pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult) -> Result<Summary> {
     let summary = Summary::new(sc, &result.tally, result.seed);
     let staging = Staging::new(out)?;
@@ -126,6 +183,8 @@ pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult) -> Result<Summar
     report::json::write_tally(dir, &result.tally)?;
     report::csv::write_memberships(dir, &summary)?;
     report::csv::write_decisions(dir, sc, &result.decisions)?;
+    let charts = plot::draw_run(&dir.join("charts"), &summary, &result.tally)?;
+    report::html::write_run_report(dir, &summary, sc, &charts)?;
     staging.commit()?;
     Ok(summary)
 }
@@ -253,5 +312,207 @@ fn cmd_list(args: ListArgs) -> Result<()> {
         };
         writeln!(o, "{:<40} {}", f.display(), line)?;
     }
+    Ok(())
+}
+
+/// A file-name-safe name for a scenario file or run directory: its stem.
+fn stem(path: &Path) -> String {
+    let name = path
+        .file_stem()
+        .or_else(|| path.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    plot::style::file_safe(&name)
+}
+
+/// Makes every name unique by appending -2, -3, … to repeats.
+fn unique(names: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|n| {
+            let mut name = n.clone();
+            let mut k = 2;
+            while !seen.insert(name.clone()) {
+                name = format!("{n}-{k}");
+                k += 1;
+            }
+            name
+        })
+        .collect()
+}
+
+/// What one compare input is before it is run or read.
+enum Input {
+    File {
+        path: PathBuf,
+        sets: Vec<String>,
+        sc: Box<Scenario>,
+    },
+    Dir(PathBuf),
+}
+
+fn cmd_compare(args: CompareArgs) -> Result<()> {
+    let specs = args.variants.iter().map(|v| VariantSpec::parse(v)).collect::<Result<Vec<_>, _>>()?;
+    if !specs.is_empty() && (args.inputs.len() != 1 || args.inputs[0].is_dir()) {
+        bail!("--variant needs exactly one scenario file (got {} inputs)", args.inputs.len());
+    }
+    if args.inputs.len() + specs.len() < 2 {
+        bail!(
+            "compare needs at least two variants: two or more scenario files or run directories, or one scenario file with --variant NAME:KEY=VALUE"
+        );
+    }
+    if args.runs == Some(0) {
+        bail!("--runs must be at least 1");
+    }
+    // Load everything first, so a typo fails before anything runs.
+    let mut inputs = Vec::new();
+    let mut names = Vec::new();
+    for path in &args.inputs {
+        if path.is_dir() {
+            if !path.join("summary.json").is_file() {
+                bail!("{} is a directory without summary.json: not a run directory", path.display());
+            }
+            inputs.push(Input::Dir(path.clone()));
+        } else {
+            let sc = scenario::load(path, &args.set)?;
+            inputs.push(Input::File {
+                path: path.clone(),
+                sets: args.set.clone(),
+                sc: Box::new(sc),
+            });
+        }
+        names.push(stem(path));
+    }
+    for spec in &specs {
+        let path = &args.inputs[0];
+        let sets: Vec<String> = args.set.iter().chain(&spec.sets).cloned().collect();
+        let sc = scenario::load(path, &sets).with_context(|| format!("variant {}", spec.name))?;
+        inputs.push(Input::File {
+            path: path.clone(),
+            sets,
+            sc: Box::new(sc),
+        });
+        names.push(spec.name.clone());
+    }
+    let names = unique(names);
+    let first_sc = inputs.iter().find_map(|i| match i {
+        Input::File { sc, .. } => Some(sc),
+        Input::Dir(_) => None,
+    });
+    if first_sc.is_none() && (args.runs.is_some() || args.seed.is_some() || !args.set.is_empty()) {
+        eprintln!("note: --runs, --seed and --set apply to scenario files; run directories are read as they are");
+    }
+    let seed = args.seed.or(first_sc.map(|s| s.seed)).unwrap_or(1);
+    let runs = args.runs.or(first_sc.map(|s| s.runs)).unwrap_or(1000);
+
+    let mut variants = Vec::new();
+    for (input, name) in inputs.into_iter().zip(&names) {
+        variants.push(match input {
+            Input::File { path, sets, sc } => {
+                let result = simulate(&sc, seed, runs, 0);
+                Variant {
+                    name: name.clone(),
+                    source: path,
+                    sets,
+                    simulated: true,
+                    summary: Summary::new(&sc, &result.tally, seed),
+                    tally: Some(result.tally),
+                    resolved: Some(sc.resolved_toml.clone()),
+                }
+            }
+            Input::Dir(dir) => {
+                let tally_path = dir.join("tally.json");
+                let tally = if tally_path.is_file() {
+                    Some(report::json::read(&tally_path)?)
+                } else {
+                    None
+                };
+                let resolved = std::fs::read_to_string(dir.join("scenario.resolved.toml")).ok();
+                Variant {
+                    name: name.clone(),
+                    summary: report::json::read(&dir.join("summary.json"))?,
+                    source: dir,
+                    sets: Vec::new(),
+                    simulated: false,
+                    tally,
+                    resolved,
+                }
+            }
+        });
+    }
+    let cmp = Comparison::new(variants);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", names.join("-"))));
+    report::compare::write_dir(&out, &cmp)?;
+
+    let mut o = std::io::stdout().lock();
+    let crn = if cmp.common_random_numbers() {
+        "same seed and replicates in every variant (common random numbers)"
+    } else {
+        "seeds or replicate counts differ: differences include Monte Carlo noise"
+    };
+    let base = &cmp.variants[0];
+    writeln!(o, "compared {}: {crn}", names.join(", "))?;
+    for v in &cmp.variants {
+        writeln!(o, "  {:<16} seed {}, {} replicates", v.name, v.summary.seed, v.summary.runs)?;
+    }
+    for v in &cmp.variants[1..] {
+        writeln!(o, "largest changes in P(member at the end), {} vs {}:", v.name, base.name)?;
+        let top: Vec<_> = cmp.of(&v.name).filter(|d| d.diff.abs() >= 0.005).take(8).collect();
+        if top.is_empty() {
+            writeln!(o, "  none of 0.005 or more")?;
+        }
+        for d in top {
+            writeln!(o, "  {:<12} {:<10} {:.3} -> {:.3} ({:+.3})", d.pact, d.state, d.p_a, d.p_b, d.diff)?;
+        }
+    }
+    writeln!(o, "wrote {}", out.display())?;
+    Ok(())
+}
+
+fn cmd_explain(args: ExplainArgs) -> Result<()> {
+    let sc = load(&args.scenario)?;
+    let Some(state) = sc.state_by_id(&args.state) else {
+        let ids: Vec<&str> = sc.states.iter().map(|s| s.id.as_str()).collect();
+        bail!(
+            "no state `{}` in {}; states: {}",
+            args.state,
+            args.scenario.file.display(),
+            ids.join(", ")
+        );
+    };
+    let Some(pact) = sc.pact_by_id(&args.pact) else {
+        let ids: Vec<&str> = sc.pacts.iter().map(|p| p.id.as_str()).collect();
+        bail!(
+            "no pact `{}` in {}; pacts: {}",
+            args.pact,
+            args.scenario.file.display(),
+            ids.join(", ")
+        );
+    };
+    let runs = args.runs.unwrap_or(sc.runs);
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let seed = args.seed.unwrap_or(sc.seed);
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!(
+            "explain-{}-{}-{}",
+            stem(&args.scenario.file),
+            plot::style::file_safe(&args.state),
+            plot::style::file_safe(&args.pact)
+        ))
+    });
+    let trace = run::trace::trace(&sc, state, pact, seed, u64::from(runs));
+    let staging = Staging::new(&out)?;
+    report::explain::write_csv(staging.path(), &trace)?;
+    let chart = plot::draw_explain(staging.path(), &trace)?;
+    staging.commit()?;
+    let mut o = std::io::stdout().lock();
+    write!(o, "{}", report::explain::table(&trace))?;
+    writeln!(o, "wrote {} ({}, explain.csv)", out.display(), chart.files.join(", "))?;
     Ok(())
 }

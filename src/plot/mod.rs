@@ -1,1 +1,309 @@
 //! Charts of a run (plotters with an embedded font; no system libraries).
+//!
+//! The plot layer reads aggregates only — [`Summary`], [`Tally`], a [`Trace`] or a
+//! [`Comparison`] — never the model. Every chart is a [`Figure`]: it draws itself on any plotters
+//! backend, and [`render`] writes it as PNG and SVG. [`draw_run`] draws the chart set of a run.
+
+mod axes;
+mod compare;
+mod explain;
+mod joins;
+mod membership;
+mod network;
+mod size;
+pub mod style;
+mod text;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use rayon::prelude::*;
+
+use crate::report::Summary;
+use crate::run::Tally;
+
+pub use compare::draw_compare;
+pub use explain::draw_explain;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    #[error("cannot create {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot draw {chart}: {message}")]
+    Draw { chart: String, message: String },
+    /// A drawing error before we know which chart it belongs to ([`render`] names it).
+    #[error("{0}")]
+    Backend(String),
+    #[error("the embedded font (DejaVu Sans) could not be loaded")]
+    Font,
+}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        PlotError::Backend(e.to_string())
+    }
+}
+
+/// Image formats a chart is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Both formats: PNG to look at, SVG to scale and edit.
+pub const FORMATS: [Format; 2] = [Format::Png, Format::Svg];
+
+/// A chart that was written: what it shows and its files (names relative to the chart directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// File stem, e.g. `membership_NATO`.
+    pub stem: String,
+    pub title: String,
+    /// One sentence for a report.
+    pub caption: String,
+    /// One file name per format, PNG first.
+    pub files: Vec<String>,
+    pub size: (u32, u32),
+}
+
+impl Chart {
+    pub fn png(&self) -> Option<&str> {
+        self.files.iter().find(|f| f.ends_with(".png")).map(String::as_str)
+    }
+    pub fn svg(&self) -> Option<&str> {
+        self.files.iter().find(|f| f.ends_with(".svg")).map(String::as_str)
+    }
+}
+
+/// Something that can draw itself on any plotters backend.
+pub trait Figure: Sync {
+    /// Pixel size.
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError>;
+}
+
+static FONTS: OnceLock<bool> = OnceLock::new();
+
+/// Registers the embedded DejaVu Sans (regular and bold) as plotters' "sans-serif", once.
+pub fn fonts() -> Result<(), PlotError> {
+    let ok = *FONTS.get_or_init(|| {
+        plotters::style::register_font(style::FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok()
+            && plotters::style::register_font(style::FONT, FontStyle::Bold, dejavu::sans::bold()).is_ok()
+    });
+    if ok { Ok(()) } else { Err(PlotError::Font) }
+}
+
+/// Writes `fig` as `dir/stem.png` and `dir/stem.svg` (as `formats` asks); returns the file names.
+pub fn render<F: Figure>(fig: &F, dir: &Path, stem: &str, formats: &[Format]) -> Result<Vec<String>, PlotError> {
+    fonts()?;
+    let name = |e: PlotError| match e {
+        PlotError::Backend(message) => PlotError::Draw {
+            chart: stem.to_string(),
+            message,
+        },
+        other => other,
+    };
+    let size = fig.size();
+    let mut files = Vec::new();
+    for &format in formats {
+        let file = format!("{stem}.{}", format.ext());
+        let path = dir.join(&file);
+        match format {
+            Format::Png => {
+                let root = text::Crisp(BitMapBackend::new(&path, size)).into_drawing_area();
+                root.fill(&WHITE).map_err(PlotError::from).map_err(name)?;
+                fig.draw(&root).map_err(name)?;
+                root.present().map_err(PlotError::from).map_err(name)?;
+            }
+            Format::Svg => {
+                let root = SVGBackend::new(&path, size).into_drawing_area();
+                root.fill(&WHITE).map_err(PlotError::from).map_err(name)?;
+                fig.draw(&root).map_err(name)?;
+                root.present().map_err(PlotError::from).map_err(name)?;
+            }
+        }
+        files.push(file);
+    }
+    Ok(files)
+}
+
+pub(crate) fn create_dir(dir: &Path) -> Result<(), PlotError> {
+    std::fs::create_dir_all(dir).map_err(|source| PlotError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// A figure with what a report says about it.
+pub(crate) struct Job<'a> {
+    pub stem: String,
+    pub title: String,
+    pub caption: String,
+    pub figure: AnyFigure<'a>,
+}
+
+/// The figures of this crate, so a list of them can be drawn in parallel.
+pub(crate) enum AnyFigure<'a> {
+    Membership(membership::MembershipMap<'a>),
+    Size(size::SizeChart<'a>),
+    Joins(joins::JoinTimes<'a>),
+    Network(network::Network<'a>),
+    Difference(compare::DifferenceChart<'a>),
+    Explain(explain::ExplainChart<'a>),
+}
+
+impl Figure for AnyFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        match self {
+            AnyFigure::Membership(f) => f.size(),
+            AnyFigure::Size(f) => f.size(),
+            AnyFigure::Joins(f) => f.size(),
+            AnyFigure::Network(f) => f.size(),
+            AnyFigure::Difference(f) => f.size(),
+            AnyFigure::Explain(f) => f.size(),
+        }
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        match self {
+            AnyFigure::Membership(f) => f.draw(root),
+            AnyFigure::Size(f) => f.draw(root),
+            AnyFigure::Joins(f) => f.draw(root),
+            AnyFigure::Network(f) => f.draw(root),
+            AnyFigure::Difference(f) => f.draw(root),
+            AnyFigure::Explain(f) => f.draw(root),
+        }
+    }
+}
+
+/// Draws the jobs (in parallel; the output does not depend on the order) into `dir`.
+pub(crate) fn draw_jobs(dir: &Path, jobs: Vec<Job<'_>>) -> Result<Vec<Chart>, PlotError> {
+    create_dir(dir)?;
+    fonts()?;
+    jobs.into_par_iter()
+        .map(|job| {
+            let files = render(&job.figure, dir, &job.stem, &FORMATS)?;
+            Ok(Chart {
+                size: job.figure.size(),
+                stem: job.stem,
+                title: job.title,
+                caption: job.caption,
+                files,
+            })
+        })
+        .collect()
+}
+
+/// Gives each id a distinct file-safe name (ids differing only in unsafe characters get `_2`, …).
+pub(crate) fn unique_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    ids.map(|id| {
+        let base = style::file_safe(id);
+        let mut name = base.clone();
+        let mut k = 2;
+        while !seen.insert(name.to_lowercase()) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        name
+    })
+    .collect()
+}
+
+/// The rounds the network chart shows: the start, the round of each event (the world just after
+/// it: the event applies before that round is played), and the end; at most `max` of them, the
+/// start and end always kept and the events thinned evenly.
+pub fn network_rounds(summary: &Summary, max: usize) -> Vec<usize> {
+    pick_rounds(summary.rounds as usize, summary.events.iter().map(|e| e.round as usize), max)
+}
+
+fn pick_rounds(last: usize, events: impl Iterator<Item = usize>, max: usize) -> Vec<usize> {
+    let mut inner: Vec<usize> = events.filter(|&r| r > 0 && r < last).collect();
+    inner.sort_unstable();
+    inner.dedup();
+    let keep = max.saturating_sub(2);
+    if inner.len() > keep {
+        // The middle of each of `keep` equal slices of the event list.
+        inner = (0..keep).map(|i| inner[((2 * i + 1) * inner.len()) / (2 * keep)]).collect();
+    }
+    let mut rounds = vec![0];
+    rounds.extend(inner);
+    rounds.push(last);
+    rounds.dedup();
+    rounds
+}
+
+/// Draws every chart of a run into `dir` (the run's `charts/`): a membership map per pact, pact
+/// sizes, join times and the alliance network.
+pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Chart>, PlotError> {
+    let mut jobs = Vec::new();
+    let names = unique_names(summary.pacts.iter().map(|p| p.id.as_str()));
+    for (pact, name) in summary.pacts.iter().zip(&names) {
+        let map = membership::MembershipMap::single(summary, &pact.id);
+        jobs.push(Job {
+            stem: format!("membership_{name}"),
+            title: format!("{} membership over time", pact.id),
+            caption: map.caption(),
+            figure: AnyFigure::Membership(map),
+        });
+    }
+    let size = size::SizeChart::single(summary);
+    jobs.push(Job {
+        stem: "pact_size".into(),
+        title: "Pact size over rounds".into(),
+        caption: size.caption(),
+        figure: AnyFigure::Size(size),
+    });
+    let joins = joins::JoinTimes::new(summary, tally);
+    jobs.push(Job {
+        stem: "join_times".into(),
+        title: "When states join".into(),
+        caption: joins.caption(),
+        figure: AnyFigure::Joins(joins),
+    });
+    let net = network::Network::new(summary, network_rounds(summary, 6));
+    jobs.push(Job {
+        stem: "network".into(),
+        title: "Alliance network".into(),
+        caption: net.caption(),
+        figure: AnyFigure::Network(net),
+    });
+    draw_jobs(dir, jobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_rounds_keep_start_events_and_end() {
+        assert_eq!(pick_rounds(48, [14, 18, 31].into_iter(), 6), vec![0, 14, 18, 31, 48]);
+        assert_eq!(pick_rounds(48, [14, 14, 48, 0].into_iter(), 6), vec![0, 14, 48]);
+        assert_eq!(pick_rounds(48, [5, 10, 15, 20, 25].into_iter(), 6), vec![0, 5, 10, 20, 25, 48]);
+        assert_eq!(pick_rounds(48, [5, 10, 15, 20, 25].into_iter(), 3), vec![0, 15, 48]);
+        assert_eq!(pick_rounds(1, std::iter::empty(), 6), vec![0, 1]);
+    }
+
+    #[test]
+    fn unique_file_names() {
+        assert_eq!(
+            unique_names(["A/B", "A_B", "a_b", "C"].into_iter()),
+            vec!["A_B", "A_B_2", "a_b_3", "C"]
+        );
+    }
+}

@@ -1,7 +1,10 @@
 //! Writers for run results, one module per format (as hyperfine's exporters), and the
 //! staging directory that makes a run directory appear whole or not at all.
 
+pub mod compare;
 pub mod csv;
+pub mod explain;
+pub mod html;
 pub mod json;
 mod staging;
 mod summary;

@@ -6,6 +6,7 @@
 //! collected in order and merged sequentially.
 
 mod tally;
+pub mod trace;
 
 use std::ops::Range;
 
@@ -72,11 +73,18 @@ impl History {
     }
 }
 
+/// The generator and the round-0 world of one replicate. Everything that plays replicates
+/// (runs, traces) starts here, so they cannot drift apart.
+pub fn start_replicate(scenario: &Scenario, seed: u64, replicate: u64) -> (ChaCha8Rng, World<'_>) {
+    let mut rng = replicate_rng(seed, replicate);
+    let world = World::seeded(scenario, &mut rng);
+    (rng, world)
+}
+
 /// One replicate: plays every round; returns what happened after each round and the world at
 /// the end.
 pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
-    let mut rng = replicate_rng(seed, replicate);
-    let mut world = World::seeded(scenario, &mut rng);
+    let (mut rng, mut world) = start_replicate(scenario, seed, replicate);
     let mut history = History::default();
     history.push(&world);
     for _ in 0..scenario.rounds {

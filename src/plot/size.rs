@@ -1,0 +1,256 @@
+//! Pact size over rounds: the median number of members with a 5–95% band across replicates.
+//! One run: one line per pact. Compare: one panel per pact, one line per variant.
+
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::axes::{self, TimeAxis, YAxis};
+use super::style::*;
+use super::{Figure, PlotError};
+use crate::report::{PactInfo, Summary};
+
+const MAX_LEVELS: usize = 3;
+
+struct Series<'a> {
+    label: String,
+    colour: usize,
+    pact: &'a PactInfo,
+}
+
+struct Panel<'a> {
+    name: String,
+    /// The run whose calendar and events the panel's axis shows.
+    axis: &'a Summary,
+    series: Vec<Series<'a>>,
+}
+
+pub struct SizeChart<'a> {
+    title: String,
+    subtitle: String,
+    panels: Vec<Panel<'a>>,
+    /// Lines are variants (compare): every variant after the first is dashed, so lines that
+    /// coincide stay visible.
+    overlay: bool,
+}
+
+impl<'a> SizeChart<'a> {
+    pub fn single(s: &'a Summary) -> Self {
+        let series = s
+            .pacts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Series {
+                label: p.id.clone(),
+                colour: i,
+                pact: p,
+            })
+            .collect();
+        SizeChart {
+            title: format!("Pact size over time — {}", s.scenario),
+            subtitle: format!("Members after each round: median line, shaded band 5–95% of {} replicates", s.runs),
+            panels: vec![Panel {
+                name: String::new(),
+                axis: s,
+                series,
+            }],
+            overlay: false,
+        }
+    }
+
+    /// One panel per pact (in the first run's order, then any pact only later runs have), one
+    /// line per run.
+    pub fn overlay(runs: &[(String, &'a Summary)]) -> Self {
+        let mut pacts: Vec<&str> = Vec::new();
+        for (_, s) in runs {
+            for p in &s.pacts {
+                if !pacts.contains(&p.id.as_str()) {
+                    pacts.push(&p.id);
+                }
+            }
+        }
+        let panels = pacts
+            .iter()
+            .map(|&id| Panel {
+                name: id.to_string(),
+                axis: runs
+                    .iter()
+                    .find(|(_, s)| s.pacts.iter().any(|p| p.id == id))
+                    .map(|(_, s)| *s)
+                    .unwrap_or(runs[0].1),
+                series: runs
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (name, s))| {
+                        s.pacts.iter().find(|p| p.id == id).map(|p| Series {
+                            label: name.clone(),
+                            colour: i,
+                            pact: p,
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
+        let names: Vec<&str> = runs.iter().map(|(n, _)| n.as_str()).collect();
+        SizeChart {
+            title: format!("Pact size: {}", names.join(" vs ")),
+            subtitle: format!(
+                "Members after each round: median line, shaded band 5–95% of replicates ({}); same seeds in every variant",
+                runs.iter().map(|(n, s)| format!("{n}: {}", s.runs)).collect::<Vec<_>>().join(", ")
+            ),
+            panels,
+            overlay: true,
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        let p = &self.panels[0];
+        let parts: Vec<String> = p
+            .series
+            .iter()
+            .map(|s| {
+                let first = s.pact.size_median.first().copied().unwrap_or(0);
+                let last = s.pact.size_median.last().copied().unwrap_or(0);
+                if first == last {
+                    format!("{} stays at {first}", s.label)
+                } else {
+                    format!("{} goes from {first} to {last}", s.label)
+                }
+            })
+            .collect();
+        format!(
+            "Median number of members of each pact after each round, with the 5–95% range of replicates shaded: {}.",
+            parts.join("; ")
+        )
+    }
+
+    fn grid(&self) -> (usize, usize) {
+        let n = self.panels.len();
+        if n == 1 {
+            (1, 1)
+        } else {
+            let cols = 2.min(n);
+            (n.div_ceil(cols), cols)
+        }
+    }
+}
+
+impl Figure for SizeChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        let (rows, cols) = self.grid();
+        if rows * cols == 1 {
+            (1200, 700)
+        } else {
+            ((640 * cols) as u32, (130 + 450 * rows) as u32)
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let body = header(root, &self.title, &self.subtitle)?;
+        let entries: Vec<(String, usize)> = if self.panels.len() == 1 {
+            self.panels[0].series.iter().map(|s| (s.label.clone(), s.colour)).collect()
+        } else {
+            self.panels
+                .iter()
+                .flat_map(|p| p.series.iter().map(|s| (s.label.clone(), s.colour)))
+                .fold(Vec::new(), |mut v, e| {
+                    if !v.iter().any(|(l, _)| *l == e.0) {
+                        v.push(e);
+                    }
+                    v
+                })
+        };
+        let mut items: Vec<(String, Swatch<DB>)> = entries
+            .into_iter()
+            .map(|(label, c)| {
+                let colour = category(c);
+                let dashed = dashed_category(c) || (self.overlay && c > 0);
+                let swatch: Swatch<DB> = Box::new(move |r, x, y| {
+                    r.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], colour.mix(0.2).filled()))?;
+                    if dashed {
+                        r.draw(&DashedPathElement::new(vec![(x, y), (x + 24, y)], 5, 3, colour.stroke_width(3)))?;
+                    } else {
+                        r.draw(&PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)))?;
+                    }
+                    Ok(())
+                });
+                (label, swatch)
+            })
+            .collect();
+        items.push((
+            "line: median, band: 5–95% of replicates".to_string(),
+            Box::new(|r, x, y| {
+                r.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], MUTED.mix(0.2).filled()))?;
+                r.draw(&PathElement::new(vec![(x, y), (x + 24, y)], MUTED.stroke_width(3)))?;
+                Ok(())
+            }),
+        ));
+        let body = legend(root, &body, items)?;
+
+        let (rows, cols) = self.grid();
+        let cells = body.split_evenly((rows, cols));
+        // Several panels: event labels on the first only (the rest draw the lines), with the same
+        // band reserved in all so the plots line up.
+        let mut levels = 0;
+        for (i, (panel, area)) in self.panels.iter().zip(cells.iter()).enumerate() {
+            let area = if self.panels.len() > 1 {
+                area.draw(&Text::new(
+                    panel.name.clone(),
+                    (area.dim_in_pixel().0 as i32 / 2, 10),
+                    anchored(bold(DESC_SIZE), HPos::Center, VPos::Top),
+                ))?;
+                area.split_vertically(36).1
+            } else {
+                area.clone()
+            };
+            let max = panel
+                .series
+                .iter()
+                .flat_map(|s| s.pact.size_p95.iter().chain(&s.pact.size_median))
+                .copied()
+                .max()
+                .unwrap_or(1)
+                .max(1) as f64;
+            let keys = axes::int_keys(max, 6);
+            let fmt = |v: &f64| format!("{v:.0}");
+            let y = YAxis {
+                range: 0.0..max * 1.08 + 0.2,
+                keys,
+                format: &fmt,
+                desc: "Members (states)".into(),
+                label_area: 80,
+                label_style: font(LABEL_SIZE),
+            };
+            let t = TimeAxis::of(panel.axis, false);
+            let marks = axes::marks(root, &area, &t, &y)?;
+            if i == 0 {
+                levels = marks.levels().min(MAX_LEVELS);
+            }
+            let mut chart = axes::time_chart(root, &area, &t, &y, axes::band(levels), true, true)?;
+            let (_, yr) = chart.plotting_area().get_pixel_range();
+            if i == 0 {
+                marks.draw(root, yr, levels, false)?;
+            } else {
+                marks.lines(root, yr)?;
+            }
+            for s in &panel.series {
+                let colour = category(s.colour);
+                let n = s.pact.size_median.len();
+                let mut band: Vec<(f64, f64)> = (0..n).map(|r| (r as f64, s.pact.size_p95[r] as f64)).collect();
+                band.extend((0..n).rev().map(|r| (r as f64, s.pact.size_p05[r] as f64)));
+                chart.draw_series(std::iter::once(Polygon::new(band, colour.mix(0.18).filled())))?;
+            }
+            for s in &panel.series {
+                let colour = category(s.colour);
+                let line: Vec<(f64, f64)> = s.pact.size_median.iter().enumerate().map(|(r, &v)| (r as f64, v as f64)).collect();
+                if dashed_category(s.colour) || (self.overlay && s.colour > 0) {
+                    chart.draw_series(std::iter::once(DashedPathElement::new(line, 8, 5, colour.stroke_width(3))))?;
+                } else {
+                    chart.draw_series(LineSeries::new(line, colour.stroke_width(3)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,342 @@
+//! `report.html` for a run and `compare.html` for a comparison: one self-contained page each
+//! (inline CSS, no JavaScript, relative links only to files that exist beside it).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::compare::Comparison;
+use super::{ReportError, Summary, io_err};
+use crate::plot::Chart;
+use crate::scenario::{Scenario, UpdateOrder};
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a relative path for an `href`/`src` (keeps `/`).
+fn href(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_./~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #222; background: #fff;
+       max-width: 1300px; margin: 0 auto; padding: 24px 32px 64px; line-height: 1.45; }
+h1 { font-size: 1.9em; margin: 0.2em 0 0.2em; }
+h2 { font-size: 1.35em; margin-top: 2em; border-bottom: 2px solid #ddd; padding-bottom: 4px; }
+p.lead { font-size: 1.1em; color: #444; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; }
+th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.p { text-align: center; font-variant-numeric: tabular-nums; min-width: 5.5em; }
+td.p small { display: block; color: #333; font-size: 0.8em; }
+td.never { color: #999; }
+td.up { color: #0072B2; font-weight: bold; }
+td.down { color: #D55E00; font-weight: bold; }
+figure { margin: 1.4em 0 2.2em; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { margin-top: 6px; color: #333; }
+figcaption a { margin-left: 0.5em; }
+code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
+.note { color: #555; font-size: 0.95em; }
+ul.files li { margin: 2px 0; }
+"#;
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+fn figures(out: &mut String, charts: &[Chart], prefix: &str) {
+    for c in charts {
+        let Some(png) = c.png() else { continue };
+        let _ = write!(
+            out,
+            "<figure id=\"{}\">\n<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\">\n<figcaption>{}",
+            esc(&c.stem),
+            href(&format!("{prefix}{png}")),
+            esc(&c.title),
+            c.size.0,
+            c.size.1,
+            esc(&c.caption)
+        );
+        if let Some(svg) = c.svg() {
+            let _ = write!(out, " <a href=\"{}\">SVG</a>", href(&format!("{prefix}{svg}")));
+        }
+        out.push_str("</figcaption>\n</figure>\n");
+    }
+}
+
+/// Links to those of `files` that exist in `dir`, with a description each.
+fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
+    out.push_str("<ul class=\"files\">\n");
+    for (f, what) in files {
+        if dir.join(f).is_file() {
+            let _ = writeln!(out, "<li><a href=\"{}\"><code>{}</code></a> — {}</li>", href(f), esc(f), esc(what));
+        }
+    }
+    out.push_str("</ul>\n");
+}
+
+fn label(s: &Summary, r: f64) -> String {
+    let i = r.round().max(0.0) as usize;
+    s.round_labels.get(i).cloned().unwrap_or_else(|| format!("round {r}"))
+}
+
+/// The run report: scenario, settings, the headline table, charts with captions, events.
+pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]) -> Result<(), ReportError> {
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{}</h1>", esc(&s.scenario));
+    if !s.description.is_empty() {
+        let _ = writeln!(b, "<p class=\"lead\">{}</p>", esc(&s.description));
+    }
+
+    b.push_str("<h2>Settings</h2>\n<table>\n");
+    let span = match s.round_labels.get(1) {
+        Some(first) if s.start.is_some() => format!(
+            "{} rounds of one {} ({} to {})",
+            s.rounds,
+            s.round_unit,
+            first,
+            s.round_labels.last().map(String::as_str).unwrap_or("")
+        ),
+        _ => format!("{} rounds of one {}", s.rounds, s.round_unit),
+    };
+    let order = match sc.params.update_order {
+        UpdateOrder::Sequential => "sequential (one state at a time, random order each round)",
+        UpdateOrder::Simultaneous => "simultaneous",
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("Replicates", s.runs.to_string()),
+        ("Master seed", s.seed.to_string()),
+        ("Rounds", span),
+        (
+            "States / pacts / events",
+            format!("{} / {} / {}", s.states.len(), s.pacts.len(), s.events.len()),
+        ),
+        (
+            "Decision rule",
+            format!("logit, temperature {}; update order {order}", sc.params.temperature),
+        ),
+        ("Scenario hash (SHA-256)", format!("<code>{}</code>", esc(&s.scenario_hash))),
+        ("pactsim", format!("{} (model “{}”)", esc(&s.version), esc(&s.model))),
+    ];
+    for (k, v) in rows {
+        let v = if v.starts_with("<code>") || k == "pactsim" { v } else { esc(&v) };
+        let _ = writeln!(b, "<tr><th>{}</th><td>{v}</td></tr>", esc(k));
+    }
+    b.push_str("</table>\n");
+    let _ = writeln!(
+        b,
+        "<p class=\"note\">Every setting, with defaults written out, is in <a href=\"scenario.resolved.toml\"><code>scenario.resolved.toml</code></a>; <code>pactsim run scenario.resolved.toml --runs {} --seed {}</code> reproduces this run.</p>",
+        s.runs, s.seed
+    );
+
+    b.push_str("<h2>Who ends in which pact</h2>\n");
+    let end = s.round_labels.last().cloned().unwrap_or_default();
+    let _ = writeln!(
+        b,
+        "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out.</p>",
+        esc(&end),
+        s.runs
+    );
+    b.push_str("<table>\n<tr><th>State</th>");
+    for p in &s.pacts {
+        let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
+        let _ = write!(b, "<th title=\"{}\">{}<br><small>{kind}</small></th>", esc(&p.name), esc(&p.id));
+    }
+    b.push_str("</tr>\n");
+    for st in &s.states {
+        let ever = s.pacts.iter().any(|p| s.get(&p.id, &st.id).is_some_and(|m| m.p_ever > 0.0));
+        if !ever {
+            continue;
+        }
+        let _ = write!(b, "<tr><th>{} <small>{}</small></th>", esc(&st.id), esc(&st.name));
+        for p in &s.pacts {
+            match s.get(&p.id, &st.id) {
+                Some(m) if m.p_ever == 0.0 => b.push_str("<td class=\"p never\" title=\"never a member\">–</td>"),
+                Some(m) => {
+                    let tint = format!("rgba(0,114,178,{:.2})", 0.06 + 0.34 * m.p_final);
+                    let join = match m.join_round_median {
+                        Some(r) if m.p_joined >= 0.05 => format!("<small>joins {}</small>", esc(&label(s, r))),
+                        _ => String::new(),
+                    };
+                    let _ = write!(b, "<td class=\"p\" style=\"background:{tint}\">{:.2}{join}</td>", m.p_final);
+                }
+                None => b.push_str("<td class=\"p\">–</td>"),
+            }
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</table>\n");
+
+    b.push_str("<h2>Charts</h2>\n");
+    figures(&mut b, charts, "charts/");
+
+    b.push_str("<h2>Events</h2>\n");
+    if s.events.is_empty() {
+        b.push_str("<p>No events.</p>\n");
+    } else {
+        b.push_str("<table>\n<tr><th>When</th><th>Round</th><th>Event</th><th>Id</th></tr>\n");
+        for e in &s.events {
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                esc(&e.label),
+                e.round,
+                esc(&e.name),
+                esc(&e.id)
+            );
+        }
+        b.push_str("</table>\n<p class=\"note\">An event applies before its round is played.</p>\n");
+    }
+
+    b.push_str("<h2>Files</h2>\n");
+    file_list(
+        &mut b,
+        dir,
+        &[
+            ("summary.json", "headline results (what the charts and this page read)"),
+            ("tally.json", "exact counts over replicates (mergeable)"),
+            ("memberships.csv", "probability of membership by round, pact and state"),
+            ("decisions.csv", "every decision taken, with the value of each term"),
+            ("scenario.resolved.toml", "the scenario as run, every default written out"),
+        ],
+    );
+    let html = page(&format!("{} — pactsim report", s.scenario), &b);
+    let path = dir.join("report.html");
+    std::fs::write(&path, html).map_err(io_err(&path))
+}
+
+/// The comparison page: variants and their settings, the common-random-numbers note, the
+/// largest differences, and the charts.
+pub fn write_compare(dir: &Path, cmp: &Comparison, charts: &[Chart]) -> Result<(), ReportError> {
+    let names = cmp.names();
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>Comparison: {}</h1>", esc(&names.join(" vs ")));
+    let first = &cmp.variants[0];
+    let _ = writeln!(b, "<p class=\"lead\">{}</p>", esc(&first.summary.scenario));
+
+    b.push_str("<h2>Variants</h2>\n<table>\n<tr><th>Variant</th><th>Source</th><th>Changes</th><th>Replicates</th><th>Seed</th><th>Rounds</th><th>Results</th></tr>\n");
+    for v in &cmp.variants {
+        let changes = if v.sets.is_empty() {
+            "—".to_string()
+        } else {
+            v.sets
+                .iter()
+                .map(|s| format!("<code>{}</code>", esc(s)))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let source = if v.simulated {
+            format!("{} (simulated)", esc(&v.source.display().to_string()))
+        } else {
+            format!("{} (run directory)", esc(&v.source.display().to_string()))
+        };
+        let summary = format!("variants/{}/summary.json", v.name);
+        let link = if dir.join(&summary).is_file() {
+            format!("<a href=\"{}\">summary.json</a>", href(&summary))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            b,
+            "<tr><th>{}</th><td>{source}</td><td>{changes}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{link}</td></tr>",
+            esc(&v.name),
+            v.summary.runs,
+            v.summary.seed,
+            v.summary.rounds
+        );
+    }
+    b.push_str("</table>\n");
+    if cmp.common_random_numbers() {
+        let _ = writeln!(
+            b,
+            "<p><strong>Common random numbers.</strong> Every variant uses master seed {} and replicates 0 to {}: replicate <em>i</em> of each variant draws from the same random stream, so the differences below come from the change, not from sampling noise.</p>",
+            first.summary.seed,
+            first.summary.runs.saturating_sub(1)
+        );
+    } else {
+        b.push_str("<p><strong>Different seeds or replicate counts.</strong> The variants were not run with the same master seed and number of replicates, so part of each difference is Monte Carlo noise (about ±2·√(p(1−p)/n) for a probability p from n replicates).</p>\n");
+    }
+
+    b.push_str("<h2>Largest differences</h2>\n");
+    let _ = writeln!(
+        b,
+        "<p>Probability of being a member at the end, each variant against <strong>{}</strong>; the 20 largest changes per variant. Every state–pact pair is in <a href=\"compare.csv\"><code>compare.csv</code></a>.</p>",
+        esc(&first.name)
+    );
+    for v in &cmp.variants[1..] {
+        let top: Vec<_> = cmp.of(&v.name).filter(|d| d.diff.abs() >= 0.005).take(20).collect();
+        let _ = writeln!(b, "<h3>{} vs {}</h3>", esc(&v.name), esc(&first.name));
+        if top.is_empty() {
+            b.push_str("<p>No end-of-run probability changes by 0.005 or more.</p>\n");
+            continue;
+        }
+        let _ = writeln!(
+            b,
+            "<table>\n<tr><th>Pact</th><th>State</th><th>{}</th><th>{}</th><th>Change</th></tr>",
+            esc(&first.name),
+            esc(&v.name)
+        );
+        for d in top {
+            let class = if d.diff >= 0.0 { "up" } else { "down" };
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num {class}\">{:+.3}</td></tr>",
+                esc(&d.pact),
+                esc(&d.state),
+                d.p_a,
+                d.p_b,
+                d.diff
+            );
+        }
+        b.push_str("</table>\n");
+    }
+
+    b.push_str("<h2>Charts</h2>\n");
+    figures(&mut b, charts, "charts/");
+    b.push_str("<h2>Files</h2>\n");
+    file_list(
+        &mut b,
+        dir,
+        &[("compare.csv", "every state–pact pair: p_final in each variant and the difference")],
+    );
+    let html = page(&format!("Comparison: {} — pactsim", names.join(" vs ")), &b);
+    let path = dir.join("compare.html");
+    std::fs::write(&path, html).map_err(io_err(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(href("charts/a b.png"), "charts/a%20b.png");
+    }
+}

@@ -1,0 +1,185 @@
+//! `pactsim explain`: the terms of one state's decision about one pact over rounds.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn pactsim() -> Command {
+    Command::cargo_bin("pactsim").unwrap()
+}
+
+/// explain.csv as one map per row, column name → text.
+fn csv_rows(dir: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(dir.join("explain.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect())
+        .collect()
+}
+
+fn explain(args: &[&str], out: &Path) -> String {
+    let assert = pactsim().arg("explain").args(args).arg("--out").arg(out).assert().success();
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn known_terms_of_a_tiny_scenario() {
+    // compare_join: A gains issue 1.0 × salience 1.0 × gain 1.0 and pays the join cost 0.2; no
+    // threat, no binding, no rivals. At temperature 0 it joins in round 1 of every replicate.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ex");
+    let stdout = explain(
+        &["tests/fixtures/compare_join.toml", "--state", "A", "--pact", "P", "--runs", "10"],
+        &out,
+    );
+    let rows = csv_rows(&out);
+    let num = |r: &HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
+    let r0 = &rows[0];
+    assert_eq!(
+        (r0["round"].as_str(), r0["decision"].as_str(), r0["n"].as_str()),
+        ("0", "join", "10")
+    );
+    assert_eq!(num(r0, "p_member"), 0.0);
+    assert!((num(r0, "issue") - 1.0).abs() < 1e-12, "{r0:?}");
+    assert!((num(r0, "switching") + 0.2).abs() < 1e-12, "{r0:?}");
+    assert!((num(r0, "utility") - 0.8).abs() < 1e-12, "{r0:?}");
+    assert_eq!(num(r0, "p_open"), 1.0);
+    assert_eq!(num(r0, "p_act"), 1.0);
+    // From round 1 on A is a member everywhere: only leave rows, with the exit cost.
+    let later: Vec<_> = rows.iter().filter(|r| r["round"] != "0").collect();
+    assert_eq!(later.len(), 4);
+    for r in later {
+        assert_eq!((r["decision"].as_str(), num(r, "p_member")), ("leave", 1.0), "{r:?}");
+        assert!((num(r, "issue") + 1.0).abs() < 1e-12, "{r:?}");
+        assert!(num(r, "utility") < 0.0, "{r:?}");
+    }
+    // The table says the same, and the chart is written.
+    assert!(stdout.contains("Why A joins P or not"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("0  start") && l.contains("join") && l.contains("0.800")),
+        "{stdout}"
+    );
+    for ext in ["png", "svg"] {
+        let f = out.join(format!("explain_A_P.{ext}"));
+        assert!(f.is_file() && f.metadata().unwrap().len() > 1000, "{}", f.display());
+    }
+    let png = std::fs::read(out.join("explain_A_P.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn membership_in_a_trace_matches_the_run() {
+    // The trace plays the replicates exactly as `run` does: same seeds, same membership.
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    pactsim()
+        .args(["run", "scenarios/finland_sweden.toml", "--runs", "30", "--seed", "5", "--out"])
+        .arg(&run_dir)
+        .assert()
+        .success();
+    let out = tmp.path().join("ex");
+    explain(
+        &[
+            "scenarios/finland_sweden.toml",
+            "--state",
+            "SWE",
+            "--pact",
+            "NATO",
+            "--runs",
+            "30",
+            "--seed",
+            "5",
+        ],
+        &out,
+    );
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap()).unwrap();
+    let expected: Vec<f64> = summary["membership"]["NATO"]["SWE"]["p_by_round"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let mut got: Vec<f64> = Vec::new();
+    let mut n_by_round: HashMap<String, u64> = HashMap::new();
+    for r in csv_rows(&out) {
+        let round: usize = r["round"].parse().unwrap();
+        if got.len() == round {
+            got.push(r["p_member"].parse().unwrap());
+        }
+        *n_by_round.entry(r["round"].clone()).or_default() += r["n"].parse::<u64>().unwrap();
+    }
+    // (serde_json reads floats to within an ulp; the counts behind them are equal.)
+    assert_eq!(got.len(), expected.len());
+    for (r, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert!((g - e).abs() < 1e-12, "round {r}: trace {g}, run {e}");
+    }
+    // Joiners and members together are every replicate, at every round.
+    assert!(n_by_round.values().all(|&n| n == 30), "{n_by_round:?}");
+}
+
+#[test]
+fn a_trace_does_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for threads in ["1", "3"] {
+        let out = tmp.path().join(threads);
+        pactsim()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "explain",
+                "scenarios/finland_sweden.toml",
+                "--state",
+                "FIN",
+                "--pact",
+                "NATO",
+                "--runs",
+                "40",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        files.push(std::fs::read_to_string(out.join("explain.csv")).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+}
+
+#[test]
+fn unknown_ids_are_errors_that_list_the_valid_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, expect) in [
+        (["--state", "FNI", "--pact", "NATO"], "no state `FNI`"),
+        (["--state", "FIN", "--pact", "NAT0"], "no pact `NAT0`"),
+    ] {
+        let assert = pactsim()
+            .args(["explain", "scenarios/finland_sweden.toml"])
+            .args(args)
+            .arg("--out")
+            .arg(tmp.path().join("x"))
+            .assert()
+            .failure();
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.starts_with("error: ") && stderr.contains(expect), "{stderr}");
+        assert!(stderr.contains("FIN") && stderr.contains("NATO"), "lists valid ids: {stderr}");
+    }
+    let assert = pactsim()
+        .args([
+            "explain",
+            "scenarios/finland_sweden.toml",
+            "--state",
+            "FIN",
+            "--pact",
+            "NATO",
+            "--runs",
+            "0",
+        ])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("--runs must be at least 1"), "{stderr}");
+    assert!(!tmp.path().join("x").exists());
+}
