@@ -36,6 +36,11 @@ pub enum Command {
     /// Validate a scenario without running it and print a short summary.
     #[command(after_help = "Example:\n  pactsim check scenarios/finland_sweden.toml --set pact.NATO.binding=0.5")]
     Check(CheckArgs),
+    /// Merge the shards of a run (`run --shard K/N`) into exactly the result of one whole run.
+    #[command(
+        after_help = "Example (a Slurm job array of 4 tasks, then one merge):\n  pactsim run scenarios/finland_sweden.toml --runs 100000 --shard $SLURM_ARRAY_TASK_ID/4 --out shards/$SLURM_ARRAY_TASK_ID\n  pactsim merge shards/0 shards/1 shards/2 shards/3 --out output/finland_sweden-100k"
+    )]
+    Merge(MergeArgs),
     /// List the scenarios in a directory (default: scenarios/) with their descriptions.
     List(ListArgs),
     /// Compare variants side by side: scenario files, one file with --variant changes, or run directories.
@@ -76,6 +81,31 @@ pub struct RunArgs {
     /// are always counted in the summary; this only bounds the size of the log.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub decisions: u64,
+    /// Run only shard K of N (K = 0..N-1): a contiguous slice of the replicates, e.g.
+    /// `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`. `pactsim merge` joins the shards
+    /// into exactly the result of one whole run.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let err = || format!("`{s}` is not a shard: write K/N with 0 <= K < N, e.g. 0/4");
+    let (k, n) = s.split_once('/').ok_or_else(err)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| err())?, n.trim().parse().map_err(|_| err())?);
+    if n == 0 || k >= n {
+        return Err(err());
+    }
+    Ok((k, n))
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Run directories of the shards (from `pactsim run --shard K/N`), in any order.
+    #[arg(required = true, value_name = "DIR")]
+    pub shards: Vec<PathBuf>,
+    /// Output directory for the merged run.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +170,7 @@ pub fn main() -> Result<()> {
         Command::Run(args) => cmd_run(args),
         Command::Check(args) => cmd_check(args),
         Command::List(args) => cmd_list(args),
+        Command::Merge(args) => cmd_merge(args),
         Command::Compare(args) => cmd_compare(args),
         Command::Explain(args) => cmd_explain(args),
     }
@@ -159,13 +190,13 @@ pub fn default_out(file: &Path) -> PathBuf {
 }
 
 /// Runs the replicates with a progress bar on stderr (hidden when stderr is not a terminal).
-pub fn simulate(sc: &Scenario, seed: u64, runs: u32, keep_decisions: u64) -> RunResult {
-    let bar = ProgressBar::new(u64::from(runs));
+pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64) -> RunResult {
+    let bar = ProgressBar::new(replicates.end - replicates.start);
     bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates ({eta})").expect("valid template"));
     bar.set_message(sc.name.clone());
     let spec = RunSpec {
         seed,
-        replicates: 0..u64::from(runs),
+        replicates,
         keep_decisions,
     };
     let result = run::run(sc, &spec, &|n| bar.inc(n));
@@ -173,8 +204,20 @@ pub fn simulate(sc: &Scenario, seed: u64, runs: u32, keep_decisions: u64) -> Run
     result
 }
 
+/// Where decisions.csv comes from.
+pub enum DecisionRows<'a> {
+    /// Decisions logged by this run.
+    Logged(&'a [run::LoggedDecision]),
+    /// The decisions.csv files of shards, in replicate order.
+    Shards(&'a [PathBuf]),
+}
+
 /// Writes every file of a run into `out`, atomically: results, charts/ and report.html.
 pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult) -> Result<Summary> {
+    write_run_from(out, sc, result, DecisionRows::Logged(&result.decisions))
+}
+
+fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: DecisionRows) -> Result<Summary> {
     let summary = Summary::new(sc, &result.tally, result.seed);
     let staging = Staging::new(out)?;
     let dir = staging.path();
@@ -182,7 +225,10 @@ pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult) -> Result<Summar
     report::json::write_summary(dir, &summary)?;
     report::json::write_tally(dir, &result.tally)?;
     report::csv::write_memberships(dir, &summary)?;
-    report::csv::write_decisions(dir, sc, &result.decisions)?;
+    match decisions {
+        DecisionRows::Logged(d) => report::csv::write_decisions(dir, sc, d)?,
+        DecisionRows::Shards(files) => report::csv::concat_decisions(dir, files)?,
+    }
     let charts = plot::draw_run(&dir.join("charts"), &summary, &result.tally)?;
     report::html::write_run_report(dir, &summary, sc, &charts)?;
     staging.commit()?;
@@ -197,16 +243,29 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     }
     let seed = args.seed.unwrap_or(sc.seed);
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario.file));
+    let replicates = match args.shard {
+        Some((k, n)) => run::shard_range(u64::from(runs), k, n),
+        None => 0..u64::from(runs),
+    };
+    if replicates.is_empty() {
+        bail!(
+            "shard {:?} of {runs} replicates is empty: use fewer shards than replicates",
+            args.shard.unwrap_or_default()
+        );
+    }
     let t0 = Instant::now();
-    let result = simulate(&sc, seed, runs, args.decisions);
+    let result = simulate(&sc, seed, replicates.clone(), args.decisions);
     let sim_time = t0.elapsed();
     let summary = write_run(&out, &sc, &result)?;
     let mut o = std::io::stdout().lock();
+    let which = match args.shard {
+        Some((k, n)) => format!("replicates {}..{} (shard {k}/{n})", replicates.start, replicates.end),
+        None => format!("{runs} replicates"),
+    };
     writeln!(
         o,
-        "{}: {} replicates of {} rounds, seed {} ({:.2} s)",
+        "{}: {which} of {} rounds, seed {} ({:.2} s)",
         sc.name,
-        runs,
         sc.rounds,
         seed,
         sim_time.as_secs_f64()
@@ -410,7 +469,7 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     for (input, name) in inputs.into_iter().zip(&names) {
         variants.push(match input {
             Input::File { path, sets, sc } => {
-                let result = simulate(&sc, seed, runs, 0);
+                let result = simulate(&sc, seed, 0..u64::from(runs), 0);
                 Variant {
                     name: name.clone(),
                     source: path,
@@ -514,5 +573,54 @@ fn cmd_explain(args: ExplainArgs) -> Result<()> {
     let mut o = std::io::stdout().lock();
     write!(o, "{}", report::explain::table(&trace))?;
     writeln!(o, "wrote {} ({}, explain.csv)", out.display(), chart.files.join(", "))?;
+    Ok(())
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<()> {
+    let mut parts = Vec::new();
+    for dir in &args.shards {
+        let summary: Summary =
+            report::json::read(&dir.join("summary.json")).with_context(|| format!("{} is not a run directory", dir.display()))?;
+        let tally: run::Tally = report::json::read(&dir.join("tally.json"))?;
+        parts.push((dir.clone(), summary, tally));
+    }
+    parts.sort_by_key(|(_, _, t)| t.first);
+    let (first_dir, first, _) = &parts[0];
+    for (dir, s, _) in &parts[1..] {
+        if s.scenario_hash != first.scenario_hash || s.seed != first.seed {
+            bail!(
+                "{} and {} are not shards of one run: their scenarios (hash) or seeds differ",
+                first_dir.display(),
+                dir.display()
+            );
+        }
+    }
+    let sc = scenario::load(&first_dir.join("scenario.resolved.toml"), &[])?;
+    if sc.hash != first.scenario_hash {
+        bail!(
+            "{} was written by another pactsim version (its scenario hash does not reproduce)",
+            first_dir.display()
+        );
+    }
+    let decisions: Vec<PathBuf> = parts.iter().map(|(d, _, _)| d.join("decisions.csv")).collect();
+    let seed = first.seed;
+    let tally = run::merge_shards(parts.into_iter().map(|(_, _, t)| t).collect())?;
+    let result = RunResult {
+        seed,
+        tally,
+        decisions: Vec::new(),
+    };
+    let summary = write_run_from(&args.out, &sc, &result, DecisionRows::Shards(&decisions))?;
+    let mut o = std::io::stdout().lock();
+    writeln!(
+        o,
+        "{}: merged {} shards into replicates {}..{}, seed {seed}",
+        sc.name,
+        args.shards.len(),
+        summary.first_replicate,
+        summary.first_replicate + summary.runs
+    )?;
+    headline(&mut o, &summary)?;
+    writeln!(o, "wrote {}", args.out.display())?;
     Ok(())
 }

@@ -29,7 +29,7 @@ pub use explain::draw_explain;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
-    #[error("cannot create {}: {source}", path.display())]
+    #[error("cannot create {}", path.display())]
     Io {
         path: PathBuf,
         #[source]

@@ -82,6 +82,23 @@ pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecis
     })
 }
 
+/// decisions.csv of a merged run: the shards' files (in replicate order) with one header.
+pub fn concat_decisions(dir: &Path, shards: &[std::path::PathBuf]) -> Result<(), ReportError> {
+    use std::io::{BufRead, BufReader, Write};
+    let path = dir.join("decisions.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(super::io_err(&path))?);
+    for (i, shard) in shards.iter().enumerate() {
+        let file = std::fs::File::open(shard).map_err(super::io_err(shard))?;
+        for (j, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(super::io_err(shard))?;
+            if j > 0 || i == 0 {
+                writeln!(out, "{line}").map_err(super::io_err(&path))?;
+            }
+        }
+    }
+    out.flush().map_err(super::io_err(&path))
+}
+
 /// Six significant decimals: enough to trace a decision, short enough to read.
 fn fmt(v: f64) -> String {
     let s = format!("{v:.6}");

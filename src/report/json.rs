@@ -19,7 +19,10 @@ pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<(), ReportError> {
 }
 
 pub fn read<T: DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
-    let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+    let text = std::fs::read_to_string(path).map_err(|e| ReportError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     serde_json::from_str(&text).map_err(|e| ReportError::Read {
         path: path.to_path_buf(),
         message: e.to_string(),

@@ -16,13 +16,13 @@ pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}", path.display())]
     Csv {
         path: PathBuf,
         #[source]

@@ -16,6 +16,8 @@ pub struct Summary {
     pub model: String,
     pub seed: u64,
     pub runs: u64,
+    /// Number of the first replicate counted (0 unless this is one shard of a larger run).
+    pub first_replicate: u64,
     pub rounds: u32,
     pub round_unit: String,
     /// Date of round 1, if the scenario has one.
@@ -143,6 +145,7 @@ impl Summary {
             model: "pacts".to_string(),
             seed,
             runs: tally.runs,
+            first_replicate: tally.first,
             rounds: scenario.rounds,
             round_unit: scenario.calendar.unit.name().to_string(),
             start: scenario

@@ -19,6 +19,23 @@ use crate::scenario::Scenario;
 
 pub use tally::{MergeError, Tally, median, quantile};
 
+/// The replicates of shard `k` of `n` (0-based) of a run of `runs`: contiguous, in order, and
+/// together exactly `0..runs`.
+pub fn shard_range(runs: u64, k: u64, n: u64) -> Range<u64> {
+    (runs * k / n)..(runs * (k + 1) / n)
+}
+
+/// Merges the tallies of shards (in any order) into the tally of the whole range they cover.
+pub fn merge_shards(mut shards: Vec<Tally>) -> Result<Tally, MergeError> {
+    shards.sort_by_key(|t| t.first);
+    let mut iter = shards.into_iter();
+    let mut whole = iter.next().ok_or(MergeError::Empty)?;
+    for t in iter {
+        whole.merge(&t)?;
+    }
+    Ok(whole)
+}
+
 /// Replicates per parallel work item. Fixed, so the work split never depends on the machine.
 const CHUNK: u64 = 16;
 
@@ -34,8 +51,9 @@ pub fn replicate_rng(seed: u64, replicate: u64) -> ChaCha8Rng {
 pub struct RunSpec {
     pub seed: u64,
     pub replicates: Range<u64>,
-    /// Keep every decision of the first `keep_decisions` replicates of the range (for
-    /// decisions.csv); later replicates are only counted.
+    /// Keep every decision of the replicates numbered below `keep_decisions` (for
+    /// decisions.csv); the others are only counted. The bound is on the replicate's number, not
+    /// its place in the range, so shards keep exactly what a whole run keeps.
     pub keep_decisions: u64,
 }
 
@@ -112,7 +130,7 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
                 let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
                 let actions: Vec<(usize, usize, Action)> = log.iter().map(|d| (d.pact.index(), d.state.index(), d.action)).collect();
                 tally.record(&history, &world, &actions, &min_members);
-                if rep - start < spec.keep_decisions {
+                if rep < spec.keep_decisions {
                     kept.extend(log.iter().map(|d| LoggedDecision {
                         replicate: rep,
                         decision: d.clone(),

@@ -191,8 +191,10 @@ impl Tally {
 pub enum MergeError {
     #[error("the tallies come from scenarios of different shapes (rounds, pacts or states differ)")]
     Shape,
-    #[error("the tallies are not adjacent: expected replicates from {expected}, found {found}")]
+    #[error("the tallies are not adjacent: expected replicates from {expected}, found {found} (a shard is missing or given twice)")]
     NotAdjacent { expected: u64, found: u64 },
+    #[error("nothing to merge")]
+    Empty,
 }
 
 /// Median of a histogram (index = value): the mean of the two middle values when the count is
