@@ -182,11 +182,16 @@ admission = \"closed\"
 
 #[test]
 fn leaving_a_treaty_costs_more_than_leaving_a_dialogue() {
-    // A is in two pacts with an ally it has come to detest; only binding differs.
+    // A is in two pacts with an ally it comes to detest (round 3); only binding differs.
     let extra = r#"
 [[relation]]
 between = ["A", "B"]
-hostility = 0.9
+hostility = 0.0
+
+[[event]]
+id = "quarrel"
+round = 3
+change = [{ kind = "hostility", between = ["A", "B"], to = 0.9 }]
 
 [[pact]]
 id = "TREATY"

@@ -135,9 +135,24 @@ impl<'s> World<'s> {
 
     /// A world at round 0 whose states' tastes (the persistent part of their logit shocks) are
     /// drawn from `rng`, pact by pact, state by state in id order.
+    ///
+    /// The scenario's starting memberships are observed choices, so a member's taste is drawn
+    /// from those under which staying in was its choice at the start (u ≤ 1 − P(leave) on the
+    /// round-0 world): a member leaves only when something makes leaving more attractive than it
+    /// was at the start, never merely because the scenario began.
     pub fn seeded<R: Rng>(scenario: &'s Scenario, rng: &mut R) -> Self {
         let mut w = World::new(scenario);
-        w.taste.iter_mut().for_each(|t| *t = uniform(rng));
+        let tau = scenario.params.temperature;
+        for p in scenario.pact_ids() {
+            for s in scenario.state_ids() {
+                let mut u = uniform(rng);
+                if w.is_member(s, p) {
+                    u *= 1.0 - logit(terms::leave_terms(&w, s, p).utility(), tau);
+                }
+                let k = p.index() * w.n() + s.index();
+                w.taste[k] = u;
+            }
+        }
         w
     }
 
