@@ -115,3 +115,24 @@ fn zero_runs_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stderr).unwrap().contains("--runs must be at least 1"));
 }
+
+/// What `check` prints is part of the contract: snapshot it (update with INSTA_UPDATE=always).
+#[test]
+fn check_output_snapshot() {
+    let out = pactsim().args(["check", "scenarios/finland_sweden.toml"]).output().unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+/// A typical bad-input message, whole: file, line, column, key, what is valid.
+#[test]
+fn bad_input_message_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.toml");
+    let text = std::fs::read_to_string("tests/fixtures/minimal.toml")
+        .unwrap()
+        .replace("members = [\"BBB\"]", "members = [\"BBC\"]")
+        .replace("neutrality = 0.2", "neutrality = 1.2");
+    std::fs::write(&path, text).unwrap();
+    let out = pactsim().current_dir(dir.path()).args(["check", "typo.toml"]).output().unwrap();
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
+}
