@@ -64,16 +64,34 @@ pub struct ScenarioArgs {
     pub set: Vec<String>,
 }
 
+/// How many replicates, from which master seed (run and explain).
 #[derive(Debug, Args)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub scenario: ScenarioArgs,
+pub struct ReplicateArgs {
     /// Number of Monte Carlo replicates (default: the scenario's `runs`).
     #[arg(long)]
     pub runs: Option<u32>,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+}
+
+impl ReplicateArgs {
+    /// The replicate count and seed to use for `sc`.
+    fn resolve(&self, sc: &Scenario) -> Result<(u32, u64)> {
+        let runs = self.runs.unwrap_or(sc.runs);
+        if runs == 0 {
+            bail!("--runs must be at least 1");
+        }
+        Ok((runs, self.seed.unwrap_or(sc.seed)))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub replicates: ReplicateArgs,
     /// Output directory (default: output/<scenario file stem>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -146,12 +164,8 @@ pub struct ExplainArgs {
     /// The pact, by id.
     #[arg(long)]
     pub pact: String,
-    /// Number of replicates (default: the scenario's `runs`).
-    #[arg(long)]
-    pub runs: Option<u32>,
-    /// Master seed (default: the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub replicates: ReplicateArgs,
     /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -237,11 +251,7 @@ fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: Deci
 
 fn cmd_run(args: RunArgs) -> Result<()> {
     let sc = load(&args.scenario)?;
-    let runs = args.runs.unwrap_or(sc.runs);
-    if runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    let seed = args.seed.unwrap_or(sc.seed);
+    let (runs, seed) = args.replicates.resolve(&sc)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario.file));
     let replicates = match args.shard {
         Some((k, n)) => run::shard_range(u64::from(runs), k, n),
@@ -552,11 +562,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<()> {
             ids.join(", ")
         );
     };
-    let runs = args.runs.unwrap_or(sc.runs);
-    if runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    let seed = args.seed.unwrap_or(sc.seed);
+    let (runs, seed) = args.replicates.resolve(&sc)?;
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("output").join(format!(
             "explain-{}-{}-{}",
