@@ -142,18 +142,23 @@ impl<'s> World<'s> {
     /// was at the start, never merely because the scenario began.
     pub fn seeded<R: Rng>(scenario: &'s Scenario, rng: &mut R) -> Self {
         let mut w = World::new(scenario);
-        let tau = scenario.params.temperature;
+        w.taste.iter_mut().for_each(|t| *t = uniform(rng));
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
-                let mut u = uniform(rng);
                 if w.is_member(s, p) {
-                    u *= 1.0 - logit(terms::leave_terms(&w, s, p).utility(), tau);
+                    w.condition_on_membership(s, p);
                 }
-                let k = p.index() * w.n() + s.index();
-                w.taste[k] = u;
             }
         }
         w
+    }
+
+    /// Narrows a member's taste to those under which staying in is its choice now:
+    /// u ← u·(1 − P(leave)), uniform on [0, 1 − P(leave)) when u was uniform on [0, 1).
+    fn condition_on_membership(&mut self, s: StateId, p: PactId) {
+        let p_leave = logit(terms::leave_terms(self, s, p).utility(), self.scenario.params.temperature);
+        let k = p.index() * self.n() + s.index();
+        self.taste[k] *= 1.0 - p_leave;
     }
 
     pub fn n(&self) -> usize {
@@ -253,8 +258,15 @@ impl<'s> World<'s> {
             }
             Change::Found { pact } => {
                 self.active[pact.index()] = true;
-                for &s in &self.scenario.pact(pact).founders {
+                let founders = &self.scenario.pact(pact).founders;
+                for &s in founders {
                     self.add_member(s, pact);
+                }
+                // Founding is the founders' choice: condition their tastes on staying in, as
+                // for starting members (see `seeded`). u·(1 − P(leave)) is uniform on the
+                // tastes under which they stay, so no new draw is needed.
+                for &s in founders {
+                    self.condition_on_membership(s, pact);
                 }
             }
             Change::Dissolve { pact } => {
