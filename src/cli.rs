@@ -19,7 +19,7 @@ use crate::scenario::{self, Scenario};
     name = "pactsim",
     version,
     about = "Alliance scenario simulator: states join, apply to, stay in or leave pacts, over seeded Monte Carlo replicates.",
-    after_help = "Examples:\n  pactsim list\n  pactsim check scenarios/finland_sweden.toml\n  pactsim run scenarios/finland_sweden.toml --runs 2000 --seed 7\n  pactsim run scenarios/finland_sweden.toml --set event.invasion.enabled=false --out output/no_invasion"
+    after_help = "Examples:\n  pactsim list\n  pactsim check scenarios/finland_sweden.toml\n  pactsim run scenarios/finland_sweden.toml --runs 2000 --seed 7\n  pactsim run scenarios/finland_sweden.toml --set event.invasion.enabled=false --out output/no_invasion\n  pactsim compare scenarios/finland_sweden.toml --variant no-invasion:event.invasion.enabled=false\n  pactsim explain scenarios/finland_sweden.toml --state SWE --pact NATO"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write summary.json, memberships.csv, decisions.csv and the resolved scenario.
+    /// Run a scenario: summary.json, memberships.csv, decisions.csv, the resolved scenario, charts/ and report.html.
     #[command(
         after_help = "Examples:\n  pactsim run scenarios/finland_sweden.toml\n  pactsim run scenarios/finland_sweden.toml --runs 5000 --seed 42 --out output/fs-5000\n  pactsim run scenarios/finland_sweden.toml --set model.temperature=0.3 --set state.FIN.neutrality=0.9\n  pactsim run scenarios/finland_sweden.toml --set event.invasion.round=30\n\n--set paths use ids: model.KEY, scenario.KEY, state.ID.KEY, pact.ID.KEY, event.ID.KEY,\ngrievance.ID.KEY, relation.A-B.KEY, event.ID.change.N.KEY."
     )]
