@@ -99,6 +99,7 @@ fn value_out_of_range_names_the_key_and_the_range() {
         e.contains("state.AAA.neutrality") && e.contains("1.5 is out of range: must be from 0 to 1"),
         "{e}"
     );
+    assert!(e.contains("line 13, column 14"), "the value's place in the file: {e}");
 }
 
 #[test]
@@ -106,7 +107,10 @@ fn nan_is_rejected() {
     let e = check_fails(&replace("capability = 0.01", "capability = nan"), &[]);
     assert!(e.contains("state.AAA.capability") && e.contains("NaN"), "{e}");
     let e = check_fails(&replace("hostility = 0.3", "hostility = nan"), &[]);
-    assert!(e.contains("relation.AAA-RRR.hostility") && e.contains("finite"), "{e}");
+    assert!(
+        e.contains("relation.AAA-RRR.hostility") && e.contains("finite") && e.contains("line 29"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -21,16 +21,68 @@ fn valid_id(id: &str) -> bool {
 struct Checker<'a> {
     lines: LineIndex<'a>,
     problems: Vec<Problem>,
+    /// The file as a spanned TOML tree, to find where a key path's value stands.
+    doc: Option<toml::Spanned<toml::de::DeTable<'a>>>,
+    /// "state.FIN" → its index in the `state` array (likewise pact, event, grievance,
+    /// relation "A-B"), to turn a key path of ids into a place in the file.
+    index: HashMap<String, usize>,
+}
+
+/// One step of a path into the TOML tree.
+enum Seg<'k> {
+    Key(&'k str),
+    Index(usize),
+}
+
+fn span_in_table(table: &toml::de::DeTable, path: &[Seg]) -> Option<Range<usize>> {
+    let (Seg::Key(k), rest) = path.split_first()? else { return None };
+    let (_, value) = table.iter().find(|(key, _)| key.get_ref().as_ref() == *k)?;
+    span_in_value(value, rest)
+}
+
+fn span_in_value(value: &toml::Spanned<toml::de::DeValue>, path: &[Seg]) -> Option<Range<usize>> {
+    match (path.first(), value.get_ref()) {
+        (None, _) => Some(value.span()),
+        (Some(Seg::Index(i)), toml::de::DeValue::Array(items)) => span_in_value(items.get(*i)?, &path[1..]),
+        (Some(Seg::Key(_)), toml::de::DeValue::Table(t)) => span_in_table(t, path),
+        _ => None,
+    }
 }
 
 impl Checker<'_> {
     fn problem(&mut self, span: Option<Range<usize>>, key: impl Into<String>, message: impl Into<String>) {
-        let location = span.and_then(|s| self.lines.locate(s));
+        let key = key.into();
+        let location = span.or_else(|| self.span_of_key(&key)).and_then(|s| self.lines.locate(s));
         self.problems.push(Problem {
             location,
-            key: key.into(),
+            key,
             message: message.into(),
         });
+    }
+
+    /// Where the value named by a key path of ids (`state.FIN.support.start`,
+    /// `event.war.change.0.to`) stands in the file, if it is written there.
+    fn span_of_key(&self, key: &str) -> Option<Range<usize>> {
+        let doc = self.doc.as_ref()?;
+        let parts: Vec<&str> = key.split('.').collect();
+        let mut path = Vec::new();
+        let mut i = 0;
+        while i < parts.len() {
+            if i == 0
+                && parts.len() > 1
+                && let Some(&idx) = self.index.get(&format!("{}.{}", parts[0], parts[1]))
+            {
+                path.extend([Seg::Key(parts[0]), Seg::Index(idx)]);
+                i += 2;
+                continue;
+            }
+            path.push(match parts[i].parse::<usize>() {
+                Ok(n) => Seg::Index(n),
+                Err(_) => Seg::Key(parts[i]),
+            });
+            i += 1;
+        }
+        span_in_table(doc.get_ref(), &path)
     }
 
     /// A finite number within `lo..=hi`.
@@ -95,9 +147,37 @@ impl Checker<'_> {
 }
 
 pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    let mut index = HashMap::new();
+    let ids = [
+        ("state", raw.states.iter().map(|s| s.id.get_ref().clone()).collect::<Vec<_>>()),
+        ("pact", raw.pacts.iter().map(|p| p.id.get_ref().clone()).collect()),
+        ("event", raw.events.iter().map(|e| e.id.get_ref().clone()).collect()),
+        ("grievance", raw.grievances.iter().map(|g| g.id.get_ref().clone()).collect()),
+        (
+            "relation",
+            raw.relations
+                .iter()
+                .map(|r| {
+                    r.between
+                        .get_ref()
+                        .iter()
+                        .map(|s| s.get_ref().as_str())
+                        .collect::<Vec<_>>()
+                        .join("-")
+                })
+                .collect(),
+        ),
+    ];
+    for (array, names) in ids {
+        for (i, name) in names.into_iter().enumerate() {
+            index.entry(format!("{array}.{name}")).or_insert(i);
+        }
+    }
     let mut c = Checker {
         lines: LineIndex::new(text),
         problems: Vec::new(),
+        doc: text.and_then(|t| toml::de::DeTable::parse(t).ok()),
+        index,
     };
 
     // [scenario]
