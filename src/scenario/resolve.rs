@@ -18,6 +18,9 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
+const MAX_STATES: usize = 500;
+const MAX_PACTS: usize = 200;
+
 struct Checker<'a> {
     lines: LineIndex<'a>,
     problems: Vec<Problem>,
@@ -281,8 +284,21 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
     if raw.states.is_empty() {
         c.problem(None, "state", "a scenario needs at least one [[state]]");
     }
-    if raw.states.len() > u16::MAX as usize || raw.pacts.len() > u16::MAX as usize {
-        c.problem(None, "state", "at most 65535 states and 65535 pacts");
+    // Admission keeps a pacts × states × states table per replicate and thread: these bounds
+    // keep it under ~50 MB while leaving room for any real-world case (the UN has 193 members).
+    if raw.states.len() > MAX_STATES {
+        c.problem(
+            None,
+            "state",
+            format!("{} states: at most {MAX_STATES} are supported", raw.states.len()),
+        );
+    }
+    if raw.pacts.len() > MAX_PACTS {
+        c.problem(
+            None,
+            "pact",
+            format!("{} pacts: at most {MAX_PACTS} are supported", raw.pacts.len()),
+        );
     }
     let state_ids = c.ids("state", raw.states.iter().map(|s| &s.id));
     let mut states = Vec::with_capacity(raw.states.len());
