@@ -58,7 +58,8 @@ pub fn logit(u: f64, tau: f64) -> f64 {
     if tau <= 0.0 {
         return if u > 0.0 { 1.0 } else { 0.0 };
     }
-    1.0 / (1.0 + (-u / tau).exp())
+    // libm's exp, not the platform's: the same bits on every machine.
+    1.0 / (1.0 + libm::exp(-u / tau))
 }
 
 /// Everything that changes during a replicate. Matrices are flat, row-major, n×n.
