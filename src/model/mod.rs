@@ -26,6 +26,11 @@ pub enum Action {
 
 impl Action {
     pub const ALL: [Action; 5] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave];
+    /// Position in [`Action::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Action::Apply => "apply",
@@ -519,5 +524,17 @@ fn shuffle<T, R: Rng>(items: &mut [T], rng: &mut R) {
     for i in (1..items.len()).rev() {
         let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
         items.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_index_is_its_place_in_all() {
+        for (i, a) in Action::ALL.iter().enumerate() {
+            assert_eq!(a.index(), i, "{}", a.name());
+        }
     }
 }

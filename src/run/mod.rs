@@ -14,7 +14,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{Action, Decision, World};
+use crate::model::{Decision, World};
 use crate::scenario::Scenario;
 
 pub use tally::{MergeError, Tally, median, quantile};
@@ -128,8 +128,7 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
             for rep in lo..hi {
                 log.clear();
                 let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
-                let actions: Vec<(usize, usize, Action)> = log.iter().map(|d| (d.pact.index(), d.state.index(), d.action)).collect();
-                tally.record(&history, &world, &actions, &min_members);
+                tally.record(&history, &world, &log, &min_members);
                 if rep < spec.keep_decisions {
                     kept.extend(log.iter().map(|d| LoggedDecision {
                         replicate: rep,

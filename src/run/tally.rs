@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Action, World};
+use crate::model::{Action, Decision, World};
 use crate::scenario::Scenario;
 
 /// Counts over replicates `first..first + runs`.
@@ -131,12 +131,11 @@ impl Tally {
     }
 
     pub fn action_count(&self, p: usize, s: usize, a: Action) -> u64 {
-        let idx = Action::ALL.iter().position(|x| *x == a).expect("every action is in ALL");
-        self.actions[self.pair(p, s) * 5 + idx]
+        self.actions[self.pair(p, s) * 5 + a.index()]
     }
 
     /// Records one finished replicate, given what it left after each round and the world at the end.
-    pub(crate) fn record(&mut self, hist: &super::History, world: &World, actions: &[(usize, usize, Action)], min_members: &[u32]) {
+    pub(crate) fn record(&mut self, hist: &super::History, world: &World, decisions: &[Decision], min_members: &[u32]) {
         let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
         self.runs += 1;
         for (r, support) in hist.support.iter().enumerate() {
@@ -180,9 +179,8 @@ impl Tally {
                 .position(|snap| snap[p * n..(p + 1) * n].iter().filter(|&&m| m).count() >= min_members[p] as usize);
             self.formed[p * (r_n + 2) + formed.unwrap_or(r_n + 1)] += 1;
         }
-        for &(p, s, a) in actions {
-            let idx = Action::ALL.iter().position(|x| *x == a).expect("every action is in ALL");
-            self.actions[(p * n + s) * 5 + idx] += 1;
+        for d in decisions {
+            self.actions[(d.pact.index() * n + d.state.index()) * 5 + d.action.index()] += 1;
         }
     }
 }
