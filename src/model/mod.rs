@@ -1,6 +1,7 @@
 //! The pact-membership model: world state in dense arrays and the rules of one round.
 //! Pure: no I/O, no printing; randomness only from the generator it is handed.
 
+mod memo;
 pub mod terms;
 
 use rand::Rng;
@@ -98,6 +99,12 @@ pub struct World<'s> {
     /// Each state's idiosyncratic taste for each pact, a uniform quantile of its logit shock
     /// (`[p·n + s]`); with persistent shocks it is drawn once per replicate.
     taste: Vec<f64>,
+    /// For each taste, the values of −ΔU/τ above which joining (`.0`) or leaving (`.1`) is
+    /// certainly not chosen (see [`no_action_above`]): most decisions then need no `exp`.
+    cutoff: Vec<(f64, f64)>,
+    /// Whether `threat` must be recomputed before the next decisions (hostility or capability changed).
+    threat_stale: bool,
+    memo: memo::Memo,
 }
 
 impl<'s> World<'s> {
@@ -112,7 +119,8 @@ impl<'s> World<'s> {
             support: scenario.states.iter().map(|s| s.support.start).collect(),
             support_anchor: scenario.states.iter().map(|s| s.support.start).collect(),
             salience: scenario.states.iter().map(|s| s.salience).collect(),
-            hostility: scenario.hostility.clone(),
+            // −0 is 0: a hostility of −0.0 must count exactly as 0.0 in every max and sum.
+            hostility: scenario.hostility.iter().map(|h| h + 0.0).collect(),
             grievance: scenario.grievances.iter().map(|g| g.strength).collect(),
             grievance_matrix: vec![0.0; n * n],
             member: vec![false; np * n],
@@ -125,7 +133,11 @@ impl<'s> World<'s> {
             threat_at_start: vec![0.0; n],
             next_event: 0,
             taste: vec![0.5; np * n],
+            cutoff: vec![cutoffs(0.5); np * n],
+            threat_stale: true,
+            memo: memo::Memo::new(n, np),
         };
+        w.refresh_event_caches();
         for p in scenario.pact_ids() {
             if w.active[p.index()] {
                 for &s in &scenario.pact(p).founders {
@@ -148,7 +160,9 @@ impl<'s> World<'s> {
     /// was at the start, never merely because the scenario began.
     pub fn seeded<R: Rng>(scenario: &'s Scenario, rng: &mut R) -> Self {
         let mut w = World::new(scenario);
-        w.taste.iter_mut().for_each(|t| *t = uniform(rng));
+        for k in 0..w.taste.len() {
+            w.set_taste(k, uniform(rng));
+        }
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
                 if w.is_member(s, p) {
@@ -162,9 +176,23 @@ impl<'s> World<'s> {
     /// Narrows a member's taste to those under which staying in is its choice now:
     /// u ← u·(1 − P(leave)), uniform on [0, 1 − P(leave)) when u was uniform on [0, 1).
     fn condition_on_membership(&mut self, s: StateId, p: PactId) {
+        self.refresh_event_caches();
         let p_leave = logit(terms::leave_terms(self, s, p).utility(), self.scenario.params.temperature);
         let k = p.index() * self.n() + s.index();
-        self.taste[k] *= 1.0 - p_leave;
+        self.set_taste(k, self.taste[k] * (1.0 - p_leave));
+    }
+
+    fn set_taste(&mut self, k: usize, u: f64) {
+        self.taste[k] = u;
+        self.cutoff[k] = cutoffs(u);
+    }
+
+    /// Switches the caches of `memo.rs` off (or on again): every term is then computed from
+    /// scratch. Results are the same bit for bit either way; the tests check it.
+    pub fn set_memo(&mut self, on: bool) {
+        self.memo.enabled = on;
+        self.memo.event_stale = true;
+        self.refresh_event_caches();
     }
 
     pub fn n(&self) -> usize {
@@ -200,6 +228,7 @@ impl<'s> World<'s> {
             let list = &mut self.member_list[p.index()];
             let at = list.partition_point(|&x| x < s);
             list.insert(at, s);
+            self.memo.membership_changed(p);
         }
         self.clear_application(s, p);
     }
@@ -209,6 +238,7 @@ impl<'s> World<'s> {
         if self.member[k] {
             self.member[k] = false;
             self.member_list[p.index()].retain(|&x| x != s);
+            self.memo.membership_changed(p);
         }
     }
 
@@ -219,35 +249,49 @@ impl<'s> World<'s> {
         self.ratified[row..row + n].fill(false);
     }
 
+    /// Sets the grievance matrix from the grievances' current strengths (only their cells: the
+    /// others are always 0).
     fn rebuild_grievances(&mut self) {
         let n = self.n();
-        self.grievance_matrix.fill(0.0);
+        for g in &self.scenario.grievances {
+            self.grievance_matrix[g.holder.index() * n + g.against.index()] = 0.0;
+        }
         for (g, strength) in self.scenario.grievances.iter().zip(&self.grievance) {
             self.grievance_matrix[g.holder.index() * n + g.against.index()] += strength;
         }
     }
 
+    /// Recomputes the threat each state faces, if hostility or capability changed since.
     fn refresh_threat(&mut self) {
+        if !self.threat_stale {
+            return;
+        }
         for s in self.scenario.state_ids() {
             self.threat[s.index()] = terms::threat(self, s);
         }
+        self.threat_stale = false;
     }
 
     fn apply_change(&mut self, change: &Change) {
         let n = self.n();
         match *change {
             Change::Hostility { a, b, op } => {
-                let v = op.apply(self.hostility(a, b)).clamp(-1.0, 1.0);
+                let v = op.apply(self.hostility(a, b)).clamp(-1.0, 1.0) + 0.0;
                 self.hostility[a.index() * n + b.index()] = v;
                 self.hostility[b.index() * n + a.index()] = v;
+                self.threat_stale = true;
+                self.memo.event_stale = true;
             }
             Change::Capability { state, op } => {
                 let c = &mut self.capability[state.index()];
                 *c = op.apply(*c).max(1e-12);
+                self.threat_stale = true;
+                self.memo.event_stale = true;
             }
             Change::Commitment { state, op } => {
                 let c = &mut self.commitment[state.index()];
                 *c = op.apply(*c).clamp(0.0, 1.0);
+                self.commitment_changed();
             }
             Change::Support { state, op } => {
                 let i = state.index();
@@ -304,6 +348,7 @@ impl<'s> World<'s> {
             self.next_event += 1;
         }
         self.refresh_threat();
+        self.refresh_event_caches();
         self.update_support();
         let decay = self.scenario.params.grievance_decay;
         if decay > 0.0 && !self.grievance.is_empty() {
@@ -389,9 +434,14 @@ impl<'s> World<'s> {
             return None;
         }
         let tau = self.scenario.params.temperature;
-        let u = self.shock(self.taste[p.index() * self.n() + s.index()], draw);
-        let (action, terms, u) = if self.is_member(s, p) {
-            (Action::Leave, terms::leave_terms(self, s, p), 1.0 - u)
+        let k = p.index() * self.n() + s.index();
+        let u = self.shock(self.taste[k], draw);
+        let (cut_join, cut_leave) = match self.scenario.params.shocks {
+            Shocks::Persistent if tau > 0.0 => self.cutoff[k],
+            _ => (f64::INFINITY, f64::INFINITY),
+        };
+        let (action, terms, u, cutoff) = if self.is_member(s, p) {
+            (Action::Leave, terms::leave_terms(self, s, p), 1.0 - u, cut_leave)
         } else {
             if !self.may_apply(s, p) {
                 return None;
@@ -401,9 +451,14 @@ impl<'s> World<'s> {
             } else {
                 Action::Apply
             };
-            (action, terms::join_terms(self, s, p), u)
+            (action, terms::join_terms(self, s, p), u, cut_join)
         };
-        let probability = logit(terms.utility(), tau);
+        let utility = terms.utility();
+        if -utility / tau > cutoff {
+            // logit(ΔU/τ) is certainly at most u: no action, and no need to compute it.
+            return None;
+        }
+        let probability = logit(utility, tau);
         (u < probability).then_some(Decision {
             round: self.round,
             state: s,
@@ -510,6 +565,25 @@ impl<'s> World<'s> {
             }
         }
     }
+}
+
+/// For a taste u, the cut-offs on x = −ΔU/τ beyond which u < logit = 1/(1 + eˣ) is certainly
+/// false, for joining (quantile u) and leaving (quantile 1 − u).
+fn cutoffs(u: f64) -> (f64, f64) {
+    (no_action_above(u), no_action_above(1.0 - u))
+}
+
+/// The x = −ΔU/τ above which a state whose shock has uniform quantile `u` certainly does not act:
+/// u < 1/(1 + eˣ) ⟺ x < ln((1 − u)/u), widened by a margin (10⁻⁶ + 10⁻⁹·|ln|) far larger than
+/// the rounding of exp, log and the divisions, so that skipping the exact test never changes a
+/// decision; near the ends (where the margin could shrink below rounding) it never skips. Below
+/// the cut-off the exact test `u < logit(ΔU, τ)` decides, as always.
+fn no_action_above(u: f64) -> f64 {
+    if !(u > 1e-300 && u < 1.0 - 1e-9) {
+        return f64::INFINITY;
+    }
+    let t = libm::log((1.0 - u) / u);
+    t + 1e-6 + 1e-9 * t.abs()
 }
 
 /// A uniform number in [0, 1) from the top 53 bits of one 64-bit output. Written out here so

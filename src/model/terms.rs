@@ -106,15 +106,55 @@ pub fn threat(w: &World, s: StateId) -> f64 {
     w.scenario.state_ids().map(|j| threat_from(w, s, j)).sum()
 }
 
+/// One state's view of one pact: what the terms of its decision read. Built once per decision,
+/// with the sums over the pact's members and rivals taken from the world's caches (`memo.rs`).
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    pub world: &'a World<'a>,
+    pub state: StateId,
+    pub pact_id: PactId,
+    pub pact: &'a Pact,
+    /// Sums over the other members ([`member_sums`]).
+    pub members: MemberSums,
+    /// Sums over the rivals or all states ([`event_sums`]).
+    pub event: EventSums,
+    /// The pact's [`credibility`] and [`obligation_strength`] (fixed for a scenario).
+    pub credibility: f64,
+    pub obligation_strength: f64,
+}
+
+impl<'a> View<'a> {
+    pub fn new(w: &'a World<'a>, s: StateId, p: PactId) -> Self {
+        View {
+            world: w,
+            state: s,
+            pact_id: p,
+            pact: w.scenario.pact(p),
+            members: w.member_sums(s, p),
+            event: w.event_sums(s, p),
+            credibility: w.pact_constants(p).0,
+            obligation_strength: w.pact_constants(p).1,
+        }
+    }
+
+    fn params(&self) -> &'a crate::scenario::Params {
+        &self.world.scenario.params
+    }
+}
+
 /// The part of a state's threat a pact answers: threat from the pact's rivals, or all threat
 /// when the pact names no rivals.
-pub fn relevant_threat(w: &World, s: StateId, p: PactId) -> f64 {
-    let rivals = &w.scenario.pact(p).rivals;
-    if rivals.is_empty() {
-        w.threat[s.index()]
+pub fn relevant_threat(v: &View) -> f64 {
+    if v.pact.rivals.is_empty() {
+        v.world.threat[v.state.index()]
     } else {
-        rivals.iter().map(|&j| threat_from(w, s, j)).sum()
+        v.event.rival_threat
     }
+}
+
+/// Threat from the pact's rivals (in id order).
+fn rival_threat_sum(w: &World, s: StateId, p: PactId) -> f64 {
+    w.scenario.pact(p).rivals.iter().map(|&j| threat_from(w, s, j)).sum()
 }
 
 /// Probability the pact's pledges are honoured: binding treaties ~0.75, informal ones less
@@ -140,131 +180,119 @@ pub fn obligation_strength(w: &World, pact: &Pact) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Capability of the other members that `s` can count on: each ally's capability × its
-/// commitment, discounted by the hostility between it and `s` (a hostile member is no ally).
-pub fn allied_capability(w: &World, s: StateId, p: PactId) -> f64 {
-    w.members(p)
-        .filter(|&k| k != s)
-        .map(|k| w.capability[k.index()] * w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0)))
-        .sum()
+/// Capability of the other members that `s` can count on: Σ over them of each ally's capability
+/// × its commitment, discounted by the hostility between it and `s` (a hostile member is no ally).
+pub fn allied_capability(v: &View) -> f64 {
+    v.members.allied
+}
+
+/// Hostile capability facing `s`: Σ over the other states j of h_sj⁺ × proximity × c_j, or over
+/// the pact's rivals only for a pact that names them (the coverage denominator).
+pub fn hostile_capability(v: &View) -> f64 {
+    v.event.hostile
+}
+
+/// [`hostile_capability`] over all states (`rivals` = None) or the given rivals. Rivals are
+/// sorted by id when the scenario is resolved, so both sum in id order.
+pub fn hostile_capability_sum(w: &World, s: StateId, rivals: Option<&[StateId]>) -> f64 {
+    match rivals {
+        Some(rivals) => rivals.iter().copied().filter(|&j| j != s).map(|j| hostile_weight(w, s, j)).sum(),
+        None => w.scenario.state_ids().filter(|&j| j != s).map(|j| hostile_weight(w, s, j)).sum(),
+    }
+}
+
+fn hostile_weight(w: &World, s: StateId, j: StateId) -> f64 {
+    w.hostility(s, j).max(0.0) * w.proximity(s, j) * w.capability[j.index()]
 }
 
 /// Allies' committed capability against the hostile capability facing `s`: in 0..1. A nuclear
 /// guarantee with a defence pledge lifts it to at least `nuclear_floor` × the commitment of the
 /// guarantor (the strongest other member).
-pub fn coverage(w: &World, s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    let allied = allied_capability(w, s, p);
-    let hostile: f64 = w
-        .scenario
-        .state_ids()
-        .filter(|&j| j != s && (pact.rivals.is_empty() || pact.rivals.contains(&j)))
-        .map(|j| w.hostility(s, j).max(0.0) * w.proximity(s, j) * w.capability[j.index()])
-        .sum();
+pub fn coverage(v: &View) -> f64 {
+    let (allied, hostile) = (allied_capability(v), hostile_capability(v));
     let mut cover = if allied + hostile > 0.0 { allied / (allied + hostile) } else { 0.0 };
-    if pact.nuclear && pact.has(Obligation::Defence) && allied > 0.0 {
+    if v.pact.nuclear && v.pact.has(Obligation::Defence) && allied > 0.0 {
         // The umbrella is as credible as its holder's political will: the strongest other member.
-        let guarantor = w
-            .members(p)
-            .filter(|&k| k != s)
-            .max_by(|&a, &b| w.capability[a.index()].total_cmp(&w.capability[b.index()]))
-            .map_or(0.0, |k| w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0)));
-        cover = cover.max(w.scenario.params.nuclear_floor * guarantor);
+        cover = cover.max(v.params().nuclear_floor * v.members.guarantor_will);
     }
     cover
 }
 
 /// Protection a pact offers `s`: credibility × obligation strength × coverage.
-pub fn protection(w: &World, s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    credibility(w, p) * obligation_strength(w, pact) * coverage(w, s, p)
+pub fn protection(v: &View) -> f64 {
+    v.credibility * v.obligation_strength * coverage(v)
 }
 
 /// Security value of membership: w_security × relevant threat × protection.
-pub fn security(w: &World, s: StateId, p: PactId) -> f64 {
-    w.scenario.params.weights.security * relevant_threat(w, s, p) * protection(w, s, p)
+pub fn security(v: &View) -> f64 {
+    v.params().weights.security * relevant_threat(v) * protection(v)
 }
 
 /// How far `s` can count on the other members to deliver: their capability-weighted mean
 /// commitment (1 when there are none yet). A patron whose political will is in doubt makes
 /// cooperation with it worth less, not only its protection.
-pub fn partner_reliability(w: &World, s: StateId, p: PactId) -> f64 {
-    let (mut weighted, mut total) = (0.0, 0.0);
-    for k in w.members(p).filter(|&k| k != s) {
-        weighted += w.capability[k.index()] * w.commitment[k.index()];
-        total += w.capability[k.index()];
-    }
-    if total > 0.0 { weighted / total } else { 1.0 }
+pub fn partner_reliability(v: &View) -> f64 {
+    v.members.reliability
 }
 
 /// Issue gains: w_issue × salience of the pact's issue × issue_gain × partner reliability,
-/// scaled by the members' pooled resource share when the pact pools (a cartel is worth its
-/// market share).
-pub fn issue_gain(w: &World, s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    let issue: Issue = pact.issue;
-    let mut gain = w.scenario.params.weights.issue * w.salience[s.index()][issue.index()] * pact.issue_gain * partner_reliability(w, s, p);
-    if pact.pooled {
-        let pool: f64 = w
-            .members(p)
-            .filter(|&k| k != s)
-            .map(|k| w.scenario.state(k).resources[issue.index()])
-            .sum::<f64>()
-            + w.scenario.state(s).resources[issue.index()];
-        gain *= pool.min(1.0);
+/// scaled by the members' pooled resource share (the other members' and the state's own) when
+/// the pact pools (a cartel is worth its market share).
+pub fn issue_gain(v: &View) -> f64 {
+    let issue: Issue = v.pact.issue;
+    let salience = v.world.salience[v.state.index()][issue.index()];
+    let mut gain = v.params().weights.issue * salience * v.pact.issue_gain * partner_reliability(v);
+    if v.pact.pooled {
+        gain *= v.members.pool.min(1.0);
     }
     gain
 }
 
 /// Autonomy given up (Morrow 1991): w_autonomy × binding × depth, where depth is the
 /// obligation strength (an issue pact without security obligations counts 0.3).
-pub fn autonomy_cost(w: &World, _s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    let depth = if pact.obligations.is_empty() {
+pub fn autonomy_cost(v: &View) -> f64 {
+    let depth = if v.pact.obligations.is_empty() {
         0.3
     } else {
-        obligation_strength(w, pact)
+        v.obligation_strength
     };
-    -w.scenario.params.weights.autonomy * pact.binding * depth
+    -v.params().weights.autonomy * v.pact.binding * depth
 }
 
 /// Breaking neutrality: w_neutrality × neutrality tradition × binding × obligation strength.
 /// Informal and issue pacts barely touch a neutral's identity; a defence treaty ends it.
-pub fn neutrality_cost(w: &World, s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    -w.scenario.params.weights.neutrality * w.scenario.state(s).neutrality * pact.binding * obligation_strength(w, pact)
+pub fn neutrality_cost(v: &View) -> f64 {
+    let neutrality = v.world.scenario.state(v.state).neutrality;
+    -v.params().weights.neutrality * neutrality * v.pact.binding * v.obligation_strength
 }
 
 /// Entrapment (Snyder 1984): a binding defence pact drags members into allies' conflicts that
 /// are not their own. w_entrapment × binding × defence × capability-weighted mean over allies of
-/// their worst hostility that `s` does not share.
-pub fn entrapment(w: &World, s: StateId, p: PactId) -> f64 {
-    let pact = w.scenario.pact(p);
-    if !pact.has(Obligation::Defence) {
-        return 0.0;
-    }
-    let (mut weighted, mut total) = (0.0, 0.0);
-    for k in w.members(p).filter(|&k| k != s) {
-        let foreign = w
-            .scenario
-            .state_ids()
-            .filter(|&j| j != s && j != k)
-            .map(|j| w.hostility(k, j).max(0.0) * (1.0 - w.hostility(s, j).max(0.0)))
-            .fold(0.0, f64::max);
-        weighted += w.capability[k.index()] * foreign;
-        total += w.capability[k.index()];
-    }
-    if total == 0.0 {
-        return 0.0;
-    }
-    -w.scenario.params.weights.entrapment * pact.binding * weighted / total
+/// their worst hostility that `s` does not share ([`foreign_quarrel`]).
+pub fn entrapment(v: &View) -> f64 {
+    v.members.entrapment
+}
+
+/// How far member `k` could drag `s` into a quarrel that is not its own: the worst hostility of
+/// `k` towards a third state j that `s` does not share, max over `candidates` of
+/// h_kj⁺ · (1 − h_sj⁺) (all states; or only those k is hostile to, since the others add 0 to a
+/// max of non-negative values).
+pub fn foreign_quarrel(w: &World, s: StateId, k: StateId, candidates: impl Iterator<Item = StateId>) -> f64 {
+    candidates
+        .filter(|&j| j != s && j != k)
+        .map(|j| w.hostility(k, j).max(0.0) * (1.0 - w.hostility(s, j).max(0.0)))
+        .fold(0.0, f64::max)
 }
 
 /// Provocation (the source column): membership of a pact aimed at a neighbour provokes it, for as
 /// long as it lasts (leaving appeases it); informal pacts provoke less; a rival that is already
 /// openly hostile has little left to be provoked.
 /// −w_provocation × formality × Σ over rivals of proximity × relative capability × (1 − hostility⁺).
-pub fn provocation(w: &World, s: StateId, p: PactId) -> f64 {
+pub fn provocation(v: &View) -> f64 {
+    v.event.provocation
+}
+
+fn provocation_value(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
     let params = &w.scenario.params;
     let formality = params.informal_provocation + (1.0 - params.informal_provocation) * pact.binding;
@@ -284,39 +312,138 @@ pub fn provocation(w: &World, s: StateId, p: PactId) -> f64 {
 /// propensity to side with): w_affinity × capability-weighted mean over the other members of
 /// −hostility. Friends add value; a member the state is hostile to (Jordan and Israel after
 /// October 2023) takes it away.
-pub fn affinity(w: &World, s: StateId, p: PactId) -> f64 {
-    let (mut weighted, mut total) = (0.0, 0.0);
+pub fn affinity(v: &View) -> f64 {
+    v.members.affinity
+}
+
+/// The sums over a pact's other members that the terms need, as `s` sees them. They change only
+/// when the pact's membership changes or an event changes capability, commitment or hostility,
+/// so the world caches them (`memo.rs`); this computes them from scratch.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MemberSums {
+    /// [`allied_capability`].
+    pub allied: f64,
+    /// The nuclear guarantor's commitment as `s` sees it (0 unless the pact is nuclear).
+    pub guarantor_will: f64,
+    /// [`partner_reliability`].
+    pub reliability: f64,
+    /// Pooled resource share (0 unless the pact pools).
+    pub pool: f64,
+    /// The [`entrapment`] term.
+    pub entrapment: f64,
+    /// The [`affinity`] term.
+    pub affinity: f64,
+}
+
+pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
+    let pact = w.scenario.pact(p);
+    let issue = pact.issue.index();
+    let defence = pact.has(Obligation::Defence);
+    // One pass over the members in id order; each sum is accumulated exactly as it would be alone
+    // (`Iterator::sum` starts at −0.0, the loops at +0.0), so the results are the same bits.
+    let mut allied = -0.0;
+    let mut guarantor: Option<StateId> = None;
+    let (mut reliability_weighted, mut weight) = (0.0, 0.0);
+    let mut pool = -0.0;
+    let mut entrapment_weighted = 0.0;
+    let mut affinity_weighted = 0.0;
     for k in w.members(p).filter(|&k| k != s) {
-        weighted += w.capability[k.index()] * -w.hostility(s, k);
-        total += w.capability[k.index()];
+        let (c, commitment, h) = (w.capability[k.index()], w.commitment[k.index()], w.hostility(s, k));
+        // A hostile member is no ally.
+        allied += c * commitment * (1.0 - h.max(0.0));
+        // The strongest other member (the last of equals in id order, as `max_by`).
+        if guarantor.is_none_or(|g| c.total_cmp(&w.capability[g.index()]).is_ge()) {
+            guarantor = Some(k);
+        }
+        reliability_weighted += c * commitment;
+        weight += c;
+        if pact.pooled {
+            pool += w.scenario.state(k).resources[issue];
+        }
+        if defence {
+            entrapment_weighted += c * w.foreign_quarrel(s, k);
+        }
+        affinity_weighted += c * -h;
     }
-    if total == 0.0 {
-        return 0.0;
+    let weights = &w.scenario.params.weights;
+    MemberSums {
+        allied,
+        guarantor_will: match guarantor {
+            Some(g) if pact.nuclear => w.commitment[g.index()] * (1.0 - w.hostility(s, g).max(0.0)),
+            _ => 0.0,
+        },
+        reliability: if weight > 0.0 { reliability_weighted / weight } else { 1.0 },
+        pool: if pact.pooled {
+            pool + w.scenario.state(s).resources[issue]
+        } else {
+            0.0
+        },
+        entrapment: if !defence || weight == 0.0 {
+            0.0
+        } else {
+            -weights.entrapment * pact.binding * entrapment_weighted / weight
+        },
+        affinity: if weight == 0.0 {
+            0.0
+        } else {
+            weights.affinity * affinity_weighted / weight
+        },
     }
-    w.scenario.params.weights.affinity * weighted / total
+}
+
+/// Sums over the pact's rivals (or all states) as `s` sees them. They change only when an event
+/// changes hostility or capability, so the world caches them (`memo.rs`); this computes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EventSums {
+    /// [`hostile_capability`].
+    pub hostile: f64,
+    /// Threat from the pact's rivals (0 for a pact without rivals: [`relevant_threat`] then
+    /// reads the state's whole threat).
+    pub rival_threat: f64,
+    /// The [`provocation`] term.
+    pub provocation: f64,
+}
+
+pub fn event_sums(w: &World, s: StateId, p: PactId) -> EventSums {
+    let rivals = &w.scenario.pact(p).rivals;
+    EventSums {
+        hostile: hostile_capability_sum(w, s, (!rivals.is_empty()).then_some(rivals)),
+        ..event_sums_of_rivals(w, s, p)
+    }
+}
+
+/// The parts of [`event_sums`] that sum over the pact's rivals only: O(rivals).
+pub fn event_sums_of_rivals(w: &World, s: StateId, p: PactId) -> EventSums {
+    let rivals = &w.scenario.pact(p).rivals;
+    EventSums {
+        hostile: 0.0,
+        rival_threat: if rivals.is_empty() { 0.0 } else { rival_threat_sum(w, s, p) },
+        provocation: provocation_value(w, s, p),
+    }
 }
 
 /// Domestic support (Finland/Sweden polls): for a democracy, w_support × binding × (support −
 /// threshold). Leaders of non-democracies are not bound by it (0).
-pub fn support(w: &World, s: StateId, p: PactId) -> f64 {
-    let state = w.scenario.state(s);
+pub fn support(v: &View) -> f64 {
+    let state = v.world.scenario.state(v.state);
     if !state.democracy {
         return 0.0;
     }
-    w.scenario.params.weights.support * w.scenario.pact(p).binding * (w.support[s.index()] - state.support.threshold)
+    v.params().weights.support * v.pact.binding * (v.world.support[v.state.index()] - state.support.threshold)
 }
 
 /// What membership is worth to `s` right now, before switching costs.
 pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
+    let v = View::new(w, s, p);
     Terms {
-        security: security(w, s, p),
-        issue: issue_gain(w, s, p),
-        autonomy: autonomy_cost(w, s, p),
-        neutrality: neutrality_cost(w, s, p),
-        entrapment: entrapment(w, s, p),
-        provocation: provocation(w, s, p),
-        affinity: affinity(w, s, p),
-        support: support(w, s, p),
+        security: security(&v),
+        issue: issue_gain(&v),
+        autonomy: autonomy_cost(&v),
+        neutrality: neutrality_cost(&v),
+        entrapment: entrapment(&v),
+        provocation: provocation(&v),
+        affinity: affinity(&v),
+        support: support(&v),
         ..Terms::default()
     }
 }
@@ -344,13 +471,14 @@ pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
 /// open hostility, weighted by `admission_hostility`).
 pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) -> Terms {
     let params = &w.scenario.params;
+    let v = View::new(w, member, p);
     let added = params.weights.security
-        * relevant_threat(w, member, p)
-        * credibility(w, p)
-        * obligation_strength(w, w.scenario.pact(p))
+        * relevant_threat(&v)
+        * v.credibility
+        * v.obligation_strength
         * {
             let cap = w.capability[applicant.index()] * w.commitment[applicant.index()];
-            let allied = allied_capability(w, member, p);
+            let allied = allied_capability(&v);
             if allied + cap > 0.0 { cap / (allied + cap) } else { 0.0 }
         }
         * (1.0 - w.hostility(member, applicant).max(0.0));

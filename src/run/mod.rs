@@ -2,8 +2,8 @@
 //!
 //! Replicate `i` of a run with master seed `S` draws from ChaCha8 seeded with `S` on stream `i`
 //! and from nothing else, so its result does not depend on which thread ran it or on how many
-//! threads there are. Replicates run in parallel in fixed-size chunks; chunk results are
-//! collected in order and merged sequentially.
+//! threads there are. Replicates run in parallel; their integer tallies merge exactly in
+//! replicate order (see [`run`]).
 
 mod tally;
 pub mod trace;
@@ -113,42 +113,70 @@ pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log
 }
 
 /// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.
+///
+/// Replicates run in parallel in chunks of [`CHUNK`]. Rayon hands each thread contiguous runs of
+/// chunks, which it records into one tally in replicate order; neighbouring tallies are then
+/// merged left to right. Counts are integers, so the result is exact whatever the split, and
+/// memory holds a few tallies per thread, not one per chunk: it does not grow with the number of
+/// replicates.
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let start = spec.replicates.start;
     let n_chunks = (spec.replicates.end - start).div_ceil(CHUNK);
-    let chunks: Vec<(Tally, Vec<LoggedDecision>)> = (0..n_chunks)
+    let partial = (0..n_chunks)
         .into_par_iter()
-        .map(|c| {
-            let lo = start + c * CHUNK;
-            let hi = (lo + CHUNK).min(spec.replicates.end);
-            let mut tally = Tally::new(scenario, lo);
-            let mut kept = Vec::new();
-            let mut log = Vec::new();
-            for rep in lo..hi {
-                log.clear();
-                let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
-                tally.record(&history, &world, &log, &min_members);
-                if rep < spec.keep_decisions {
-                    kept.extend(log.iter().map(|d| LoggedDecision {
-                        replicate: rep,
-                        decision: d.clone(),
-                    }));
+        .fold(
+            || None::<Partial>,
+            |acc, c| {
+                let lo = start + c * CHUNK;
+                let hi = (lo + CHUNK).min(spec.replicates.end);
+                let mut acc = acc.unwrap_or_else(|| Partial::new(scenario, lo));
+                let mut log = Vec::new();
+                for rep in lo..hi {
+                    log.clear();
+                    let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
+                    acc.tally.record(&history, &world, &log, &min_members);
+                    if rep < spec.keep_decisions {
+                        acc.decisions.extend(log.iter().map(|d| LoggedDecision {
+                            replicate: rep,
+                            decision: d.clone(),
+                        }));
+                    }
                 }
-            }
-            progress(hi - lo);
-            (tally, kept)
-        })
-        .collect();
-    let mut tally = Tally::new(scenario, start);
-    let mut decisions = Vec::new();
-    for (t, d) in chunks {
-        tally.merge(&t).expect("chunks are adjacent and of one scenario");
-        decisions.extend(d);
-    }
+                progress(hi - lo);
+                Some(acc)
+            },
+        )
+        .reduce(
+            || None,
+            |left, right| match (left, right) {
+                (Some(mut l), Some(r)) => {
+                    l.tally.merge(&r.tally).expect("rayon reduces neighbouring ranges left to right");
+                    l.decisions.extend(r.decisions);
+                    Some(l)
+                }
+                (l, r) => l.or(r),
+            },
+        )
+        .unwrap_or_else(|| Partial::new(scenario, start));
     RunResult {
         seed: spec.seed,
-        tally,
-        decisions,
+        tally: partial.tally,
+        decisions: partial.decisions,
+    }
+}
+
+/// The tally and kept decisions of a contiguous range of replicates.
+struct Partial {
+    tally: Tally,
+    decisions: Vec<LoggedDecision>,
+}
+
+impl Partial {
+    fn new(scenario: &Scenario, first: u64) -> Self {
+        Partial {
+            tally: Tally::new(scenario, first),
+            decisions: Vec::new(),
+        }
     }
 }

@@ -413,7 +413,9 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             .choice(format!("{k}.admission"), &p.admission, Admission::parse, &Admission::NAMES)
             .unwrap_or(Admission::Closed);
         let founders = state_list(&mut c, &state_ids, &format!("{k}.members"), &p.members);
-        let rivals = state_list(&mut c, &state_ids, &format!("{k}.rivals"), &p.rivals);
+        let mut rivals = state_list(&mut c, &state_ids, &format!("{k}.rivals"), &p.rivals);
+        // In id order, so sums over rivals never depend on the order of the list in the file.
+        rivals.sort();
         if let Some(limit) = p.size_limit
             && (limit as usize) < founders.len()
         {

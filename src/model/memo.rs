@@ -1,0 +1,191 @@
+//! Caches of the sums behind the decision terms, so that a decision costs the same in a world of
+//! 193 states as in one of 16.
+//!
+//! Nothing here changes a result: every cached value is computed by the same function of
+//! [`super::terms`], over the same elements in the same order, as it would be without the cache
+//! (floating-point sums are not associative, so running sums that add and subtract members are
+//! ruled out). Values are only computed less often:
+//!
+//! - **Event-level** values depend on hostility and capability alone, which only events change:
+//!   the hostile capability facing each state ([`terms::hostile_capability`]) and the states each
+//!   state is hostile to (for entrapment's "foreign quarrels"). They are rebuilt whenever an event
+//!   changes hostility or capability.
+//! - **Membership-level** sums over a pact's other members (allied capability, the nuclear
+//!   guarantor's will, partner reliability, pooled resources, entrapment, affinity) are kept per
+//!   state–pact pair with the pact's `stamp` at the time; the stamp moves whenever the pact's
+//!   membership changes or an event changes capability, commitment or hostility, and a pair whose
+//!   stamp is old is recomputed when it is next read.
+//! - Entrapment's exposure of a state to a member's quarrels (a max over all states) is kept per
+//!   pair of states until hostility changes. A max is exact, so it is taken over the states the
+//!   member is hostile to only.
+//!
+//! The cache can be switched off ([`super::World::set_memo`]), which computes every term from
+//! scratch: the tests compare the two bit for bit.
+
+use std::cell::Cell;
+
+use super::World;
+use super::terms::{self, EventSums, MemberSums};
+use crate::scenario::{PactId, StateId};
+
+#[derive(Debug, Clone)]
+pub(super) struct Memo {
+    pub(super) enabled: bool,
+    /// Hostility or capability changed since the event-level caches were built.
+    pub(super) event_stale: bool,
+    /// Per pact: moves when the pact's membership changes or an event changes the world.
+    stamp: Vec<u32>,
+    /// Member sums `[s·m + p]` (a state's pacts side by side: it weighs them one after another) and the pact stamp they were computed at (`u32::MAX` = never).
+    sums: Vec<Cell<(u32, MemberSums)>>,
+    /// Event-level sums `[s·m + p]`.
+    event: Vec<EventSums>,
+    /// For each state k, the states j ≠ k it is hostile to (h_kj > 0), in id order.
+    hostile_to: Vec<Vec<StateId>>,
+    /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`; NaN until computed.
+    exposure: Vec<Cell<f64>>,
+    /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
+    pact_constants: Vec<(f64, f64)>,
+}
+
+impl Memo {
+    pub(super) fn new(n_states: usize, n_pacts: usize) -> Self {
+        Memo {
+            enabled: true,
+            event_stale: true,
+            stamp: vec![0; n_pacts],
+            sums: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts * n_states],
+            event: vec![EventSums::default(); n_pacts * n_states],
+            hostile_to: vec![Vec::new(); n_states],
+            exposure: vec![Cell::new(f64::NAN); n_states * n_states],
+            pact_constants: Vec::new(),
+        }
+    }
+
+    /// The membership of `p` changed: its members' sums are stale.
+    pub(super) fn membership_changed(&mut self, p: PactId) {
+        let s = &mut self.stamp[p.index()];
+        *s = s.wrapping_add(1);
+        if *s == u32::MAX {
+            // Never equal to the "not computed" mark: start again and forget everything.
+            *s = 0;
+            let m = self.stamp.len();
+            self.sums
+                .iter()
+                .skip(p.index())
+                .step_by(m)
+                .for_each(|c| c.set((u32::MAX, MemberSums::default())));
+        }
+    }
+
+    fn all_memberships_changed(&mut self) {
+        for p in 0..self.stamp.len() {
+            self.membership_changed(PactId(p as u16));
+        }
+    }
+}
+
+impl World<'_> {
+    /// Rebuilds the event-level caches if hostility or capability changed since they were built
+    /// (several changes in one event cost one rebuild): O(n² + n·Σ rivals). Called before any
+    /// term is evaluated.
+    pub(super) fn refresh_event_caches(&mut self) {
+        if !self.memo.event_stale {
+            return;
+        }
+        self.memo.event_stale = false;
+        let n = self.n();
+        if self.memo.pact_constants.is_empty() {
+            self.memo.pact_constants = self
+                .scenario
+                .pact_ids()
+                .map(|p| (terms::credibility(self, p), terms::obligation_strength(self, self.scenario.pact(p))))
+                .collect();
+        }
+        let m = self.scenario.n_pacts();
+        let mut event = std::mem::take(&mut self.memo.event);
+        // The hostile capability over all states is the same for every pact without rivals.
+        let all: Vec<f64> = self
+            .scenario
+            .state_ids()
+            .map(|s| terms::hostile_capability_sum(self, s, None))
+            .collect();
+        for s in self.scenario.state_ids() {
+            for p in self.scenario.pact_ids() {
+                let e = &mut event[s.index() * m + p.index()];
+                *e = if self.scenario.pact(p).rivals.is_empty() {
+                    EventSums {
+                        hostile: all[s.index()],
+                        ..terms::event_sums_of_rivals(self, s, p)
+                    }
+                } else {
+                    terms::event_sums(self, s, p)
+                };
+            }
+        }
+        self.memo.event = event;
+        for k in self.scenario.state_ids() {
+            let list = &mut self.memo.hostile_to[k.index()];
+            list.clear();
+            list.extend(
+                self.scenario
+                    .state_ids()
+                    .filter(|&j| j != k && self.hostility[k.index() * n + j.index()] > 0.0),
+            );
+        }
+        self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
+        self.memo.all_memberships_changed();
+    }
+
+    /// Commitment changed: member sums are stale, event-level caches are not.
+    pub(super) fn commitment_changed(&mut self) {
+        self.memo.all_memberships_changed();
+    }
+
+    /// Sums over the other members of `p` as `s` sees them.
+    pub(crate) fn member_sums(&self, s: StateId, p: PactId) -> MemberSums {
+        if !self.memo.enabled {
+            return terms::member_sums(self, s, p);
+        }
+        let cell = &self.memo.sums[s.index() * self.scenario.n_pacts() + p.index()];
+        let stamp = self.memo.stamp[p.index()];
+        let (at, sums) = cell.get();
+        if at == stamp {
+            return sums;
+        }
+        let sums = terms::member_sums(self, s, p);
+        cell.set((stamp, sums));
+        sums
+    }
+
+    /// The credibility and obligation strength of `p`.
+    pub(crate) fn pact_constants(&self, p: PactId) -> (f64, f64) {
+        if !self.memo.enabled {
+            return (terms::credibility(self, p), terms::obligation_strength(self, self.scenario.pact(p)));
+        }
+        self.memo.pact_constants[p.index()]
+    }
+
+    /// Sums over the rivals of `p` (or all states) as `s` sees them.
+    pub(crate) fn event_sums(&self, s: StateId, p: PactId) -> EventSums {
+        if !self.memo.enabled {
+            return terms::event_sums(self, s, p);
+        }
+        self.memo.event[s.index() * self.scenario.n_pacts() + p.index()]
+    }
+
+    /// Entrapment exposure of `s` to `k`'s quarrels (see [`terms::foreign_quarrel`]).
+    pub(crate) fn foreign_quarrel(&self, s: StateId, k: StateId) -> f64 {
+        if !self.memo.enabled {
+            return terms::foreign_quarrel(self, s, k, self.scenario.state_ids());
+        }
+        let cell = &self.memo.exposure[s.index() * self.n() + k.index()];
+        let v = cell.get();
+        if !v.is_nan() {
+            return v;
+        }
+        // The states k is not hostile to contribute 0 to a max of non-negative values.
+        let v = terms::foreign_quarrel(self, s, k, self.memo.hostile_to[k.index()].iter().copied());
+        cell.set(v);
+        v
+    }
+}
