@@ -70,6 +70,11 @@ fn the_reference_world_is_pinned() {
     assert_eq!(sc.pacts[0].id, "P01");
     assert_eq!(sc.pacts[49].id, "P50");
     assert!(text.len() > 100_000, "{} bytes", text.len());
+    // Pinned bytes: the same on every machine (libm maths, ChaCha8, fixed decimals). Update this
+    // hash only with a deliberate change to the generator.
+    use sha2::{Digest, Sha256};
+    let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(hash, "253519b5e5d5fd62999c3919cc2be732734199549158112d670585382b846848");
 }
 
 #[test]
@@ -124,10 +129,12 @@ fn small_worlds_run() {
 
 #[test]
 fn states_join_and_leave_in_a_50_state_world() {
+    // Under the default persistent tastes (docs/MODEL.md §4) joins are common and leaves rare:
+    // about one leave in every three or four replicates of this world.
     let sc = world(&spec(50, 13, 60, 1));
-    let t = tally(&sc, 8);
+    let t = tally(&sc, 40);
     let (joins, leaves, applies) = (total(&t, Action::Join), total(&t, Action::Leave), total(&t, Action::Apply));
-    eprintln!("50 states, 13 pacts, 60 rounds, 8 replicates: {applies} apply, {joins} join, {leaves} leave");
+    eprintln!("50 states, 13 pacts, 60 rounds, 40 replicates: {applies} apply, {joins} join, {leaves} leave");
     assert!(
         joins > 0 && applies > 0 && leaves > 0,
         "{applies} apply, {joins} join, {leaves} leave"

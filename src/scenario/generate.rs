@@ -901,36 +901,39 @@ impl World {
                     .collect(),
             });
         }
-        // A falling-out inside the biggest pact: its anchor turns on its strongest partner.
-        if let Some(p) = (0..self.pacts.len())
+        // Falling-outs: the strongest member of a big pact (informal coalitions first: cheap to
+        // leave) turns on its partners. They lose affinity and cover in the pact at once.
+        let mut big: Vec<usize> = (0..self.pacts.len())
             .filter(|&p| self.pacts[p].active && self.pacts[p].members.len() >= 3)
-            .max_by_key(|&p| (self.pacts[p].members.len(), std::cmp::Reverse(p)))
-        {
+            .collect();
+        big.sort_by_key(|&p| {
+            (
+                self.pacts[p].kind != Kind::Coalition,
+                std::cmp::Reverse(self.pacts[p].members.len()),
+                p,
+            )
+        });
+        for &p in big.iter().take(1 + n / 100) {
             let pact = &self.pacts[p];
-            let partner = pact
-                .members
-                .iter()
-                .copied()
-                .filter(|&m| m != pact.anchor)
-                .max_by(|&a, &b| self.states[a].capability.total_cmp(&self.states[b].capability).then(b.cmp(&a)));
-            if let Some(partner) = partner {
-                let (a, id) = (pact.anchor, pact.id.clone());
-                self.events.push(GEvent {
-                    id: format!("split-{id}"),
-                    name: format!("{} and {} fall out", self.states[a].name, self.states[partner].name),
-                    round: at(&mut d, 0.55, 0.75),
-                    why: format!(
-                        "falling-out inside {id}: its anchor {} and {} turn hostile (0.6)",
-                        self.states[a].id, self.states[partner].id
-                    ),
-                    changes: vec![GChange::Hostility {
-                        a,
-                        b: partner,
-                        op: "to",
-                        v: 0.6,
-                    }],
-                });
-            }
+            let mut members = pact.members.clone();
+            members.sort_by(|&a, &b| self.states[b].capability.total_cmp(&self.states[a].capability).then(a.cmp(&b)));
+            let a = members[0];
+            let partners: Vec<usize> = members[1..].iter().copied().take(8).collect();
+            let id = pact.id.clone();
+            let listed: Vec<&str> = partners.iter().map(|&s| self.states[s].id.as_str()).collect();
+            let why = format!(
+                "falling-out inside {id}: its strongest member {} turns on {} partners ({}; hostility to 0.7)",
+                self.states[a].id,
+                partners.len(),
+                listed.join(", ")
+            );
+            self.events.push(GEvent {
+                id: format!("split-{id}"),
+                name: format!("{} turns on its partners in {}", self.states[a].name, pact.name),
+                round: at(&mut d, 0.55, 0.75),
+                why,
+                changes: partners.iter().map(|&b| GChange::Hostility { a, b, op: "to", v: 0.7 }).collect(),
+            });
         }
         // A small informal coalition dissolves.
         if self.pacts.len() >= 6
@@ -1017,8 +1020,9 @@ impl World {
 #                pull-back (commitment to 0.1..0.3), mid-run foundings (`found`), an issue shock
 #                (salience +0.3..0.5), a rising state (capability x 1.5), a concession (the
 #                strongest grievance x 0.25), a détente (a pact's rival makes peace with all),
-#                a falling-out inside the biggest pact (its anchor and strongest partner, hostility
-#                0.6) and a coalition dissolving; rounds are drawn within fixed shares of the run.
+#                falling-outs inside the biggest pacts, informal coalitions first (the strongest
+#                member turns on up to 8 partners, hostility 0.7; 1 + states/100 of them) and a
+#                coalition dissolving; rounds are drawn within fixed shares of the run.
 # Everything in [model] is left at its default (docs/MODEL.md).
 
 [scenario]
