@@ -12,6 +12,7 @@ use crate::plot;
 use crate::report::compare::{Comparison, Variant, VariantSpec};
 use crate::report::{self, Staging, Summary};
 use crate::run::{self, RunResult, RunSpec};
+use crate::scenario::generate::{self, GenerateSpec};
 use crate::scenario::{self, Scenario};
 
 #[derive(Debug, Parser)]
@@ -53,6 +54,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim explain scenarios/finland_sweden.toml --state FIN --pact NATO\n  pactsim explain scenarios/finland_sweden.toml --state SWE --pact NATO --runs 200 --set event.invasion.enabled=false"
     )]
     Explain(ExplainArgs),
+    /// Write a synthetic world scenario: invented states, relations, pacts and shocks, deterministic for a seed.
+    #[command(
+        after_help = "Examples:\n  pactsim generate --states 193 --pacts 50 --rounds 60 --seed 1 --out world.toml   # the reference world\n  pactsim generate --states 50 --pacts 12 --rounds 24 --seed 7 --out world50.toml\n  pactsim generate --states 10 --pacts 3 --seed 2                                  # to stdout\n  pactsim check world.toml\n  pactsim run world.toml --runs 10 --set scenario.rounds=12\n\nThe same arguments and pactsim version write the same bytes. The file's header says how every\nvalue was drawn. --out writes through a temporary file renamed into place and refuses to replace\nan existing file unless --force; without --out (or with --out -) the scenario goes to stdout."
+    )]
+    Generate(GenerateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +178,31 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Number of states (2 to 500).
+    #[arg(long, default_value_t = 193)]
+    pub states: usize,
+    /// Number of pacts (1 to 200).
+    #[arg(long, default_value_t = 50)]
+    pub pacts: usize,
+    /// Rounds (months) the scenario plays.
+    #[arg(long, default_value_t = 60)]
+    pub rounds: u32,
+    /// Seed of the generator (also the scenario's run seed).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The scenario's default number of replicates (`[scenario] runs`).
+    #[arg(long, default_value_t = 100)]
+    pub runs: u32,
+    /// File to write; `-` or no --out writes to stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Directory to look in.
     #[arg(default_value = "scenarios")]
@@ -187,6 +218,7 @@ pub fn main() -> Result<()> {
         Command::Merge(args) => cmd_merge(args),
         Command::Compare(args) => cmd_compare(args),
         Command::Explain(args) => cmd_explain(args),
+        Command::Generate(args) => cmd_generate(args),
     }
 }
 
@@ -580,6 +612,55 @@ fn cmd_explain(args: ExplainArgs) -> Result<()> {
     write!(o, "{}", report::explain::table(&trace))?;
     writeln!(o, "wrote {} ({}, explain.csv)", out.display(), chart.files.join(", "))?;
     Ok(())
+}
+
+fn cmd_generate(args: GenerateArgs) -> Result<()> {
+    let spec = GenerateSpec {
+        states: args.states,
+        pacts: args.pacts,
+        rounds: args.rounds,
+        seed: args.seed,
+        runs: args.runs,
+    };
+    let text = generate::generate(&spec)?;
+    let out = match &args.out {
+        Some(p) if p.as_os_str() != "-" => p,
+        _ => {
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            return Ok(());
+        }
+    };
+    if out.exists() && !args.force {
+        bail!("{} exists: pass --force to replace it", out.display());
+    }
+    write_atomically(out, text.as_bytes())?;
+    eprintln!(
+        "wrote {}: {} states, {} pacts, {} rounds, seed {}",
+        out.display(),
+        spec.states,
+        spec.pacts,
+        spec.rounds,
+        spec.seed
+    );
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so an interrupted
+/// write never leaves half a file at `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("writing {}", path.display()));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<()> {

@@ -136,3 +136,44 @@ fn bad_input_message_snapshot() {
     let out = pactsim().current_dir(dir.path()).args(["check", "typo.toml"]).output().unwrap();
     insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap());
 }
+
+#[test]
+fn generate_writes_a_world_that_checks_and_will_not_overwrite_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("world.toml");
+    let args = ["generate", "--states", "20", "--pacts", "5", "--rounds", "12", "--seed", "3"];
+    pactsim().args(args).arg("--out").arg(&out).assert().success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("pactsim generate --states 20 --pacts 5 --rounds 12 --seed 3"));
+    // Nothing but the file is left behind (no temporary file).
+    let entries: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries, vec![std::ffi::OsString::from("world.toml")]);
+    let check = pactsim().arg("check").arg(&out).assert().success();
+    let stdout = String::from_utf8(check.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("20 states") && stdout.contains("5 pacts"), "{stdout}");
+    // Without --out the same bytes go to stdout.
+    let printed = pactsim().args(args).assert().success();
+    assert_eq!(String::from_utf8(printed.get_output().stdout.clone()).unwrap(), written);
+    // An existing file is kept unless --force.
+    let again = pactsim().args(args).arg("--out").arg(&out).assert().failure();
+    let stderr = String::from_utf8(again.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("--force"), "{stderr}");
+    pactsim().args(args).arg("--out").arg(&out).arg("--force").assert().success();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), written);
+}
+
+#[test]
+fn generate_rejects_impossible_worlds() {
+    for (flag, value, says) in [
+        ("--states", "0", "--states 0"),
+        ("--states", "501", "500"),
+        ("--pacts", "0", "--pacts 0"),
+        ("--pacts", "201", "200"),
+        ("--rounds", "0", "--rounds 0"),
+    ] {
+        let a = pactsim().args(["generate", flag, value]).assert().failure();
+        let stderr = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(says), "{flag} {value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

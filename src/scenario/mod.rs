@@ -3,6 +3,7 @@
 
 mod calendar;
 mod error;
+pub mod generate;
 mod overrides;
 mod resolve;
 pub mod schema;
@@ -12,6 +13,15 @@ use std::path::{Path, PathBuf};
 pub use calendar::{Calendar, RoundUnit};
 pub use error::{Problem, ScenarioError};
 pub use schema::{RawCredibility as Credibility, RawObligationProtection as ObligationProtection, RawWeights as Weights};
+
+/// Most states a scenario may have (per-replicate tables are n×n).
+pub const MAX_STATES: usize = 500;
+/// Most pacts a scenario may have.
+pub const MAX_PACTS: usize = 200;
+/// Most rounds a scenario may have.
+pub const MAX_ROUNDS: u32 = 10_000;
+/// Most replicates a scenario may ask for by default (`[scenario] runs`).
+pub const MAX_RUNS: u32 = 10_000_000;
 
 /// Dense index of a state in [`Scenario::states`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -18,9 +18,6 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-const MAX_STATES: usize = 500;
-const MAX_PACTS: usize = 200;
-
 struct Checker<'a> {
     lines: LineIndex<'a>,
     problems: Vec<Problem>,
@@ -185,18 +182,18 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
 
     // [scenario]
     let meta = &raw.scenario;
-    if meta.rounds == 0 || meta.rounds > 10_000 {
+    if meta.rounds == 0 || meta.rounds > MAX_ROUNDS {
         c.problem(
             None,
             "scenario.rounds",
-            format!("{} is out of range: must be from 1 to 10000", meta.rounds),
+            format!("{} is out of range: must be from 1 to {MAX_ROUNDS}", meta.rounds),
         );
     }
-    if meta.runs == 0 || meta.runs > 10_000_000 {
+    if meta.runs == 0 || meta.runs > MAX_RUNS {
         c.problem(
             None,
             "scenario.runs",
-            format!("{} is out of range: must be from 1 to 10000000", meta.runs),
+            format!("{} is out of range: must be from 1 to {MAX_RUNS}", meta.runs),
         );
     }
     let unit = c
