@@ -15,6 +15,9 @@
 //!   state–pact pair with the pact's `stamp` at the time; the stamp moves whenever the pact's
 //!   membership changes or an event changes capability, commitment or hostility, and a pair whose
 //!   stamp is old is recomputed when it is next read.
+//! - A state outside a pact with no hostility or affinity towards its members, hostile to no
+//!   one, sees the same member sums as every such state (bit for bit: see
+//!   [`terms::member_sums_of_outsider`]); they are kept once per pact.
 //! - Entrapment's exposure of a state to a member's quarrels (a max over all states) is kept per
 //!   pair of states until hostility changes. A max is exact, so it is taken over the states the
 //!   member is hostile to only.
@@ -39,8 +42,14 @@ pub(super) struct Memo {
     sums: Vec<Cell<(u32, MemberSums)>>,
     /// Event-level sums `[s·m + p]`.
     event: Vec<EventSums>,
+    /// Member sums of an outsider (see [`World::member_sums`]) per pact, with the pact stamp.
+    outsider: Vec<Cell<(u32, MemberSums)>>,
     /// For each state k, the states j ≠ k it is hostile to (h_kj > 0), in id order.
     hostile_to: Vec<Vec<StateId>>,
+    /// For each state, the states towards which its hostility is not 0 (either sign).
+    related: Vec<Vec<StateId>>,
+    /// For each state k, its worst hostility towards anyone: max_j h_kj⁺.
+    worst_quarrel: Vec<f64>,
     /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`; NaN until computed.
     exposure: Vec<Cell<f64>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
@@ -55,7 +64,10 @@ impl Memo {
             stamp: vec![0; n_pacts],
             sums: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts * n_states],
             event: vec![EventSums::default(); n_pacts * n_states],
+            outsider: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts],
             hostile_to: vec![Vec::new(); n_states],
+            related: vec![Vec::new(); n_states],
+            worst_quarrel: vec![0.0; n_states],
             exposure: vec![Cell::new(f64::NAN); n_states * n_states],
             pact_constants: Vec::new(),
         }
@@ -74,6 +86,7 @@ impl Memo {
                 .skip(p.index())
                 .step_by(m)
                 .for_each(|c| c.set((u32::MAX, MemberSums::default())));
+            self.outsider[p.index()].set((u32::MAX, MemberSums::default()));
         }
     }
 
@@ -124,13 +137,15 @@ impl World<'_> {
         }
         self.memo.event = event;
         for k in self.scenario.state_ids() {
-            let list = &mut self.memo.hostile_to[k.index()];
-            list.clear();
-            list.extend(
-                self.scenario
-                    .state_ids()
-                    .filter(|&j| j != k && self.hostility[k.index() * n + j.index()] > 0.0),
-            );
+            let row = &self.hostility[k.index() * n..(k.index() + 1) * n];
+            let others = || self.scenario.state_ids().filter(move |&j| j != k);
+            let hostile_to = &mut self.memo.hostile_to[k.index()];
+            hostile_to.clear();
+            hostile_to.extend(others().filter(|&j| row[j.index()] > 0.0));
+            let related = &mut self.memo.related[k.index()];
+            related.clear();
+            related.extend(others().filter(|&j| row[j.index()] != 0.0));
+            self.memo.worst_quarrel[k.index()] = hostile_to.iter().map(|&j| row[j.index()].max(0.0)).fold(0.0, f64::max);
         }
         self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
         self.memo.all_memberships_changed();
@@ -152,9 +167,31 @@ impl World<'_> {
         if at == stamp {
             return sums;
         }
+        if self.is_outsider(s, p) {
+            let shared = &self.memo.outsider[p.index()];
+            let mut sums = match shared.get() {
+                (at, sums) if at == stamp => sums,
+                _ => {
+                    let sums = terms::member_sums_of_outsider(self, p, |k| self.memo.worst_quarrel[k.index()]);
+                    shared.set((stamp, sums));
+                    sums
+                }
+            };
+            sums.add_own_resources(self, s, p);
+            return sums;
+        }
         let sums = terms::member_sums(self, s, p);
         cell.set((stamp, sums));
         sums
+    }
+
+    /// Whether `s` sees pact `p` as any outsider does: it is not a member, has neither hostility
+    /// nor affinity towards any member, and is hostile to no one. Most states, for most pacts,
+    /// in a world of 193: their member sums are computed once per pact, not once per state.
+    fn is_outsider(&self, s: StateId, p: PactId) -> bool {
+        !self.is_member(s, p)
+            && self.memo.hostile_to[s.index()].is_empty()
+            && self.memo.related[s.index()].iter().all(|&j| !self.is_member(j, p))
     }
 
     /// The credibility and obligation strength of `p`.

@@ -327,7 +327,7 @@ pub struct MemberSums {
     pub guarantor_will: f64,
     /// [`partner_reliability`].
     pub reliability: f64,
-    /// Pooled resource share (0 unless the pact pools).
+    /// Pooled resource share, the state's own included (0 unless the pact pools).
     pub pool: f64,
     /// The [`entrapment`] term.
     pub entrapment: f64,
@@ -336,6 +336,30 @@ pub struct MemberSums {
 }
 
 pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
+    let mut sums = sums_over_members(w, p, Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
+    sums.add_own_resources(w, s, p);
+    sums
+}
+
+/// [`member_sums`] of a state that is not in the pact and has no hostility or affinity towards
+/// any member and no hostility towards anyone (see `memo.rs`), before its own resources are
+/// pooled: the same for every such state. Each term of every sum is then the same bits as in
+/// [`member_sums`] (1 − 0 = 1, c·(−0) adds nothing, and a member's worst quarrel is foreign to a
+/// state hostile to no one), so the sums are too.
+pub fn member_sums_of_outsider(w: &World, p: PactId, worst_quarrel: impl Fn(StateId) -> f64) -> MemberSums {
+    sums_over_members(w, p, None, |_| 0.0, worst_quarrel)
+}
+
+/// The sums over the members of `p` other than `exclude`, with `hostility(k)` the hostility of the
+/// viewer towards member k and `quarrel(k)` its [`foreign_quarrel`] with k. The pool is the
+/// other members' only.
+fn sums_over_members(
+    w: &World,
+    p: PactId,
+    exclude: Option<StateId>,
+    hostility: impl Fn(StateId) -> f64,
+    quarrel: impl Fn(StateId) -> f64,
+) -> MemberSums {
     let pact = w.scenario.pact(p);
     let issue = pact.issue.index();
     let defence = pact.has(Obligation::Defence);
@@ -347,8 +371,8 @@ pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
     let mut pool = -0.0;
     let mut entrapment_weighted = 0.0;
     let mut affinity_weighted = 0.0;
-    for k in w.members(p).filter(|&k| k != s) {
-        let (c, commitment, h) = (w.capability[k.index()], w.commitment[k.index()], w.hostility(s, k));
+    for k in w.members(p).filter(|&k| Some(k) != exclude) {
+        let (c, commitment, h) = (w.capability[k.index()], w.commitment[k.index()], hostility(k));
         // A hostile member is no ally.
         allied += c * commitment * (1.0 - h.max(0.0));
         // The strongest other member (the last of equals in id order, as `max_by`).
@@ -361,7 +385,7 @@ pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
             pool += w.scenario.state(k).resources[issue];
         }
         if defence {
-            entrapment_weighted += c * w.foreign_quarrel(s, k);
+            entrapment_weighted += c * quarrel(k);
         }
         affinity_weighted += c * -h;
     }
@@ -369,25 +393,27 @@ pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
     MemberSums {
         allied,
         guarantor_will: match guarantor {
-            Some(g) if pact.nuclear => w.commitment[g.index()] * (1.0 - w.hostility(s, g).max(0.0)),
+            Some(g) if pact.nuclear => w.commitment[g.index()] * (1.0 - hostility(g).max(0.0)),
             _ => 0.0,
         },
         reliability: if weight > 0.0 { reliability_weighted / weight } else { 1.0 },
-        pool: if pact.pooled {
-            pool + w.scenario.state(s).resources[issue]
-        } else {
-            0.0
-        },
+        pool: if pact.pooled { pool } else { 0.0 },
         entrapment: if !defence || weight == 0.0 {
             0.0
         } else {
             -weights.entrapment * pact.binding * entrapment_weighted / weight
         },
-        affinity: if weight == 0.0 {
-            0.0
-        } else {
-            weights.affinity * affinity_weighted / weight
-        },
+        affinity: if weight == 0.0 { 0.0 } else { weights.affinity * affinity_weighted / weight },
+    }
+}
+
+impl MemberSums {
+    /// Adds the viewer's own resources to a pooled pact's pool (the other members' until then).
+    pub fn add_own_resources(&mut self, w: &World, s: StateId, p: PactId) {
+        let pact = w.scenario.pact(p);
+        if pact.pooled {
+            self.pool += w.scenario.state(s).resources[pact.issue.index()];
+        }
     }
 }
 
