@@ -320,10 +320,8 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         esc(&end),
         s.runs
     );
-    if big {
-        b.push_str("<div class=\"wide\">\n");
-    }
-    b.push_str("<table>\n<tr><th>State</th>");
+    // Many pacts scroll sideways inside the page rather than widening it.
+    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>State</th>");
     for p in &s.pacts {
         let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
         let _ = write!(b, "<th title=\"{}\">{}<br><small>{kind}</small></th>", esc(&p.name), esc(&p.id));
@@ -348,9 +346,9 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         }
         b.push_str("</tr>\n");
     }
-    b.push_str("</table>\n");
+    b.push_str("</table>\n</div>\n");
     if big {
-        b.push_str("</div>\n</details>\n");
+        b.push_str("</details>\n");
     }
 
     b.push_str("<h2>Charts</h2>\n");
