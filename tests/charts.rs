@@ -200,3 +200,158 @@ fn html_escapes_scenario_text() {
     assert!(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &#39;quoted&#39;"), "{html}");
     assert!(!html.contains("<b>bold</b>"));
 }
+
+/// A synthetic world of `n` states and `m` pacts (no simulation): 5 founders per pact, members in
+/// every replicate; in the first `moving` pacts, `movers` states join, each in its own round and
+/// share of replicates; everyone else is never a member.
+mod world {
+    use pactsim::report::Summary;
+    use pactsim::run::Tally;
+    use pactsim::scenario::Scenario;
+
+    pub const RUNS: u64 = 10;
+    pub const ROUNDS: usize = 12;
+    pub const FOUNDERS: usize = 5;
+
+    pub fn scenario(dir: &std::path::Path, n: usize, m: usize) -> Scenario {
+        let mut t = format!(
+            "[scenario]\nname = \"Synthetic world\"\nrounds = {ROUNDS}\nround_unit = \"month\"\nstart = \"2030-01\"\nseed = 1\nruns = {RUNS}\n"
+        );
+        for s in 0..n {
+            t.push_str(&format!("[[state]]\nid = \"S{s:03}\"\ncapability = 0.001\n"));
+        }
+        for p in 0..m {
+            let members: Vec<String> = (0..FOUNDERS).map(|k| format!("\"S{:03}\"", (p * 3 + k) % n)).collect();
+            t.push_str(&format!(
+                "[[pact]]\nid = \"P{p:02}\"\nbinding = 1.0\nadmission = \"closed\"\nmembers = [{}]\n",
+                members.join(", ")
+            ));
+        }
+        t.push_str("[[event]]\nid = \"shock\"\nname = \"Shock\"\nround = 4\nchange = [{ kind = \"hostility\", between = [\"S000\", \"S001\"], to = 0.8 }]\n");
+        let path = dir.join("world.toml");
+        std::fs::write(&path, t).unwrap();
+        pactsim::scenario::load(&path, &[]).unwrap()
+    }
+
+    pub fn run(sc: &Scenario, moving: usize, movers: usize) -> (Summary, Tally) {
+        let (n, m, r_n) = (sc.n_states(), sc.n_pacts(), ROUNDS);
+        let mut t = Tally::new(sc, 0);
+        t.runs = RUNS;
+        for p in 0..m {
+            let founders: Vec<usize> = (0..FOUNDERS).map(|k| (p * 3 + k) % n).collect();
+            let joiners: Vec<usize> = if p < moving {
+                (0..n).filter(|s| !founders.contains(s)).take(movers).collect()
+            } else {
+                Vec::new()
+            };
+            for &s in &founders {
+                for r in 0..=r_n {
+                    t.member[(r * m + p) * n + s] = RUNS;
+                }
+                t.ever[p * n + s] = RUNS;
+                t.founding[p * n + s] = RUNS;
+            }
+            for (k, &s) in joiners.iter().enumerate() {
+                let when = 1 + k % r_n;
+                let count = 1 + (k as u64 % RUNS);
+                for r in when..=r_n {
+                    t.member[(r * m + p) * n + s] = count;
+                }
+                t.ever[p * n + s] = count;
+                t.join_round[(p * n + s) * (r_n + 1) + when] = count;
+            }
+            for r in 0..=r_n {
+                let expected: u64 = (0..n).map(|s| t.member[(r * m + p) * n + s]).sum::<u64>() / RUNS;
+                t.size[(r * m + p) * (n + 1) + expected as usize] = RUNS;
+            }
+        }
+        for p in 0..m {
+            t.formed[p * (r_n + 2)] = RUNS;
+        }
+        (Summary::new(sc, &t, 1), t)
+    }
+}
+
+#[test]
+fn a_world_of_193_states_and_50_pacts_gets_bounded_charts() {
+    use pactsim::plot::select;
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = world::scenario(tmp.path(), 193, 50);
+    // 20 pacts where 60 states join; 30 where nothing moves.
+    let (summary, tally) = world::run(&sc, 20, 60);
+
+    // A map of a moving pact: at most 40 rows, the states that move, and a note on the rest.
+    let rows = select::map_rows(&[&summary], "P00");
+    assert_eq!(rows.rows.len(), select::MAP_ROWS);
+    assert!(rows.cut);
+    assert_eq!(rows.hidden.always, world::FOUNDERS);
+    assert_eq!(rows.hidden.never, 193 - world::FOUNDERS - 60);
+    assert_eq!(rows.hidden.moving_less, 20);
+    let note = rows.note().unwrap();
+    assert!(
+        note.contains("133 states with constant membership (moving < 0.05) not shown: 5 always members, 128 never"),
+        "{note}"
+    );
+    assert!(rows.rule().unwrap().starts_with("Rows: the 40 of 60 states"));
+    for id in &rows.rows {
+        let m = summary.get("P00", id).unwrap();
+        assert!(select::movement(m) >= select::MOVE, "{id} does not move");
+    }
+
+    // Maps only for the 20 pacts that move; the size chart in panels; 30 join rows; a bounded network.
+    let (mapped, unmapped) = select::map_pacts(&summary);
+    assert_eq!((mapped.len(), unmapped.len()), (20, 30));
+    let size = select::size_pacts(&summary);
+    assert!(size.panels);
+    assert_eq!((size.drawn.len(), size.constant.len()), (20, 30));
+    let joins = select::joins(&summary);
+    assert_eq!(joins.pairs.len(), select::JOIN_ROWS);
+    assert_eq!(joins.total, 20 * 60);
+    assert!(joins.note().unwrap().contains("1170 rarer pairs not shown"));
+    let net = select::network(&summary, &[0, 4, 12]);
+    assert_eq!((net.pacts.len(), net.states.len()), (select::NET_PACTS, select::NET_STATES));
+
+    // The charts: every file valid, no map for a constant pact, and the run's charts in seconds.
+    let out = tmp.path().join("run");
+    std::fs::create_dir_all(&out).unwrap();
+    let t0 = std::time::Instant::now();
+    let charts = pactsim::plot::draw_run(&out.join("charts"), &summary, &tally).unwrap();
+    let took = t0.elapsed().as_secs_f64();
+    eprintln!("charts of a 193 × 50 world: {took:.2} s");
+    assert!(took < 20.0, "charts took {took:.1} s");
+    assert_eq!(charts.len(), 20 + 3);
+    for c in &charts {
+        check_chart(&out.join("charts"), &c.stem);
+    }
+    assert!(!out.join("charts/membership_P49.png").exists());
+    let (w, _) = png_size(&out.join("charts/pact_size.png"));
+    assert_eq!(w, 1600, "20 pacts of changing size: four columns of panels");
+
+    // The report: one page, per-pact maps beyond the first few collapsed, the big table collapsed.
+    std::fs::write(out.join("scenario.resolved.toml"), &sc.resolved_toml).unwrap();
+    pactsim::report::html::write_run_report(&out, &summary, &sc, &charts).unwrap();
+    check_links(&out.join("report.html"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(html.matches("<details>").count(), 1 + 20 - select::REPORT_OPEN);
+    assert!(html.contains("No map for 30 pacts whose membership does not change"));
+    assert!(html.contains("Most likely to join"));
+}
+
+#[test]
+fn a_few_moving_pacts_share_one_size_chart_and_small_worlds_show_every_member() {
+    use pactsim::plot::select;
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = world::scenario(tmp.path(), 16, 8);
+    let (summary, _) = world::run(&sc, 3, 4);
+    let size = select::size_pacts(&summary);
+    assert!(!size.panels);
+    assert_eq!((size.drawn.len(), size.constant.len()), (3, 5));
+    // Every state ever a member has a row (founders too), as in the shipped scenarios.
+    let rows = select::map_rows(&[&summary], "P00");
+    assert!(!rows.cut);
+    assert_eq!(rows.rows.len(), world::FOUNDERS + 4);
+    assert!(rows.note().unwrap().starts_with("Never members (not shown): 7 states"));
+    // At most 12 pacts: a map for each, moving or not; the network shows everything.
+    assert_eq!(select::map_pacts(&summary).0.len(), 8);
+    assert!(select::network(&summary, &[0, 12]).note(&summary).is_none());
+}

@@ -68,6 +68,8 @@ pub struct TimeAxis<'s> {
     pub events: Vec<(u32, String)>,
     /// Rounds are cells `[r, r+1)` (heat maps, bars) rather than points at `r` (lines).
     pub cells: bool,
+    /// A small panel: tick labels without the axis title, in less room.
+    pub compact: bool,
 }
 
 impl<'s> TimeAxis<'s> {
@@ -84,6 +86,7 @@ impl<'s> TimeAxis<'s> {
                 .map(|e| (e.round, format!("{} ({})", e.name, e.label)))
                 .collect(),
             cells,
+            compact: false,
         }
     }
 
@@ -169,14 +172,26 @@ impl Marks {
 const MARGIN_LEFT: u32 = 8;
 const MARGIN_RIGHT: u32 = 22;
 const X_LABEL_AREA: u32 = 58;
+const X_LABEL_AREA_COMPACT: u32 = 30;
 
-fn builder<'a, 'b, DB: DrawingBackend>(area: &'a DrawingArea<DB, Shift>, y: &YAxis, top: u32, x_labels: bool) -> ChartBuilder<'a, 'b, DB> {
+fn builder<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    y: &YAxis,
+    top: u32,
+    x_labels: bool,
+    compact: bool,
+) -> ChartBuilder<'a, 'b, DB> {
+    let x_area = match (x_labels, compact) {
+        (false, _) => 6,
+        (true, false) => X_LABEL_AREA,
+        (true, true) => X_LABEL_AREA_COMPACT,
+    };
     let mut b = ChartBuilder::on(area);
     b.margin_left(MARGIN_LEFT)
         .margin_right(MARGIN_RIGHT)
         .margin_top(top)
         .y_label_area_size(y.label_area)
-        .x_label_area_size(if x_labels { X_LABEL_AREA } else { 6 });
+        .x_label_area_size(x_area);
     b
 }
 
@@ -187,7 +202,7 @@ pub fn marks<DB: DrawingBackend>(
     t: &TimeAxis,
     y: &YAxis,
 ) -> Result<Marks, PlotError> {
-    let trial = builder(area, y, 0, true).build_cartesian_2d(t.range(), y.range.clone())?;
+    let trial = builder(area, y, 0, true, t.compact).build_cartesian_2d(t.range(), y.range.clone())?;
     let (xr, _) = trial.plotting_area().get_pixel_range();
     let px: Vec<i32> = t
         .events
@@ -224,7 +239,7 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     let ticks = round_ticks(t.rounds, plot_w / cols, widest, t.unit);
     let x_spec = Keyed::new(t.range(), ticks.iter().map(|&r| t.x(r)).collect());
     let y_spec = Keyed::new(y.range.clone(), y.keys.clone());
-    let mut chart = builder(area, y, top, x_labels).build_cartesian_2d(x_spec, y_spec)?;
+    let mut chart = builder(area, y, top, x_labels, t.compact).build_cartesian_2d(x_spec, y_spec)?;
     let labels = t.labels;
     let cells = t.cells;
     let x_fmt = move |x: &f64| {
@@ -250,7 +265,7 @@ pub fn time_chart<'a, DB: DrawingBackend>(
     if !grid {
         mesh.disable_y_mesh();
     }
-    if x_labels {
+    if x_labels && !t.compact {
         mesh.x_desc(time_axis_desc(t.has_dates, t.unit));
     }
     mesh.draw()?;

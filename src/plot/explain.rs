@@ -70,6 +70,7 @@ impl<'a> ExplainChart<'a> {
                 .map(|(r, _, name, label)| (*r, format!("{name} ({label})")))
                 .collect(),
             cells: true,
+            compact: false,
         }
     }
 

@@ -7,16 +7,16 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
-use super::{Figure, PlotError};
+use super::{Figure, PlotError, select};
 use crate::report::Summary;
 use crate::run::{Tally, median};
 
-const MAX_ROWS: usize = 40;
 const MAX_LEVELS: usize = 3;
 
 struct Row {
     label: String,
     pact: usize,
+    colour: usize,
     hist: Vec<u64>,
     joined: u64,
     median: Option<f64>,
@@ -26,27 +26,39 @@ pub struct JoinTimes<'a> {
     summary: &'a Summary,
     runs: u64,
     rows: Vec<Row>,
-    dropped: usize,
+    /// Which pairs are shown, when not all.
+    note: Option<String>,
+    /// More pacts than colours: every bar in one colour (the labels name the pact).
+    one_colour: bool,
 }
 
 impl<'a> JoinTimes<'a> {
+    /// The pairs [`select::joins`] picks, grouped by pact, each pact's by median join round.
     pub fn new(summary: &'a Summary, tally: &Tally) -> Self {
+        let sel = select::joins(summary);
         let mut rows = Vec::new();
-        for (p, pact) in summary.pacts.iter().enumerate().take(tally.pacts) {
-            let mut of_pact = Vec::new();
-            for (s, state) in summary.states.iter().enumerate().take(tally.states) {
-                let hist = tally.join_hist(p, s);
-                let joined: u64 = hist.iter().sum();
-                if joined > 0 {
-                    of_pact.push(Row {
-                        label: format!("{} → {}", state.id, pact.id),
+        let mut start = 0;
+        while start < sel.pairs.len() {
+            let p = sel.pairs[start].0;
+            let end = sel.pairs[start..]
+                .iter()
+                .position(|q| q.0 != p)
+                .map_or(sel.pairs.len(), |k| start + k);
+            let mut of_pact: Vec<Row> = sel.pairs[start..end]
+                .iter()
+                .filter(|&&(p, s)| p < tally.pacts && s < tally.states)
+                .map(|&(p, s)| {
+                    let hist = tally.join_hist(p, s);
+                    Row {
+                        label: format!("{} → {}", summary.states[s].id, summary.pacts[p].id),
                         pact: p,
+                        colour: p,
                         hist: hist.to_vec(),
-                        joined,
+                        joined: hist.iter().sum(),
                         median: median(hist),
-                    });
-                }
-            }
+                    }
+                })
+                .collect();
             of_pact.sort_by(|a, b| {
                 a.median
                     .unwrap_or(f64::MAX)
@@ -54,26 +66,34 @@ impl<'a> JoinTimes<'a> {
                     .then(a.label.cmp(&b.label))
             });
             rows.extend(of_pact);
+            start = end;
         }
-        let mut dropped = 0;
-        if rows.len() > MAX_ROWS {
-            let mut by_share: Vec<usize> = (0..rows.len()).collect();
-            by_share.sort_by_key(|&i| std::cmp::Reverse(rows[i].joined));
-            let keep: std::collections::HashSet<usize> = by_share.into_iter().take(MAX_ROWS).collect();
-            dropped = rows.len() - MAX_ROWS;
-            rows = rows
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| keep.contains(i))
-                .map(|(_, r)| r)
-                .collect();
+        // Colours: each pact's own (as in the other charts) while those are distinct; else by
+        // order of appearance; one colour when there are more pacts than colours.
+        let mut pacts: Vec<usize> = rows.iter().map(|r| r.pact).collect();
+        pacts.dedup();
+        let colours: Vec<usize> = if pacts.iter().all(|&p| p < OKABE_ITO.len()) {
+            pacts.clone()
+        } else if pacts.len() <= OKABE_ITO.len() {
+            (0..pacts.len()).collect()
+        } else {
+            vec![0; pacts.len()]
+        };
+        for row in &mut rows {
+            row.colour = colours[pacts.iter().position(|&p| p == row.pact).unwrap_or(0)];
         }
         JoinTimes {
             summary,
             runs: tally.runs,
             rows,
-            dropped,
+            note: sel.note(),
+            one_colour: pacts.len() > OKABE_ITO.len(),
         }
+    }
+
+    /// Pixels per row: roomy for a few rows, tighter for many.
+    fn row_height(&self) -> u32 {
+        if self.rows.len() <= 20 { 46 } else { 34 }
     }
 
     pub fn caption(&self) -> String {
@@ -101,35 +121,41 @@ impl<'a> JoinTimes<'a> {
         } else {
             String::new()
         };
-        format!(
+        let mut text = format!(
             "Round in which each state first joins each pact, counted exactly over {} replicates: {}{more}.",
             self.runs,
             parts.join("; ")
-        )
+        );
+        if let Some(note) = &self.note {
+            text.push_str(&format!(" Shown: {note}."));
+        }
+        text
     }
 }
 
 impl Figure for JoinTimes<'_> {
     fn size(&self) -> (u32, u32) {
         let rows = self.rows.len().max(1) as u32;
-        (1200, 190 + axes::band(MAX_LEVELS) + 46 * rows + 70)
+        let notes = NOTE_LINE as u32 * u32::from(self.note.is_some());
+        (1200, 190 + notes + axes::band(MAX_LEVELS) + self.row_height() * rows + 70)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let mut subtitle = format!(
+        let subtitle = format!(
             "First round as a member, for states that join (not founders); in brackets: share of {} replicates in which it joins; bars scaled to each row's peak",
             self.runs
         );
-        if self.dropped > 0 {
-            subtitle.push_str(&format!("; {} rarer pairs not shown", self.dropped));
-        }
-        let body = header(root, &format!("When states join — {}", self.summary.scenario), &subtitle)?;
-        let mut pacts: Vec<usize> = self.rows.iter().map(|r| r.pact).collect();
+        let notes: Vec<String> = self.note.iter().map(|n| format!("Rows: {n}")).collect();
+        let body = header_notes(root, &format!("When states join — {}", self.summary.scenario), &subtitle, &notes)?;
+        let mut pacts: Vec<(usize, usize)> = self.rows.iter().map(|r| (r.pact, r.colour)).collect();
         pacts.dedup();
+        if self.one_colour {
+            pacts.clear();
+        }
         let mut items: Vec<(String, Swatch<DB>)> = pacts
             .iter()
-            .map(|&p| {
-                let colour = category(p);
+            .map(|&(p, c)| {
+                let colour = category(c);
                 let swatch: Swatch<DB> = Box::new(move |r, x, y| {
                     r.draw(&Rectangle::new([(x + 4, y - 8), (x + 20, y + 8)], colour.filled()))?;
                     Ok(())
@@ -183,7 +209,7 @@ impl Figure for JoinTimes<'_> {
         for (i, row) in self.rows.iter().enumerate() {
             let base = (n - 1 - i) as f64;
             let peak = row.hist.iter().copied().max().unwrap_or(1).max(1) as f64;
-            let colour = category(row.pact);
+            let colour = category(row.colour);
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(0.0, base + 0.04), (t.rounds as f64 + 1.0, base + 0.04)],
                 GRID.stroke_width(1),

@@ -8,11 +8,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
-use super::{Figure, PlotError};
+use super::{Figure, PlotError, select};
 use crate::report::Summary;
 
-/// At most this many rows; the states with the highest peak probability are kept.
-const MAX_ROWS: usize = 60;
 /// At most this many levels of event labels.
 const MAX_LEVELS: usize = 3;
 
@@ -22,6 +20,10 @@ pub struct MembershipMap<'a> {
     panels: Vec<(String, &'a Summary)>,
     title: String,
     subtitle: String,
+    /// Lines under the subtitle: which states the rows are, and what is left out.
+    notes: Vec<String>,
+    /// The rows are the states that move most, not every state ever a member.
+    cut: bool,
     /// State ids, top to bottom.
     rows: Vec<String>,
 }
@@ -43,24 +45,10 @@ impl<'a> MembershipMap<'a> {
     /// Side-by-side maps of one pact in several runs, with the same rows (ordered by the first run).
     pub fn new(panels: Vec<(String, &'a Summary)>, pact: &str) -> Self {
         let first = panels[0].1;
-        let mut ids: Vec<String> = Vec::new();
-        for (_, s) in &panels {
-            for st in &s.states {
-                if !ids.contains(&st.id) {
-                    ids.push(st.id.clone());
-                }
-            }
-        }
         let series = |s: &Summary, id: &str| -> Vec<f64> { s.get(pact, id).map(|m| m.p_by_round.clone()).unwrap_or_default() };
-        let peak = |id: &str| -> f64 { panels.iter().flat_map(|(_, s)| series(s, id)).fold(0.0, f64::max) };
-        let (mut rows, mut hidden): (Vec<String>, Vec<String>) = ids.into_iter().partition(|id| peak(id) > 0.0);
-        if rows.is_empty() {
-            rows = std::mem::take(&mut hidden);
-        }
-        if rows.len() > MAX_ROWS {
-            rows.sort_by(|a, b| peak(b).total_cmp(&peak(a)).then(a.cmp(b)));
-            hidden.extend(rows.split_off(MAX_ROWS));
-        }
+        let runs: Vec<&Summary> = panels.iter().map(|(_, s)| *s).collect();
+        let selection = select::map_rows(&runs, pact);
+        let mut rows = selection.rows.clone();
         let position = |id: &str| first.states.iter().position(|s| s.id == id).unwrap_or(usize::MAX);
         rows.sort_by_key(|id| {
             let p = series(first, id);
@@ -74,22 +62,17 @@ impl<'a> MembershipMap<'a> {
             panels.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" vs ")
         };
         let title = format!("{pact} membership probability — {scenario}");
-        let mut subtitle = format!(
+        let subtitle = format!(
             "Share of {runs} replicates in which each state is a member after each round; rows ordered by when it first reaches 50%"
         );
-        if !hidden.is_empty() {
-            let list = if hidden.len() <= 6 {
-                hidden.join(", ")
-            } else {
-                format!("{} states", hidden.len())
-            };
-            subtitle.push_str(&format!(". Never members (not shown): {list}"));
-        }
+        let notes: Vec<String> = selection.rule().into_iter().chain(selection.note()).collect();
         MembershipMap {
             pact: pact.to_string(),
             panels,
             title,
             subtitle,
+            notes,
+            cut: selection.cut,
             rows,
         }
     }
@@ -113,11 +96,11 @@ impl<'a> MembershipMap<'a> {
             })
             .collect();
         joins.sort();
-        let founders = self
-            .rows
+        let founders = s
+            .states
             .iter()
-            .filter(|id| {
-                s.get(&self.pact, id)
+            .filter(|st| {
+                s.get(&self.pact, &st.id)
                     .is_some_and(|m| m.p_by_round.first().copied().unwrap_or(0.0) >= 0.5)
             })
             .count();
@@ -140,6 +123,10 @@ impl<'a> MembershipMap<'a> {
             };
             text.push_str(&format!("; reaching 50%: {}{more}.", list.join(", ")));
         }
+        if self.cut {
+            // A cut: say which rows these are.
+            text.push_str(&format!(" {}.", self.notes.join(". ")));
+        }
         text
     }
 }
@@ -150,12 +137,12 @@ impl Figure for MembershipMap<'_> {
         let width = if k == 1 { 1280 } else { (760 * k + 130).min(2600) };
         let band = axes::band(MAX_LEVELS) as i32;
         let title = if k > 1 { 30 } else { 0 };
-        let height = 90 + title + band + self.row_height() * self.rows.len().max(1) as i32 + 80;
+        let height = 90 + NOTE_LINE * self.notes.len() as i32 + title + band + self.row_height() * self.rows.len().max(1) as i32 + 80;
         (width, height as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let body = header(root, &self.title, &self.subtitle)?;
+        let body = header_notes(root, &self.title, &self.subtitle, &self.notes)?;
         let (w, _) = body.dim_in_pixel();
         let (panels_area, bar_area) = body.split_horizontally(w as i32 - 120);
         let areas = panels_area.split_evenly((1, self.panels.len()));

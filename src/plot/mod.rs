@@ -10,6 +10,7 @@ mod explain;
 mod joins;
 mod membership;
 mod network;
+pub mod select;
 mod size;
 pub mod style;
 mod text;
@@ -248,15 +249,26 @@ fn pick_rounds(last: usize, events: impl Iterator<Item = usize>, max: usize) -> 
     rounds
 }
 
-/// Draws every chart of a run into `dir` (the run's `charts/`): a membership map per pact, pact
-/// sizes, join times and the alliance network.
+/// The file stem of each pact's membership map, in the summary's pact order.
+pub fn membership_stems(summary: &Summary) -> Vec<String> {
+    unique_names(summary.pacts.iter().map(|p| p.id.as_str()))
+        .into_iter()
+        .map(|n| format!("membership_{n}"))
+        .collect()
+}
+
+/// Draws every chart of a run into `dir` (the run's `charts/`): a membership map per pact (per
+/// pact whose membership moves, when there are many: [`select::map_pacts`]), pact sizes, join
+/// times and the alliance network.
 pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Chart>, PlotError> {
     let mut jobs = Vec::new();
-    let names = unique_names(summary.pacts.iter().map(|p| p.id.as_str()));
-    for (pact, name) in summary.pacts.iter().zip(&names) {
+    let stems = membership_stems(summary);
+    let (mapped, _) = select::map_pacts(summary);
+    for j in mapped {
+        let (pact, stem) = (&summary.pacts[j], &stems[j]);
         let map = membership::MembershipMap::single(summary, &pact.id);
         jobs.push(Job {
-            stem: format!("membership_{name}"),
+            stem: stem.clone(),
             title: format!("{} membership over time", pact.id),
             caption: map.caption(),
             figure: AnyFigure::Membership(map),

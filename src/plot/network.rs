@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
-use super::{Figure, PlotError};
+use super::{Figure, PlotError, select};
 use crate::report::Summary;
 
 /// Pacts with `binding` at or above this are drawn as binding treaties.
@@ -24,48 +24,59 @@ const PANEL_H: u32 = 420;
 pub struct Network<'a> {
     s: &'a Summary,
     rounds: Vec<usize>,
-    /// Angle of each state (summary order) on the circle.
+    /// Pacts and states shown (indices into the summary's), [`select::network`].
+    pacts: Vec<usize>,
+    states: Vec<usize>,
+    /// Angle of each state shown (in `states` order) on the circle.
     angle: Vec<f64>,
-    /// Angle of each pact on the inner circle.
+    /// Angle of each pact shown on the inner circle.
     pact_angle: Vec<f64>,
+    /// What is left out, if anything.
+    note: Option<String>,
 }
 
 impl<'a> Network<'a> {
     pub fn new(s: &'a Summary, rounds: Vec<usize>) -> Self {
-        let n = s.states.len();
+        let sel = select::network(s, &rounds);
+        let note = sel.note(s);
+        let (pacts, states) = (sel.pacts, sel.states);
+        let n = states.len();
         let p_at = |p: &str, st: &str, r: usize| -> f64 { s.get(p, st).and_then(|m| m.p_by_round.get(r).copied()).unwrap_or(0.0) };
         let last = s.rounds as usize;
         // Neighbours on the circle share pacts: order states by their end-of-run membership profile.
         let mut order: Vec<usize> = (0..n).collect();
-        let profile = |i: usize| -> Vec<i64> {
-            s.pacts
+        let profile = |k: usize| -> Vec<i64> {
+            let st = &s.states[states[k]].id;
+            pacts
                 .iter()
-                .map(|p| {
-                    let peak = rounds.iter().map(|&r| p_at(&p.id, &s.states[i].id, r)).fold(0.0, f64::max);
-                    -((p_at(&p.id, &s.states[i].id, last) + peak) * 1000.0) as i64
+                .map(|&j| {
+                    let p = &s.pacts[j].id;
+                    let peak = rounds.iter().map(|&r| p_at(p, st, r)).fold(0.0, f64::max);
+                    -((p_at(p, st, last) + peak) * 1000.0) as i64
                 })
                 .collect()
         };
-        order.sort_by_key(|&i| (profile(i), i));
+        let profiles: Vec<Vec<i64>> = (0..n).map(profile).collect();
+        order.sort_by(|&a, &b| profiles[a].cmp(&profiles[b]).then(a.cmp(&b)));
         let mut angle = vec![0.0; n];
         for (k, &i) in order.iter().enumerate() {
             angle[i] = -PI / 2.0 + TAU * k as f64 / n.max(1) as f64;
         }
         // Each pact sits towards its members: sort pacts by the mean direction of their members,
         // then spread them evenly on the inner circle in that order.
-        let np = s.pacts.len();
-        let mut wanted: Vec<(f64, usize)> = s
-            .pacts
+        let np = pacts.len();
+        let mut wanted: Vec<(f64, usize)> = pacts
             .iter()
             .enumerate()
-            .map(|(j, p)| {
+            .map(|(k, &j)| {
+                let p = &s.pacts[j].id;
                 let (mut x, mut y) = (0.0, 0.0);
-                for (i, st) in s.states.iter().enumerate() {
-                    let w = rounds.iter().map(|&r| p_at(&p.id, &st.id, r)).fold(0.0, f64::max);
+                for (i, &si) in states.iter().enumerate() {
+                    let w = rounds.iter().map(|&r| p_at(p, &s.states[si].id, r)).fold(0.0, f64::max);
                     x += w * angle[i].cos();
                     y += w * angle[i].sin();
                 }
-                (y.atan2(x), j)
+                (y.atan2(x), k)
             })
             .collect();
         wanted.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -77,17 +88,29 @@ impl<'a> Network<'a> {
         Network {
             s,
             rounds,
+            pacts,
+            states,
             angle,
             pact_angle,
+            note,
         }
+    }
+
+    /// Panels are larger when many states sit on the circle.
+    fn panel(&self) -> (u32, u32) {
+        if self.states.len() > 20 { (580, 540) } else { (PANEL_W, PANEL_H) }
     }
 
     pub fn caption(&self) -> String {
         let when: Vec<String> = self.rounds.iter().map(|&r| self.panel_title(r)).collect();
-        format!(
+        let mut text = format!(
             "Who is tied to which pact at {}: line width shows the probability of membership, solid lines are binding treaties and dashed lines informal ties.",
             when.join(", ")
-        )
+        );
+        if let Some(note) = &self.note {
+            text.push_str(&format!(" {note}."));
+        }
+        text
     }
 
     fn panel_title(&self, r: usize) -> String {
@@ -128,9 +151,10 @@ impl<'a> Network<'a> {
 impl Figure for Network<'_> {
     fn size(&self) -> (u32, u32) {
         let (rows, cols) = self.grid();
-        let width = PANEL_W * cols as u32 + 20;
+        let (panel_w, panel_h) = self.panel();
+        let width = panel_w * cols as u32 + 20;
         // Legend rows, estimated at 8.5 px per character (the legend wraps to fit when drawn).
-        let mut chars: Vec<usize> = self.s.pacts.iter().map(|p| p.id.chars().count() + 11).collect();
+        let mut chars: Vec<usize> = self.pacts.iter().map(|&j| self.s.pacts[j].id.chars().count() + 11).collect();
         chars.extend(Self::STYLE_LABELS.iter().map(|l| l.chars().count()));
         let (mut x, mut lines) = (0.0, 1);
         for c in chars {
@@ -141,26 +165,29 @@ impl Figure for Network<'_> {
             }
             x += w;
         }
-        (width, 90 + lines * LEGEND_ROW as u32 + 12 + PANEL_H * rows as u32 + 10)
+        let notes = NOTE_LINE as u32 * u32::from(self.note.is_some());
+        (width, 90 + notes + lines * LEGEND_ROW as u32 + 12 + panel_h * rows as u32 + 10)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let s = self.s;
-        let body = header(
+        let body = header_notes(
             root,
             &format!("Alliance network — {}", s.scenario),
             &format!(
                 "Ties are P(member) across {} replicates at the end of each round shown; disc area ∝ capability",
                 s.runs
             ),
+            self.note.as_slice(),
         )?;
-        let mut items: Vec<(String, Swatch<DB>)> = s
+        let mut items: Vec<(String, Swatch<DB>)> = self
             .pacts
             .iter()
             .enumerate()
-            .map(|(j, pact)| {
+            .map(|(k, &j)| {
+                let pact = &s.pacts[j];
                 let kind = if pact.binding >= BINDING { "binding" } else { "informal" };
-                let swatch: Swatch<DB> = Box::new(move |r, x, y| pact_marker(r, x + 12, y, j));
+                let swatch: Swatch<DB> = Box::new(move |r, x, y| pact_marker(r, x + 12, y, k));
                 (format!("{} ({kind})", pact.id), swatch)
             })
             .collect();
@@ -198,7 +225,7 @@ impl Figure for Network<'_> {
         let panels = legend(root, &body, items)?;
         let (rows, cols) = self.grid();
         let cells = panels.split_evenly((rows, cols));
-        let max_cap = s.states.iter().map(|st| st.capability).fold(0.0, f64::max);
+        let max_cap = self.states.iter().map(|&i| s.states[i].capability).fold(0.0, f64::max);
         for (&r, cell) in self.rounds.iter().zip(cells.iter()) {
             let (w, h) = cell.dim_in_pixel();
             let (bx, by) = cell.get_base_pixel();
@@ -210,17 +237,17 @@ impl Figure for Network<'_> {
             let cx = f64::from(bx) + f64::from(w) / 2.0;
             let cy = f64::from(by) + 30.0 + (f64::from(h) - 30.0) / 2.0;
             // Room outside the circle for the widest state label beside the biggest disc.
-            let widest = s
+            let widest = self
                 .states
                 .iter()
-                .map(|st| text_width(root, &st.id, &font(SMALL_SIZE)))
+                .map(|&i| text_width(root, &s.states[i].id, &font(SMALL_SIZE)))
                 .max()
                 .unwrap_or(40);
             let room = f64::from(widest.max(30)) + 24.0;
             // An ellipse filling the panel: labels need more room at the sides than above and below.
             let rx = (f64::from(w) / 2.0 - room).max(40.0);
             let ry = ((f64::from(h) - 30.0) / 2.0 - 40.0).clamp(40.0, rx * 1.35);
-            let inner = match s.pacts.len() {
+            let inner = match self.pacts.len() {
                 0 | 1 => 0.0,
                 2..=4 => 0.38,
                 _ => 0.55,
@@ -238,34 +265,40 @@ impl Figure for Network<'_> {
                 )
             };
             // Ties, weakest first so strong ones are on top.
+            // (i, j, k): position among the states and pacts shown, and the pact's index.
             let mut ties = Vec::new();
-            for (j, pact) in s.pacts.iter().enumerate() {
-                for (i, st) in s.states.iter().enumerate() {
-                    let p = s.get(&pact.id, &st.id).and_then(|m| m.p_by_round.get(r).copied()).unwrap_or(0.0);
+            for (k, &j) in self.pacts.iter().enumerate() {
+                let by_state = s.membership.get(&s.pacts[j].id);
+                for (i, &si) in self.states.iter().enumerate() {
+                    let p = by_state
+                        .and_then(|m| m.get(&s.states[si].id))
+                        .and_then(|m| m.p_by_round.get(r).copied())
+                        .unwrap_or(0.0);
                     if p >= MIN_TIE {
-                        ties.push((p, i, j));
+                        ties.push((p, i, k, j));
                     }
                 }
             }
             ties.sort_by(|a, b| a.0.total_cmp(&b.0));
-            for &(p, i, j) in &ties {
-                let colour = category(j).mix(0.3 + 0.7 * p);
+            for &(p, i, k, j) in &ties {
+                let colour = category(k).mix(0.3 + 0.7 * p);
                 let width = (1.0 + 4.0 * p).round() as u32;
-                let (a, b) = (state_xy(i), pact_xy(j));
+                let (a, b) = (state_xy(i), pact_xy(k));
                 if s.pacts[j].binding >= BINDING {
                     root.draw(&PathElement::new(vec![a, b], colour.stroke_width(width)))?;
                 } else {
                     root.draw(&DashedPathElement::new(vec![a, b], 7, 5, colour.stroke_width(width)))?;
                 }
             }
-            for j in 0..s.pacts.len() {
-                let (x, y) = pact_xy(j);
-                pact_marker(root, x, y, j)?;
+            for k in 0..self.pacts.len() {
+                let (x, y) = pact_xy(k);
+                pact_marker(root, x, y, k)?;
             }
             // Pact names outward from the centre, on white, after every marker.
-            for (j, pact) in s.pacts.iter().enumerate() {
-                let (x, y) = pact_xy(j);
-                let a = self.pact_angle[j];
+            for (k, &j) in self.pacts.iter().enumerate() {
+                let pact = &s.pacts[j];
+                let (x, y) = pact_xy(k);
+                let a = self.pact_angle[k];
                 let style = bold(SMALL_SIZE - 1);
                 let tw = text_width(root, &pact.id, &style);
                 let th = SMALL_SIZE as i32;
@@ -295,7 +328,8 @@ impl Figure for Network<'_> {
                 ))?;
                 root.draw(&Text::new(pact.id.clone(), (lx, ly), anchored(style, HPos::Left, VPos::Top)))?;
             }
-            for (i, st) in s.states.iter().enumerate() {
+            for (i, &si) in self.states.iter().enumerate() {
+                let st = &s.states[si];
                 let (x, y) = state_xy(i);
                 let rad = disc_radius(st.capability, max_cap, 4.0, 20.0);
                 root.draw(&Circle::new((x, y), rad, RGBColor(200, 200, 200).filled()))?;

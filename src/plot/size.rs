@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
-use super::{Figure, PlotError};
+use super::{Figure, PlotError, select};
 use crate::report::{PactInfo, Summary};
 
 const MAX_LEVELS: usize = 3;
@@ -29,34 +29,97 @@ struct Panel<'a> {
 pub struct SizeChart<'a> {
     title: String,
     subtitle: String,
+    /// Lines under the subtitle: pacts not drawn, how panels read.
+    notes: Vec<String>,
     panels: Vec<Panel<'a>>,
     /// Lines are variants (compare): every variant after the first is dashed, so lines that
     /// coincide stay visible.
     overlay: bool,
+    /// Small multiples: one small panel per pact, each with its own scale.
+    multiples: bool,
+    /// Pacts of constant size, not drawn: (id, size).
+    constant: Vec<(String, usize)>,
 }
 
+/// Width of the chart of one run.
+const WIDTH: u32 = 1200;
+/// Small multiples: panel size.
+const CELL_W: u32 = 400;
+const CELL_H: u32 = 250;
+
 impl<'a> SizeChart<'a> {
+    /// The pacts whose size changes ([`select::size_pacts`]): lines in one chart, or one panel
+    /// each when there are more than [`select::SIZE_LINES`]; the others named in a note.
     pub fn single(s: &'a Summary) -> Self {
-        let series = s
-            .pacts
+        let sel = select::size_pacts(s);
+        let series = |j: usize, colour: usize| Series {
+            label: s.pacts[j].id.clone(),
+            colour,
+            pact: &s.pacts[j],
+        };
+        let panels: Vec<Panel> = if sel.panels {
+            sel.drawn
+                .iter()
+                .map(|&j| Panel {
+                    name: s.pacts[j].id.clone(),
+                    axis: s,
+                    series: vec![series(j, 0)],
+                })
+                .collect()
+        } else {
+            vec![Panel {
+                name: String::new(),
+                axis: s,
+                series: sel.drawn.iter().map(|&j| series(j, j)).collect(),
+            }]
+        };
+        let constant: Vec<(String, usize)> = sel
+            .constant
             .iter()
-            .enumerate()
-            .map(|(i, p)| Series {
-                label: p.id.clone(),
-                colour: i,
-                pact: p,
-            })
+            .map(|&j| (s.pacts[j].id.clone(), s.pacts[j].size_median.first().copied().unwrap_or(0)))
             .collect();
+        let width = if sel.panels { Self::multiples_width(panels.len()) } else { WIDTH };
+        let mut notes = Vec::new();
+        if sel.panels {
+            let mut text = format!("One panel per pact whose size changes ({}), each with its own scale", panels.len());
+            if !s.events.is_empty() {
+                let events: Vec<String> = s.events.iter().map(|e| format!("{} ({})", e.name, e.label)).collect();
+                text.push_str(&format!("; dashed lines: {}", events.join(", ")));
+            }
+            notes.extend(wrap_note(&text, width));
+        }
+        if !constant.is_empty() {
+            let list: Vec<String> = constant.iter().map(|(id, n)| format!("{id}\u{a0}{n}")).collect();
+            let text = format!(
+                "{} {} of constant size not drawn (members): {}",
+                constant.len(),
+                if constant.len() == 1 { "pact" } else { "pacts" },
+                list.join(", ")
+            );
+            notes.extend(wrap_note(&text, width));
+        }
+        if !sel.dropped.is_empty() {
+            let list: Vec<&str> = sel.dropped.iter().map(|&j| s.pacts[j].id.as_str()).collect();
+            let text = format!("{} more pacts change size less and are not drawn: {}", list.len(), list.join(", "));
+            notes.extend(wrap_note(&text, width));
+        }
         SizeChart {
             title: format!("Pact size over time — {}", s.scenario),
             subtitle: format!("Members after each round: median line, shaded band 5–95% of {} replicates", s.runs),
-            panels: vec![Panel {
-                name: String::new(),
-                axis: s,
-                series,
-            }],
+            notes,
+            panels,
             overlay: false,
+            multiples: sel.panels,
+            constant,
         }
+    }
+
+    fn multiples_width(n: usize) -> u32 {
+        CELL_W * Self::multiples_cols(n) as u32
+    }
+
+    fn multiples_cols(n: usize) -> usize {
+        if n <= 9 { 3 } else { 4 }
     }
 
     /// One panel per pact (in the first run's order, then any pact only later runs have), one
@@ -99,16 +162,23 @@ impl<'a> SizeChart<'a> {
                 "Members after each round: median line, shaded band 5–95% of replicates ({}); same seeds in every variant",
                 runs.iter().map(|(n, s)| format!("{n}: {}", s.runs)).collect::<Vec<_>>().join(", ")
             ),
+            notes: Vec::new(),
             panels,
             overlay: true,
+            multiples: false,
+            constant: Vec::new(),
         }
     }
 
     pub fn caption(&self) -> String {
-        let p = &self.panels[0];
-        let parts: Vec<String> = p
-            .series
+        let series: Vec<&Series> = if self.overlay {
+            self.panels[0].series.iter().collect()
+        } else {
+            self.panels.iter().flat_map(|p| &p.series).collect()
+        };
+        let mut parts: Vec<String> = series
             .iter()
+            .take(8)
             .map(|s| {
                 let first = s.pact.size_median.first().copied().unwrap_or(0);
                 let last = s.pact.size_median.last().copied().unwrap_or(0);
@@ -119,15 +189,31 @@ impl<'a> SizeChart<'a> {
                 }
             })
             .collect();
-        format!(
+        if series.len() > 8 {
+            parts.push(format!("{} more in the chart", series.len() - 8));
+        }
+        let mut text = format!(
             "Median number of members of each pact after each round, with the 5–95% range of replicates shaded: {}.",
             parts.join("; ")
-        )
+        );
+        if !self.constant.is_empty() {
+            let list: Vec<String> = self.constant.iter().take(12).map(|(id, n)| format!("{id} ({n})")).collect();
+            let more = if self.constant.len() > 12 {
+                format!(" and {} more", self.constant.len() - 12)
+            } else {
+                String::new()
+            };
+            text.push_str(&format!(" Not drawn, their size never changes: {}{more}.", list.join(", ")));
+        }
+        text
     }
 
     fn grid(&self) -> (usize, usize) {
         let n = self.panels.len();
-        if n == 1 {
+        if self.multiples {
+            let cols = Self::multiples_cols(n);
+            (n.div_ceil(cols), cols)
+        } else if n == 1 {
             (1, 1)
         } else {
             let cols = 2.min(n);
@@ -139,16 +225,21 @@ impl<'a> SizeChart<'a> {
 impl Figure for SizeChart<'_> {
     fn size(&self) -> (u32, u32) {
         let (rows, cols) = self.grid();
-        if rows * cols == 1 {
-            (1200, 700)
+        let notes = NOTE_LINE as u32 * self.notes.len() as u32;
+        if self.multiples {
+            (Self::multiples_width(self.panels.len()), 130 + notes + CELL_H * rows as u32)
+        } else if rows * cols == 1 {
+            (WIDTH, 700 + notes)
         } else {
             ((640 * cols) as u32, (130 + 450 * rows) as u32)
         }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
-        let body = header(root, &self.title, &self.subtitle)?;
-        let entries: Vec<(String, usize)> = if self.panels.len() == 1 {
+        let body = header_notes(root, &self.title, &self.subtitle, &self.notes)?;
+        let entries: Vec<(String, usize)> = if self.multiples {
+            Vec::new()
+        } else if self.panels.len() == 1 {
             self.panels[0].series.iter().map(|s| (s.label.clone(), s.colour)).collect()
         } else {
             self.panels
@@ -194,13 +285,15 @@ impl Figure for SizeChart<'_> {
         // band reserved in all so the plots line up.
         let mut levels = 0;
         for (i, (panel, area)) in self.panels.iter().zip(cells.iter()).enumerate() {
+            let small = self.multiples;
             let area = if self.panels.len() > 1 {
+                let (top, room) = if small { (4, 26) } else { (10, 36) };
                 area.draw(&Text::new(
                     panel.name.clone(),
-                    (area.dim_in_pixel().0 as i32 / 2, 10),
-                    anchored(bold(DESC_SIZE), HPos::Center, VPos::Top),
+                    (area.dim_in_pixel().0 as i32 / 2, top),
+                    anchored(bold(if small { LABEL_SIZE } else { DESC_SIZE }), HPos::Center, VPos::Top),
                 ))?;
-                area.split_vertically(36).1
+                area.split_vertically(room).1
             } else {
                 area.clone()
             };
@@ -212,24 +305,25 @@ impl Figure for SizeChart<'_> {
                 .max()
                 .unwrap_or(1)
                 .max(1) as f64;
-            let keys = axes::int_keys(max, 6);
+            let keys = axes::int_keys(max, if small { 4 } else { 6 });
             let fmt = |v: &f64| format!("{v:.0}");
             let y = YAxis {
                 range: 0.0..max * 1.08 + 0.2,
                 keys,
                 format: &fmt,
-                desc: "Members (states)".into(),
-                label_area: 80,
+                desc: if small { String::new() } else { "Members (states)".into() },
+                label_area: if small { 44 } else { 80 },
                 label_style: font(LABEL_SIZE),
             };
-            let t = TimeAxis::of(panel.axis, false);
+            let mut t = TimeAxis::of(panel.axis, false);
+            t.compact = small;
             let marks = axes::marks(root, &area, &t, &y)?;
-            if i == 0 {
+            if i == 0 && !small {
                 levels = marks.levels().min(MAX_LEVELS);
             }
             let mut chart = axes::time_chart(root, &area, &t, &y, axes::band(levels), true, true)?;
             let (_, yr) = chart.plotting_area().get_pixel_range();
-            if i == 0 {
+            if i == 0 && !small {
                 marks.draw(root, yr, levels, false)?;
             } else {
                 marks.lines(root, yr)?;

@@ -95,6 +95,20 @@ pub fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str,
 
 /// Draws a bold title and a one-line subtitle at the top of `root`; returns the area below.
 pub fn header<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, subtitle: &str) -> Result<DrawingArea<DB, Shift>, PlotError> {
+    header_notes(root, title, subtitle, &[])
+}
+
+/// Height of one line of notes under a subtitle.
+pub const NOTE_LINE: i32 = SMALL_SIZE as i32 + 8;
+
+/// Like [`header`], with lines of notes under the subtitle (what a chart leaves out: each line
+/// [`NOTE_LINE`] pixels high, shortened with an ellipsis to fit).
+pub fn header_notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    notes: &[String],
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
     let (w, _) = root.dim_in_pixel();
     let title = fit(root, title, &bold(TITLE_SIZE), w as i32 - 40);
     root.draw(&Text::new(title, (20, 14), bold(TITLE_SIZE)))?;
@@ -104,7 +118,34 @@ pub fn header<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, su
         root.draw(&Text::new(sub, (20, used), font(SUBTITLE_SIZE).color(&MUTED)))?;
         used += SUBTITLE_SIZE as i32 + 10;
     }
+    for note in notes {
+        let style = font(SMALL_SIZE).color(&MUTED);
+        root.draw(&Text::new(fit(root, note, &style, w as i32 - 40), (20, used), style))?;
+        used += NOTE_LINE;
+    }
     Ok(root.split_vertically(used + 4).1)
+}
+
+/// Splits `text` into lines for notes `width` pixels wide, at spaces (not at no-break spaces),
+/// by an estimate of 7.6 px per character at [`SMALL_SIZE`], so a figure knows its height before
+/// it draws ([`header_notes`] shortens a line that is still too long).
+pub fn wrap_note(text: &str, width: u32) -> Vec<String> {
+    let max = ((f64::from(width) - 40.0) / 7.6).max(20.0) as usize;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Shortens `text` with an ellipsis until it fits in `max` pixels.

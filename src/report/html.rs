@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::compare::Comparison;
 use super::{ReportError, Summary, io_err};
-use crate::plot::Chart;
+use crate::plot::{Chart, select};
 use crate::scenario::{Scenario, UpdateOrder};
 
 /// Escapes text for HTML element content and attribute values.
@@ -61,6 +61,12 @@ figcaption a { margin-left: 0.5em; }
 code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
 .note { color: #555; font-size: 0.95em; }
 ul.files li { margin: 2px 0; }
+details { margin: 0.5em 0; }
+details > summary { cursor: pointer; padding: 4px 0; }
+details > summary strong { margin-right: 0.4em; }
+details[open] > summary { margin-bottom: 0.4em; }
+div.wide { overflow-x: auto; max-width: 100%; }
+td.names { font-size: 0.92em; }
 "#;
 
 fn page(title: &str, body: &str) -> String {
@@ -72,22 +78,26 @@ fn page(title: &str, body: &str) -> String {
 
 fn figures(out: &mut String, charts: &[Chart], prefix: &str) {
     for c in charts {
-        let Some(png) = c.png() else { continue };
-        let _ = write!(
-            out,
-            "<figure id=\"{}\">\n<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\">\n<figcaption>{}",
-            esc(&c.stem),
-            href(&format!("{prefix}{png}")),
-            esc(&c.title),
-            c.size.0,
-            c.size.1,
-            esc(&c.caption)
-        );
-        if let Some(svg) = c.svg() {
-            let _ = write!(out, " <a href=\"{}\">SVG</a>", href(&format!("{prefix}{svg}")));
-        }
-        out.push_str("</figcaption>\n</figure>\n");
+        figure(out, c, prefix);
     }
+}
+
+fn figure(out: &mut String, c: &Chart, prefix: &str) {
+    let Some(png) = c.png() else { return };
+    let _ = write!(
+        out,
+        "<figure id=\"{}\">\n<img src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{}\" loading=\"lazy\">\n<figcaption>{}",
+        esc(&c.stem),
+        href(&format!("{prefix}{png}")),
+        esc(&c.title),
+        c.size.0,
+        c.size.1,
+        esc(&c.caption)
+    );
+    if let Some(svg) = c.svg() {
+        let _ = write!(out, " <a href=\"{}\">SVG</a>", href(&format!("{prefix}{svg}")));
+    }
+    out.push_str("</figcaption>\n</figure>\n");
 }
 
 /// Links to those of `files` that exist in `dir`, with a description each.
@@ -104,6 +114,135 @@ fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
 fn label(s: &Summary, r: f64) -> String {
     let i = r.round().max(0.0) as usize;
     s.round_labels.get(i).cloned().unwrap_or_else(|| format!("round {r}"))
+}
+
+/// States named in a cell: "FIN 0.95, SWE 0.80 and 3 more".
+fn names(list: &[(&str, f64)]) -> String {
+    if list.is_empty() {
+        return "—".to_string();
+    }
+    let mut text = list
+        .iter()
+        .take(select::TABLE_NAMES)
+        .map(|(id, p)| format!("{} {p:.2}", esc(id)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > select::TABLE_NAMES {
+        let _ = write!(text, " and {} more", list.len() - select::TABLE_NAMES);
+    }
+    text
+}
+
+/// One row per pact: size at the start and the end, the states most likely to join and to leave.
+fn pact_table(b: &mut String, s: &Summary, charts: &[Chart]) {
+    let stems = crate::plot::membership_stems(s);
+    let _ = writeln!(
+        b,
+        "<p>One row per pact, across {} replicates: median members at the start and at the end (5–95% of replicates), the states most likely to join (share of replicates in which each joins) and to leave (share in which it ends outside after being a member), at least {:.0}% of replicates each, at most {} named.</p>",
+        s.runs,
+        100.0 * select::MOVE,
+        select::TABLE_NAMES
+    );
+    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>Pact</th><th>Members at the start</th><th>At the end</th><th>Most likely to join</th><th>Most likely to leave</th></tr>\n");
+    for (j, p) in s.pacts.iter().enumerate() {
+        let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
+        let mut joins: Vec<(&str, f64)> = Vec::new();
+        let mut leaves: Vec<(&str, f64)> = Vec::new();
+        for st in &s.states {
+            if let Some(m) = s.get(&p.id, &st.id) {
+                if m.p_joined >= select::MOVE {
+                    joins.push((&st.id, m.p_joined));
+                }
+                let left = m.p_ever - m.p_final;
+                if left >= select::MOVE {
+                    leaves.push((&st.id, left));
+                }
+            }
+        }
+        for list in [&mut joins, &mut leaves] {
+            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        }
+        let id = if charts.iter().any(|c| c.stem == stems[j]) {
+            format!("<a href=\"#{}\">{}</a>", esc(&stems[j]), esc(&p.id))
+        } else {
+            esc(&p.id)
+        };
+        let at = |r: usize| p.size_median.get(r).copied().unwrap_or(0);
+        let last = p.size_median.len().saturating_sub(1);
+        let _ = writeln!(
+            b,
+            "<tr><th title=\"{}\">{id} <small>{kind}</small></th><td class=\"num\">{}</td><td class=\"num\">{} <small>({}–{})</small></td><td class=\"names\">{}</td><td class=\"names\">{}</td></tr>",
+            esc(&p.name),
+            at(0),
+            at(last),
+            p.size_p05.get(last).copied().unwrap_or(0),
+            p.size_p95.get(last).copied().unwrap_or(0),
+            names(&joins),
+            names(&leaves)
+        );
+    }
+    b.push_str("</table>\n</div>\n");
+}
+
+/// The charts of a run: the membership maps, pacts where membership moves first, the first few
+/// open and the rest collapsed, the pacts without a map listed; then the other charts.
+fn run_figures(b: &mut String, s: &Summary, charts: &[Chart]) {
+    let stems = crate::plot::membership_stems(s);
+    let mut shown = 0;
+    for j in select::report_order(s) {
+        let Some(c) = charts.iter().find(|c| c.stem == stems[j]) else {
+            continue;
+        };
+        if shown < select::REPORT_OPEN {
+            figure(b, c, "charts/");
+        } else {
+            let p = &s.pacts[j];
+            let moves = if select::pact_moves(s, &p.id) {
+                ""
+            } else {
+                "; membership does not change"
+            };
+            let (first, last) = (
+                p.size_median.first().copied().unwrap_or(0),
+                p.size_median.last().copied().unwrap_or(0),
+            );
+            let _ = writeln!(
+                b,
+                "<details>\n<summary><strong>{}</strong> membership over time (median members {first} → {last}{moves})</summary>",
+                esc(&p.id)
+            );
+            figure(b, c, "charts/");
+            b.push_str("</details>\n");
+        }
+        shown += 1;
+    }
+    if shown > select::REPORT_OPEN {
+        let _ = writeln!(
+            b,
+            "<p class=\"note\">The membership maps of the first {} pacts are shown; click a pact above to open its map.</p>",
+            select::REPORT_OPEN
+        );
+    }
+    let unmapped: Vec<String> = (0..s.pacts.len())
+        .filter(|&j| !charts.iter().any(|c| c.stem == stems[j]))
+        .map(|j| {
+            let p = &s.pacts[j];
+            format!("{} ({})", esc(&p.id), p.size_median.first().copied().unwrap_or(0))
+        })
+        .collect();
+    if !unmapped.is_empty() {
+        let _ = writeln!(
+            b,
+            "<p class=\"note\">No map for {} {} whose membership does not change (no state's P(member) moves by {} or more; members in brackets): {}.</p>",
+            unmapped.len(),
+            if unmapped.len() == 1 { "pact" } else { "pacts" },
+            select::MOVE,
+            unmapped.join(", ")
+        );
+    }
+    for c in charts.iter().filter(|c| !stems.contains(&c.stem)) {
+        figure(b, c, "charts/");
+    }
 }
 
 /// The run report: scenario, settings, the headline table, charts with captions, events.
@@ -157,23 +296,39 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
 
     b.push_str("<h2>Who ends in which pact</h2>\n");
     let end = s.round_labels.last().cloned().unwrap_or_default();
+    let ever: Vec<usize> = (0..s.states.len())
+        .filter(|&i| {
+            s.pacts
+                .iter()
+                .any(|p| s.get(&p.id, &s.states[i].id).is_some_and(|m| m.p_ever > 0.0))
+        })
+        .collect();
+    let big = ever.len() > select::TABLE_STATES || s.pacts.len() > select::TABLE_PACTS;
+    if big {
+        pact_table(&mut b, s, charts);
+        let _ = writeln!(
+            b,
+            "<details>\n<summary><strong>Every state and pact</strong> P(member) at the end ({}) for the {} states ever in a pact × {} pacts</summary>",
+            esc(&end),
+            ever.len(),
+            s.pacts.len()
+        );
+    }
     let _ = writeln!(
         b,
         "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out.</p>",
         esc(&end),
         s.runs
     );
-    b.push_str("<table>\n<tr><th>State</th>");
+    // Many pacts scroll sideways inside the page rather than widening it.
+    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>State</th>");
     for p in &s.pacts {
         let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
         let _ = write!(b, "<th title=\"{}\">{}<br><small>{kind}</small></th>", esc(&p.name), esc(&p.id));
     }
     b.push_str("</tr>\n");
-    for st in &s.states {
-        let ever = s.pacts.iter().any(|p| s.get(&p.id, &st.id).is_some_and(|m| m.p_ever > 0.0));
-        if !ever {
-            continue;
-        }
+    for &i in &ever {
+        let st = &s.states[i];
         let _ = write!(b, "<tr><th>{} <small>{}</small></th>", esc(&st.id), esc(&st.name));
         for p in &s.pacts {
             match s.get(&p.id, &st.id) {
@@ -191,10 +346,13 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         }
         b.push_str("</tr>\n");
     }
-    b.push_str("</table>\n");
+    b.push_str("</table>\n</div>\n");
+    if big {
+        b.push_str("</details>\n");
+    }
 
     b.push_str("<h2>Charts</h2>\n");
-    figures(&mut b, charts, "charts/");
+    run_figures(&mut b, s, charts);
 
     b.push_str("<h2>Events</h2>\n");
     if s.events.is_empty() {
