@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::plot;
 use crate::report::compare::{Comparison, Variant, VariantSpec};
@@ -110,6 +110,29 @@ pub struct RunArgs {
     /// into exactly the result of one whole run.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What a run writes besides its tables, and what it prints.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Do not draw charts/ or write report.html (for clusters and sweeps; the default for a
+    /// shard, whose charts `pactsim merge` draws for the whole run).
+    #[arg(long, conflicts_with = "charts")]
+    pub no_charts: bool,
+    /// Draw charts/ and report.html even for a shard.
+    #[arg(long)]
+    pub charts: bool,
+    /// Print nothing but errors (no progress bar, no headline table).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl OutputArgs {
+    fn charts(&self, shard: bool) -> bool {
+        !self.no_charts && (self.charts || !shard)
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -130,6 +153,8 @@ pub struct MergeArgs {
     /// Output directory for the merged run.
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -235,17 +260,27 @@ pub fn default_out(file: &Path) -> PathBuf {
     PathBuf::from("output").join(stem)
 }
 
-/// Runs the replicates with a progress bar on stderr (hidden when stderr is not a terminal).
-pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64) -> RunResult {
-    let bar = ProgressBar::new(replicates.end - replicates.start);
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates ({eta})").expect("valid template"));
+/// Runs the replicates with a progress bar on stderr once the run has taken more than a second
+/// (never when `quiet`; indicatif hides it when stderr is not a terminal).
+pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64, quiet: bool) -> RunResult {
+    let bar = ProgressBar::with_draw_target(Some(replicates.end - replicates.start), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
+    );
     bar.set_message(sc.name.clone());
     let spec = RunSpec {
         seed,
         replicates,
         keep_decisions,
     };
-    let result = run::run(sc, &spec, &|n| bar.inc(n));
+    let t0 = Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let result = run::run(sc, &spec, &|n| {
+        bar.inc(n);
+        if !quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
     bar.finish_and_clear();
     result
 }
@@ -258,12 +293,13 @@ pub enum DecisionRows<'a> {
     Shards(&'a [PathBuf]),
 }
 
-/// Writes every file of a run into `out`, atomically: results, charts/ and report.html.
-pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult) -> Result<Summary> {
-    write_run_from(out, sc, result, DecisionRows::Logged(&result.decisions))
+/// Writes every file of a run into `out`, atomically: results, and (with `charts`) charts/ and
+/// report.html.
+pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult, charts: bool) -> Result<Summary> {
+    write_run_from(out, sc, result, DecisionRows::Logged(&result.decisions), charts)
 }
 
-fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: DecisionRows) -> Result<Summary> {
+fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: DecisionRows, charts: bool) -> Result<Summary> {
     let summary = Summary::new(sc, &result.tally, result.seed);
     let staging = Staging::new(out)?;
     let dir = staging.path();
@@ -275,8 +311,10 @@ fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: Deci
         DecisionRows::Logged(d) => report::csv::write_decisions(dir, sc, d)?,
         DecisionRows::Shards(files) => report::csv::concat_decisions(dir, files)?,
     }
-    let charts = plot::draw_run(&dir.join("charts"), &summary, &result.tally)?;
-    report::html::write_run_report(dir, &summary, sc, &charts)?;
+    if charts {
+        let charts = plot::draw_run(&dir.join("charts"), &summary, &result.tally)?;
+        report::html::write_run_report(dir, &summary, sc, &charts)?;
+    }
     staging.commit()?;
     Ok(summary)
 }
@@ -296,9 +334,12 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         );
     }
     let t0 = Instant::now();
-    let result = simulate(&sc, seed, replicates.clone(), args.decisions);
+    let result = simulate(&sc, seed, replicates.clone(), args.decisions, args.output.quiet);
     let sim_time = t0.elapsed();
-    let summary = write_run(&out, &sc, &result)?;
+    let summary = write_run(&out, &sc, &result, args.output.charts(args.shard.is_some()))?;
+    if args.output.quiet {
+        return Ok(());
+    }
     let mut o = std::io::stdout().lock();
     let which = match args.shard {
         Some((k, n)) => format!("replicates {}..{} (shard {k}/{n})", replicates.start, replicates.end),
@@ -511,7 +552,7 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     for (input, name) in inputs.into_iter().zip(&names) {
         variants.push(match input {
             Input::File { path, sets, sc } => {
-                let result = simulate(&sc, seed, 0..u64::from(runs), 0);
+                let result = simulate(&sc, seed, 0..u64::from(runs), 0, false);
                 Variant {
                     name: name.clone(),
                     source: path,
@@ -697,7 +738,10 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
         tally,
         decisions: Vec::new(),
     };
-    let summary = write_run_from(&args.out, &sc, &result, DecisionRows::Shards(&decisions))?;
+    let summary = write_run_from(&args.out, &sc, &result, DecisionRows::Shards(&decisions), args.output.charts(false))?;
+    if args.output.quiet {
+        return Ok(());
+    }
     let mut o = std::io::stdout().lock();
     writeln!(
         o,

@@ -177,3 +177,46 @@ fn generate_rejects_impossible_worlds() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// `--no-charts` skips charts/ and report.html; `--quiet` prints nothing; a shard draws no charts
+/// unless asked (`pactsim merge` draws them for the whole run), and the results are the same.
+#[test]
+fn no_charts_quiet_and_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, bare, shard, shard_charts) = (
+        tmp.path().join("plain"),
+        tmp.path().join("bare"),
+        tmp.path().join("shard"),
+        tmp.path().join("shard-charts"),
+    );
+    let run = |extra: &[&str], out: &std::path::Path| {
+        pactsim()
+            .args(["run", "tests/fixtures/minimal.toml", "--runs", "40", "--out"])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert!(!run(&[], &plain).is_empty());
+    assert!(plain.join("charts").is_dir() && plain.join("report.html").is_file());
+
+    let printed = run(&["--no-charts", "--quiet"], &bare);
+    assert!(printed.is_empty(), "--quiet printed {}", String::from_utf8_lossy(&printed));
+    assert!(!bare.join("charts").exists() && !bare.join("report.html").exists());
+    for f in ["summary.json", "tally.json", "memberships.csv", "decisions.csv"] {
+        assert_eq!(std::fs::read(plain.join(f)).unwrap(), std::fs::read(bare.join(f)).unwrap(), "{f}");
+    }
+
+    run(&["--shard", "0/2"], &shard);
+    assert!(shard.join("tally.json").is_file() && !shard.join("charts").exists());
+    run(&["--shard", "0/2", "--charts"], &shard_charts);
+    assert!(shard_charts.join("charts").is_dir() && shard_charts.join("report.html").is_file());
+
+    pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--charts", "--no-charts"])
+        .assert()
+        .failure();
+}

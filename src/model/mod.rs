@@ -159,7 +159,14 @@ impl<'s> World<'s> {
     /// round-0 world): a member leaves only when something makes leaving more attractive than it
     /// was at the start, never merely because the scenario began.
     pub fn seeded<R: Rng>(scenario: &'s Scenario, rng: &mut R) -> Self {
+        Self::seeded_memo(scenario, rng, true)
+    }
+
+    /// [`World::seeded`], with the caches of `memo.rs` on or off from the start (off computes
+    /// every term from scratch: the tests compare the two bit for bit).
+    pub fn seeded_memo<R: Rng>(scenario: &'s Scenario, rng: &mut R, memo: bool) -> Self {
         let mut w = World::new(scenario);
+        w.set_memo(memo);
         for k in 0..w.taste.len() {
             w.set_taste(k, uniform(rng));
         }

@@ -403,7 +403,11 @@ fn sums_over_members(
         } else {
             -weights.entrapment * pact.binding * entrapment_weighted / weight
         },
-        affinity: if weight == 0.0 { 0.0 } else { weights.affinity * affinity_weighted / weight },
+        affinity: if weight == 0.0 {
+            0.0
+        } else {
+            weights.affinity * affinity_weighted / weight
+        },
     }
 }
 

@@ -1,0 +1,145 @@
+//! The engine's caches (src/model/memo.rs) change how often sums are computed, never their
+//! value: replicates played with the caches on and off take the same decisions with the same
+//! terms, bit for bit, on synthetic worlds of several sizes, under both update orders and both
+//! kinds of shock. (The golden files pin the shipped scenarios against the engine as it was before
+//! the caches.) Also: results do not depend on the order of a list in the scenario file.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use pactsim::model::{Decision, World};
+use pactsim::run::{self, RunSpec, replicate_rng};
+use pactsim::scenario::generate::{GenerateSpec, generate};
+use pactsim::scenario::{self, Scenario, Source};
+
+fn world(states: usize, pacts: usize, rounds: u32, seed: u64, sets: &[&str]) -> Scenario {
+    let text = generate(&GenerateSpec {
+        states,
+        pacts,
+        rounds,
+        seed,
+        runs: 10,
+    })
+    .unwrap();
+    let source = Source {
+        path: PathBuf::from(format!("generated-{states}-{pacts}-{seed}.toml")),
+        text,
+    };
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    scenario::from_source(&source, &sets).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every decision of a replicate, with the caches on or off, and the final membership.
+fn play(sc: &Scenario, replicate: u64, memo: bool) -> (Vec<Decision>, Vec<bool>) {
+    let mut rng = replicate_rng(sc.seed, replicate);
+    let mut w = World::seeded_memo(sc, &mut rng, memo);
+    let mut log = Vec::new();
+    for _ in 0..sc.rounds {
+        w.play_round(&mut rng, &mut log);
+    }
+    let members = sc
+        .pact_ids()
+        .flat_map(|p| sc.state_ids().map(move |s| (s, p)))
+        .map(|(s, p)| w.is_member(s, p))
+        .collect();
+    (log, members)
+}
+
+/// Decisions compared bit for bit (f64 `==` would let −0.0 equal 0.0).
+fn bits(log: &[Decision]) -> Vec<(u32, u16, u16, usize, Option<u16>, u64, Vec<u64>)> {
+    log.iter()
+        .map(|d| {
+            (
+                d.round,
+                d.state.index() as u16,
+                d.pact.index() as u16,
+                d.action.index(),
+                d.applicant.map(|a| a.index() as u16),
+                d.probability.to_bits(),
+                d.terms.values().iter().map(|v| v.to_bits()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_with_and_without_caches(sc: &Scenario, replicates: u64) {
+    let mut decisions = 0;
+    for rep in 0..replicates {
+        let (fast, fast_members) = play(sc, rep, true);
+        let (slow, slow_members) = play(sc, rep, false);
+        assert_eq!(fast.len(), slow.len(), "replicate {rep}: number of decisions");
+        assert_eq!(bits(&fast), bits(&slow), "replicate {rep}: decisions differ");
+        assert_eq!(fast_members, slow_members, "replicate {rep}: final membership");
+        decisions += fast.len();
+    }
+    // A world where nothing happens would make this test vacuous.
+    assert!(
+        decisions > 100,
+        "only {decisions} decisions: the world is too quiet to test anything"
+    );
+}
+
+#[test]
+fn caches_change_nothing_in_small_worlds() {
+    for seed in 1..=4 {
+        assert_same_with_and_without_caches(&world(10, 4, 36, seed, &[]), 6);
+    }
+}
+
+#[test]
+fn caches_change_nothing_in_a_50_state_world() {
+    assert_same_with_and_without_caches(&world(50, 13, 30, 7, &[]), 3);
+}
+
+#[test]
+fn caches_change_nothing_with_simultaneous_updates_and_fresh_shocks() {
+    let sets = ["model.update_order=simultaneous", "model.shocks=per_round"];
+    assert_same_with_and_without_caches(&world(30, 8, 30, 3, &sets), 3);
+    assert_same_with_and_without_caches(&world(30, 8, 30, 3, &["model.shocks=per_round"]), 3);
+}
+
+#[test]
+fn caches_change_nothing_in_the_shipped_scenarios() {
+    for name in [
+        "finland_sweden.toml",
+        "taiwan_escalation.toml",
+        "gulf_minilaterals.toml",
+        "lithium_triangle.toml",
+    ] {
+        let sc = load(&scenario_path(name), &[]);
+        let mut decisions = 0;
+        for rep in 0..20 {
+            let (fast, _) = play(&sc, rep, true);
+            let (slow, _) = play(&sc, rep, false);
+            assert_eq!(bits(&fast), bits(&slow), "{name} replicate {rep}");
+            decisions += fast.len();
+        }
+        assert!(decisions > 0, "{name}: no decisions");
+    }
+}
+
+/// Rivals are sorted when the scenario is resolved: listing them in another order changes no
+/// result (sums over rivals run in id order either way).
+#[test]
+fn the_order_of_rivals_in_the_file_does_not_matter() {
+    let path = scenario_path("lithium_triangle.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(r#"rivals = ["USA", "CHN"]"#),
+        "the test expects the lithium alliance's rivals"
+    );
+    let swapped = text.replace(r#"rivals = ["USA", "CHN"]"#, r#"rivals = ["CHN", "USA"]"#);
+    let a = scenario::from_source(&Source { path: path.clone(), text }, &[]).unwrap();
+    let b = scenario::from_source(&Source { path, text: swapped }, &[]).unwrap();
+    let spec = RunSpec {
+        seed: 5,
+        replicates: 0..200,
+        keep_decisions: 200,
+    };
+    let (ra, rb) = (run::run(&a, &spec, &|_| {}), run::run(&b, &spec, &|_| {}));
+    assert_eq!(ra.tally, rb.tally);
+    let strip = |r: &run::RunResult| bits(&r.decisions.iter().map(|d| d.decision.clone()).collect::<Vec<_>>());
+    assert_eq!(strip(&ra), strip(&rb));
+}
