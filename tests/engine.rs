@@ -47,8 +47,12 @@ fn play(sc: &Scenario, replicate: u64, memo: bool) -> (Vec<Decision>, Vec<bool>)
     (log, members)
 }
 
+/// A decision as integers: round, state, pact, action, applicant, then the bits of its
+/// probability and of each term.
+type DecisionBits = (u32, u16, u16, usize, Option<u16>, u64, Vec<u64>);
+
 /// Decisions compared bit for bit (f64 `==` would let −0.0 equal 0.0).
-fn bits(log: &[Decision]) -> Vec<(u32, u16, u16, usize, Option<u16>, u64, Vec<u64>)> {
+fn bits(log: &[Decision]) -> Vec<DecisionBits> {
     log.iter()
         .map(|d| {
             (
