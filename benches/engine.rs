@@ -1,46 +1,85 @@
-//! Benchmarks: `cargo bench`. Throughput of the engine on the shipped scenarios, and the cost of
+//! Benchmarks: `cargo bench --bench engine`. Throughput of the engine in state–pact decisions
+//! per second on one core (a decision = one state weighing one pact in one round: states × pacts
+//! × rounds per replicate), on the Finland/Sweden scenario and on the 193 × 50 × 60 synthetic
+//! world (`pactsim generate`'s reference world); the speed-up from 1 to 2 threads; and the cost of
 //! loading a scenario (what a parameter sweep pays per point).
 
 use std::path::Path;
 
 use divan::Bencher;
+use divan::counter::ItemsCount;
 use pactsim::run::{self, RunSpec};
-use pactsim::scenario;
+use pactsim::scenario::generate::{GenerateSpec, generate};
+use pactsim::scenario::{self, Scenario, Source};
 
 fn main() {
     divan::main();
 }
 
-fn load(name: &str) -> scenario::Scenario {
+fn load(name: &str) -> Scenario {
     scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name), &[]).expect("shipped scenario loads")
 }
 
-/// 1000 replicates of Finland/Sweden (48 monthly rounds), on all threads rayon gets.
-#[divan::bench(sample_count = 10)]
-fn finland_sweden_1000_replicates(b: Bencher) {
-    let sc = load("finland_sweden.toml");
-    b.bench(|| {
-        run::run(
-            &sc,
-            &RunSpec {
-                seed: 1,
-                replicates: 0..1000,
-                keep_decisions: 0,
-            },
-            &|_| {},
-        )
-    });
+/// `pactsim generate --states 193 --pacts 50 --rounds 60 --seed 1`.
+fn reference_world() -> Scenario {
+    let source = Source {
+        path: "reference-world.toml".into(),
+        text: generate(&GenerateSpec::reference()).expect("the reference world generates"),
+    };
+    scenario::from_source(&source, &[]).expect("the reference world loads")
 }
 
-/// One replicate on one thread: the unit of work.
+fn decisions(sc: &Scenario, replicates: u64) -> ItemsCount {
+    ItemsCount::new(sc.n_states() * sc.n_pacts() * sc.rounds as usize * replicates as usize)
+}
+
+fn replicates(sc: &Scenario, range: std::ops::Range<u64>) -> run::RunResult {
+    let spec = RunSpec {
+        seed: 1,
+        replicates: range,
+        keep_decisions: 0,
+    };
+    run::run(sc, &spec, &|_| {})
+}
+
+/// One replicate of Finland/Sweden (16 states, 4 pacts, 48 rounds) on one thread.
 #[divan::bench]
 fn finland_sweden_one_replicate(b: Bencher) {
     let sc = load("finland_sweden.toml");
     let mut log = Vec::new();
-    b.bench_local(|| {
+    b.counter(decisions(&sc, 1)).bench_local(|| {
         log.clear();
         run::play_replicate(&sc, 1, 0, &mut log).0.membership.len()
     });
+}
+
+/// One replicate of the 193 × 50 × 60 world on one thread.
+#[divan::bench(sample_count = 20)]
+fn world_193x50x60_one_replicate(b: Bencher) {
+    let sc = reference_world();
+    let mut log = Vec::new();
+    let mut rep = 0;
+    b.counter(decisions(&sc, 1)).bench_local(|| {
+        log.clear();
+        rep += 1;
+        run::play_replicate(&sc, 1, rep % 8, &mut log).0.membership.len()
+    });
+}
+
+/// 2000 replicates of Finland/Sweden on 1 and 2 threads (the speed-up is the ratio).
+#[divan::bench(args = [1, 2], sample_count = 10)]
+fn finland_sweden_2000_replicates_threads(b: Bencher, threads: usize) {
+    let sc = load("finland_sweden.toml");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    b.counter(decisions(&sc, 2000)).bench(|| pool.install(|| replicates(&sc, 0..2000)));
+}
+
+/// 16 replicates of the 193 × 50 × 60 world on 1 and 2 threads.
+#[divan::bench(args = [1, 2], sample_count = 5)]
+fn world_193x50x60_16_replicates_threads(b: Bencher, threads: usize) {
+    let sc = reference_world();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    b.counter(decisions(&sc, 16)).bench(|| pool.install(|| replicates(&sc, 0..16)));
 }
 
 /// Parse, override and validate: what each point of a sweep pays.

@@ -42,6 +42,9 @@ pub(super) struct Memo {
     sums: Vec<Cell<(u32, MemberSums)>>,
     /// Event-level sums `[s·m + p]`.
     event: Vec<EventSums>,
+    /// Allied capability alone `[s·m + p]` with the pact stamp: what a member's admission vote
+    /// reads (cheaper to recompute than all the sums when the pact has just changed).
+    allied: Vec<Cell<(u32, f64)>>,
     /// Member sums of an outsider (see [`World::member_sums`]) per pact, with the pact stamp.
     outsider: Vec<Cell<(u32, MemberSums)>>,
     /// For each state k, the states j ≠ k it is hostile to (h_kj > 0), in id order.
@@ -64,6 +67,7 @@ impl Memo {
             stamp: vec![0; n_pacts],
             sums: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts * n_states],
             event: vec![EventSums::default(); n_pacts * n_states],
+            allied: vec![Cell::new((u32::MAX, 0.0)); n_pacts * n_states],
             outsider: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts],
             hostile_to: vec![Vec::new(); n_states],
             related: vec![Vec::new(); n_states],
@@ -87,6 +91,7 @@ impl Memo {
                 .step_by(m)
                 .for_each(|c| c.set((u32::MAX, MemberSums::default())));
             self.outsider[p.index()].set((u32::MAX, MemberSums::default()));
+            self.allied.iter().skip(p.index()).step_by(m).for_each(|c| c.set((u32::MAX, 0.0)));
         }
     }
 
@@ -185,6 +190,25 @@ impl World<'_> {
         sums
     }
 
+    /// [`terms::allied_capability`] of `s` in `p`, from the member sums if they are current, or
+    /// computed alone (the same sum, in the same order).
+    pub(crate) fn allied_capability(&self, s: StateId, p: PactId) -> f64 {
+        if !self.memo.enabled {
+            return terms::allied_capability_sum(self, s, p);
+        }
+        let k = s.index() * self.scenario.n_pacts() + p.index();
+        let stamp = self.memo.stamp[p.index()];
+        match (self.memo.sums[k].get(), self.memo.allied[k].get()) {
+            ((at, sums), _) if at == stamp => sums.allied,
+            (_, (at, allied)) if at == stamp => allied,
+            _ => {
+                let allied = terms::allied_capability_sum(self, s, p);
+                self.memo.allied[k].set((stamp, allied));
+                allied
+            }
+        }
+    }
+
     /// Whether `s` sees pact `p` as any outsider does: it is not a member, has neither hostility
     /// nor affinity towards any member, and is hostile to no one. Most states, for most pacts,
     /// in a world of 193: their member sums are computed once per pact, not once per state.
@@ -211,9 +235,15 @@ impl World<'_> {
     }
 
     /// Entrapment exposure of `s` to `k`'s quarrels (see [`terms::foreign_quarrel`]).
+    #[inline]
     pub(crate) fn foreign_quarrel(&self, s: StateId, k: StateId) -> f64 {
         if !self.memo.enabled {
             return terms::foreign_quarrel(self, s, k, self.scenario.state_ids());
+        }
+        if self.memo.hostile_to[s.index()].is_empty() {
+            // A state hostile to no one shares none of k's quarrels (and is not one of them:
+            // hostility is symmetric), so every one is foreign to it.
+            return self.memo.worst_quarrel[k.index()];
         }
         let cell = &self.memo.exposure[s.index() * self.n() + k.index()];
         let v = cell.get();

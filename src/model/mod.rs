@@ -461,7 +461,9 @@ impl<'s> World<'s> {
             (action, terms::join_terms(self, s, p), u, cut_join)
         };
         let utility = terms.utility();
-        if -utility / tau > cutoff {
+        // Multiplying by 1/τ rounds differently from dividing by τ, by far less than the margin
+        // in the cut-off: this only decides whether the exact test below is needed.
+        if -utility * (1.0 / tau) > cutoff {
             // logit(ΔU/τ) is certainly at most u: no action, and no need to compute it.
             return None;
         }

@@ -186,6 +186,16 @@ pub fn allied_capability(v: &View) -> f64 {
     v.members.allied
 }
 
+/// [`allied_capability`] computed alone: the same terms in the same order as in
+/// [`member_sums`].
+pub fn allied_capability_sum(w: &World, s: StateId, p: PactId) -> f64 {
+    let mut allied = -0.0;
+    for k in w.members(p).filter(|&k| k != s) {
+        allied += w.capability[k.index()] * w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0));
+    }
+    allied
+}
+
 /// Hostile capability facing `s`: Σ over the other states j of h_sj⁺ × proximity × c_j, or over
 /// the pact's rivals only for a pact that names them (the coverage denominator).
 pub fn hostile_capability(v: &View) -> f64 {
@@ -501,14 +511,20 @@ pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
 /// open hostility, weighted by `admission_hostility`).
 pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) -> Terms {
     let params = &w.scenario.params;
-    let v = View::new(w, member, p);
+    let pact = w.scenario.pact(p);
+    let threat = if pact.rivals.is_empty() {
+        w.threat[member.index()]
+    } else {
+        w.event_sums(member, p).rival_threat
+    };
+    let (credibility, obligation_strength) = w.pact_constants(p);
     let added = params.weights.security
-        * relevant_threat(&v)
-        * v.credibility
-        * v.obligation_strength
+        * threat
+        * credibility
+        * obligation_strength
         * {
             let cap = w.capability[applicant.index()] * w.commitment[applicant.index()];
-            let allied = allied_capability(&v);
+            let allied = w.allied_capability(member, p);
             if allied + cap > 0.0 { cap / (allied + cap) } else { 0.0 }
         }
         * (1.0 - w.hostility(member, applicant).max(0.0));

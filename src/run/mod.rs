@@ -36,9 +36,6 @@ pub fn merge_shards(mut shards: Vec<Tally>) -> Result<Tally, MergeError> {
     Ok(whole)
 }
 
-/// Replicates per parallel work item. Fixed, so the work split never depends on the machine.
-const CHUNK: u64 = 16;
-
 /// The generator of one replicate: ChaCha8 seeded from the master seed, on the replicate's stream.
 pub fn replicate_rng(seed: u64, replicate: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -114,36 +111,30 @@ pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log
 
 /// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.
 ///
-/// Replicates run in parallel in chunks of [`CHUNK`]. Rayon hands each thread contiguous runs of
-/// chunks, which it records into one tally in replicate order; neighbouring tallies are then
-/// merged left to right. Counts are integers, so the result is exact whatever the split, and
-/// memory holds a few tallies per thread, not one per chunk: it does not grow with the number of
+/// Replicates run in parallel. Rayon hands each thread contiguous runs of replicates, which it
+/// records into one tally in replicate order; neighbouring tallies are then merged left to
+/// right. Counts are integers, so the result is exact whatever the split, and
+/// memory holds a few tallies per thread, not one per replicate: it does not grow with the number of
 /// replicates.
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let start = spec.replicates.start;
-    let n_chunks = (spec.replicates.end - start).div_ceil(CHUNK);
-    let partial = (0..n_chunks)
+    let partial = spec
+        .replicates
+        .clone()
         .into_par_iter()
         .fold(
             || None::<Partial>,
-            |acc, c| {
-                let lo = start + c * CHUNK;
-                let hi = (lo + CHUNK).min(spec.replicates.end);
-                let mut acc = acc.unwrap_or_else(|| Partial::new(scenario, lo));
+            |acc, rep| {
+                let mut acc = acc.unwrap_or_else(|| Partial::new(scenario, rep));
                 let mut log = Vec::new();
-                for rep in lo..hi {
-                    log.clear();
-                    let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
-                    acc.tally.record(&history, &world, &log, &min_members);
-                    if rep < spec.keep_decisions {
-                        acc.decisions.extend(log.iter().map(|d| LoggedDecision {
-                            replicate: rep,
-                            decision: d.clone(),
-                        }));
-                    }
+                let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
+                acc.tally.record(&history, &world, &log, &min_members);
+                if rep < spec.keep_decisions {
+                    acc.decisions
+                        .extend(log.into_iter().map(|decision| LoggedDecision { replicate: rep, decision }));
                 }
-                progress(hi - lo);
+                progress(1);
                 Some(acc)
             },
         )
