@@ -15,8 +15,6 @@ use crate::report::Summary;
 
 /// Pacts with `binding` at or above this are drawn as binding treaties.
 pub const BINDING: f64 = 0.5;
-/// Ties weaker than this are not drawn.
-const MIN_TIE: f64 = 0.01;
 const COLS: usize = 3;
 const PANEL_W: u32 = 460;
 const PANEL_H: u32 = 420;
@@ -33,12 +31,15 @@ pub struct Network<'a> {
     pact_angle: Vec<f64>,
     /// What is left out, if anything.
     note: Option<String>,
+    /// Ties weaker than this are not drawn ([`select::NetworkSelection::min_tie`]).
+    min_tie: f64,
 }
 
 impl<'a> Network<'a> {
     pub fn new(s: &'a Summary, rounds: Vec<usize>) -> Self {
         let sel = select::network(s, &rounds);
         let note = sel.note(s);
+        let min_tie = sel.min_tie(s);
         let (pacts, states) = (sel.pacts, sel.states);
         let n = states.len();
         let p_at = |p: &str, st: &str, r: usize| -> f64 { s.get(p, st).and_then(|m| m.p_by_round.get(r).copied()).unwrap_or(0.0) };
@@ -93,6 +94,7 @@ impl<'a> Network<'a> {
             angle,
             pact_angle,
             note,
+            min_tie,
         }
     }
 
@@ -274,7 +276,7 @@ impl Figure for Network<'_> {
                         .and_then(|m| m.get(&s.states[si].id))
                         .and_then(|m| m.p_by_round.get(r).copied())
                         .unwrap_or(0.0);
-                    if p >= MIN_TIE {
+                    if p >= self.min_tie {
                         ties.push((p, i, k, j));
                     }
                 }

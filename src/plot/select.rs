@@ -13,8 +13,9 @@
 //!   moves; the others are listed;
 //! - the size chart draws the pacts whose size changes (5th, 50th or 95th percentile), one chart
 //!   up to [`SIZE_LINES`] of them, else one panel each (at most [`SIZE_PANELS`]);
-//! - the network shows at most [`NET_PACTS`] pacts and [`NET_STATES`] states, those with the most
-//!   expected members (memberships);
+//! - the network shows every pact up to [`NET_ALL_PACTS`], else the [`NET_PACTS`] with the most
+//!   expected members, and at most [`NET_STATES`] states, those with the most expected
+//!   memberships; once cut, it draws only ties with P(member) ≥ [`NET_CUT_TIE`];
 //! - the join-time chart shows the [`JOIN_ROWS`] pairs most likely to join.
 
 use crate::report::{Membership, PactInfo, Summary};
@@ -30,8 +31,12 @@ pub const SIZE_LINES: usize = 6;
 /// Panels of the size chart at most.
 pub const SIZE_PANELS: usize = 40;
 /// Pacts and states in the network at most.
-pub const NET_PACTS: usize = 12;
+pub const NET_PACTS: usize = 8;
+/// A run with at most this many pacts shows them all in the network.
+pub const NET_ALL_PACTS: usize = 12;
 pub const NET_STATES: usize = 30;
+/// In a network cut to [`NET_PACTS`] and [`NET_STATES`], ties below this P(member) are not drawn.
+pub const NET_CUT_TIE: f64 = 0.5;
 /// Rows of the join-time chart at most.
 pub const JOIN_ROWS: usize = 30;
 /// Pact sections of the report shown open; the rest are collapsed.
@@ -366,7 +371,20 @@ impl NetworkSelection {
                 self.states.len()
             ));
         }
-        Some(format!("Shown: {}", parts.join(" and ")))
+        Some(format!(
+            "Shown: {}; only ties with P(member) ≥ {NET_CUT_TIE} are drawn",
+            parts.join(" and ")
+        ))
+    }
+
+    /// The weakest tie drawn: every tie in a full network, only likely memberships in a cut one
+    /// (with dozens of pacts and states, faint ties turn the chart into a hairball).
+    pub fn min_tie(&self, s: &Summary) -> f64 {
+        if self.pacts.len() == s.pacts.len() && self.states.len() == s.states.len() {
+            0.01
+        } else {
+            NET_CUT_TIE
+        }
     }
 }
 
@@ -381,7 +399,7 @@ pub fn network(s: &Summary, rounds: &[usize]) -> NetworkSelection {
             .unwrap_or(0.0)
     };
     let mut pacts: Vec<usize> = (0..s.pacts.len()).collect();
-    if pacts.len() > NET_PACTS {
+    if pacts.len() > NET_ALL_PACTS {
         let pm: Vec<f64> = s
             .pacts
             .iter()
