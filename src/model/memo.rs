@@ -53,6 +53,11 @@ pub(super) struct Memo {
     related: Vec<Vec<StateId>>,
     /// For each state k, its worst hostility towards anyone: max_j h_kj⁺.
     worst_quarrel: Vec<f64>,
+    /// The worst quarrel of any state.
+    worst_quarrel_anywhere: f64,
+    /// For each state, the range of −h over its relations, and 0: where its affinity with any set
+    /// of members lies.
+    affinity_range: Vec<(f64, f64)>,
     /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`; NaN until computed.
     exposure: Vec<Cell<f64>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
@@ -72,6 +77,8 @@ impl Memo {
             hostile_to: vec![Vec::new(); n_states],
             related: vec![Vec::new(); n_states],
             worst_quarrel: vec![0.0; n_states],
+            worst_quarrel_anywhere: 0.0,
+            affinity_range: vec![(0.0, 0.0); n_states],
             exposure: vec![Cell::new(f64::NAN); n_states * n_states],
             pact_constants: Vec::new(),
         }
@@ -151,7 +158,12 @@ impl World<'_> {
             related.clear();
             related.extend(others().filter(|&j| row[j.index()] != 0.0));
             self.memo.worst_quarrel[k.index()] = hostile_to.iter().map(|&j| row[j.index()].max(0.0)).fold(0.0, f64::max);
+            self.memo.affinity_range[k.index()] = related
+                .iter()
+                .map(|&j| -row[j.index()])
+                .fold((0.0, 0.0), |(lo, hi), a| (f64::min(lo, a), f64::max(hi, a)));
         }
+        self.memo.worst_quarrel_anywhere = self.memo.worst_quarrel.iter().copied().fold(0.0, f64::max);
         self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
         self.memo.all_memberships_changed();
     }
@@ -207,6 +219,25 @@ impl World<'_> {
                 allied
             }
         }
+    }
+
+    /// Whether a join (`leaving` false) or leave with logit cut-off `cutoff` (see
+    /// `no_action_above`) is certainly not taken, judged from [`terms::utility_upper_bound`]
+    /// without the member sums. Always false with the caches off, so the tests compare the two.
+    pub(crate) fn certainly_idle(&self, s: StateId, p: PactId, leaving: bool, cutoff: f64) -> bool {
+        if !self.memo.enabled || !cutoff.is_finite() {
+            return false;
+        }
+        let tau = self.scenario.params.temperature;
+        let bound = terms::utility_upper_bound(
+            self,
+            s,
+            p,
+            leaving,
+            self.memo.worst_quarrel_anywhere,
+            self.memo.affinity_range[s.index()],
+        );
+        -bound * (1.0 / tau) > cutoff
     }
 
     /// Whether `s` sees pact `p` as any outsider does: it is not a member, has neither hostility

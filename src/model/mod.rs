@@ -447,12 +447,17 @@ impl<'s> World<'s> {
             Shocks::Persistent if tau > 0.0 => self.cutoff[k],
             _ => (f64::INFINITY, f64::INFINITY),
         };
-        let (action, terms, u, cutoff) = if self.is_member(s, p) {
+        let member = self.is_member(s, p);
+        if !member && !self.may_apply(s, p) {
+            return None;
+        }
+        if self.certainly_idle(s, p, member, if member { cut_leave } else { cut_join }) {
+            // Even the best the member sums could do would not make it act.
+            return None;
+        }
+        let (action, terms, u, cutoff) = if member {
             (Action::Leave, terms::leave_terms(self, s, p), 1.0 - u, cut_leave)
         } else {
-            if !self.may_apply(s, p) {
-                return None;
-            }
             let action = if self.scenario.pact(p).admission == Admission::Open {
                 Action::Join
             } else {

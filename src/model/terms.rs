@@ -124,6 +124,21 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
+    /// A view without the member sums (left at zero): enough for the terms that do not sum over
+    /// members ([`autonomy_cost`], [`neutrality_cost`], [`provocation`], [`support`]).
+    fn without_members(w: &'a World<'a>, s: StateId, p: PactId) -> Self {
+        View {
+            world: w,
+            state: s,
+            pact_id: p,
+            pact: w.scenario.pact(p),
+            members: MemberSums::default(),
+            event: w.event_sums(s, p),
+            credibility: w.pact_constants(p).0,
+            obligation_strength: w.pact_constants(p).1,
+        }
+    }
+
     pub fn new(w: &'a World<'a>, s: StateId, p: PactId) -> Self {
         View {
             world: w,
@@ -486,6 +501,47 @@ pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
         support: support(&v),
         ..Terms::default()
     }
+}
+
+/// An upper bound on the utility of joining (`leaving` false) or leaving a pact, computed without
+/// the sums over its members, which are bounded instead: coverage in [0, max(1, floor)], partner
+/// reliability × pooled share in [0, 1], entrapment's mean exposure in [0, the worst quarrel of
+/// any state], affinity's mean in the range of the state's own relations (and 0). Widened by
+/// 10⁻⁹ of the terms' magnitude, far more than rounding. The engine uses it to skip decisions that
+/// are certainly not taken (see `World::decide`); it never changes one.
+pub fn utility_upper_bound(w: &World, s: StateId, p: PactId, leaving: bool, worst_quarrel: f64, affinity_range: (f64, f64)) -> f64 {
+    let v = View::without_members(w, s, p);
+    let (params, weights) = (v.params(), &v.params().weights);
+    // The interval of x·[lo, hi] for any sign of x.
+    let span = |x: f64, lo: f64, hi: f64| (f64::min(x * lo, x * hi), f64::max(x * lo, x * hi));
+    let cover_max = if v.pact.nuclear && v.pact.has(Obligation::Defence) {
+        params.nuclear_floor.max(1.0)
+    } else {
+        1.0
+    };
+    let security = span(
+        weights.security * relevant_threat(&v) * v.credibility * v.obligation_strength,
+        0.0,
+        cover_max,
+    );
+    let salience = w.salience[s.index()][v.pact.issue.index()];
+    let issue = span(weights.issue * salience * v.pact.issue_gain, 0.0, 1.0);
+    let entrapment = if v.pact.has(Obligation::Defence) {
+        span(-weights.entrapment * v.pact.binding, 0.0, worst_quarrel)
+    } else {
+        (0.0, 0.0)
+    };
+    let affinity = span(weights.affinity, affinity_range.0, affinity_range.1);
+    let known = autonomy_cost(&v) + neutrality_cost(&v) + provocation(&v) + support(&v);
+    let unknown = [security, issue, entrapment, affinity];
+    let (value_lo, value_hi) = unknown.iter().fold((known, known), |(lo, hi), b| (lo + b.0, hi + b.1));
+    let magnitude = known.abs() + unknown.iter().map(|b| b.0.abs() + b.1.abs()).sum::<f64>();
+    let bound = if leaving {
+        -value_lo - (weights.exit_cost + weights.exit_binding * v.pact.binding)
+    } else {
+        value_hi - weights.join_cost
+    };
+    bound + 1e-9 * (1.0 + magnitude + weights.join_cost + weights.exit_cost + weights.exit_binding)
 }
 
 /// Terms of applying to (or joining) a pact: membership value and the joining cost.
