@@ -55,6 +55,9 @@ pub(super) struct Memo {
     worst_quarrel: Vec<f64>,
     /// The worst quarrel of any state.
     worst_quarrel_anywhere: f64,
+    /// [`terms::utility_upper_bounds`] `[s·m + p]` (join, leave); NaN until computed. They change
+    /// only with events (and threat), so they are cleared with the event-level caches.
+    bounds: Vec<Cell<(f64, f64)>>,
     /// For each state, the range of −h over its relations, and 0: where its affinity with any set
     /// of members lies.
     affinity_range: Vec<(f64, f64)>,
@@ -79,6 +82,7 @@ impl Memo {
             worst_quarrel: vec![0.0; n_states],
             worst_quarrel_anywhere: 0.0,
             affinity_range: vec![(0.0, 0.0); n_states],
+            bounds: vec![Cell::new((f64::NAN, f64::NAN)); n_pacts * n_states],
             exposure: vec![Cell::new(f64::NAN); n_states * n_states],
             pact_constants: Vec::new(),
         }
@@ -166,6 +170,7 @@ impl World<'_> {
         self.memo.worst_quarrel_anywhere = self.memo.worst_quarrel.iter().copied().fold(0.0, f64::max);
         self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
         self.memo.all_memberships_changed();
+        self.clear_utility_bounds();
     }
 
     /// Commitment changed: member sums are stale, event-level caches are not.
@@ -228,16 +233,20 @@ impl World<'_> {
         if !self.memo.enabled || !cutoff.is_finite() {
             return false;
         }
-        let tau = self.scenario.params.temperature;
-        let bound = terms::utility_upper_bound(
-            self,
-            s,
-            p,
-            leaving,
-            self.memo.worst_quarrel_anywhere,
-            self.memo.affinity_range[s.index()],
-        );
-        -bound * (1.0 / tau) > cutoff
+        let cell = &self.memo.bounds[s.index() * self.scenario.n_pacts() + p.index()];
+        let (mut join, mut leave) = cell.get();
+        if join.is_nan() {
+            (join, leave) = terms::utility_upper_bounds(self, s, p, self.memo.worst_quarrel_anywhere, self.memo.affinity_range[s.index()]);
+            cell.set((join, leave));
+        }
+        let (support, margin) = terms::support_bound(self, s, p);
+        let bound = if leaving { leave - support } else { join + support } + margin;
+        -bound * (1.0 / self.scenario.params.temperature) > cutoff
+    }
+
+    /// Forgets the utility bounds: threat, salience or an event-level sum changed.
+    pub(super) fn clear_utility_bounds(&mut self) {
+        self.memo.bounds.iter().for_each(|c| c.set((f64::NAN, f64::NAN)));
     }
 
     /// Whether `s` sees pact `p` as any outsider does: it is not a member, has neither hostility

@@ -277,6 +277,7 @@ impl<'s> World<'s> {
             self.threat[s.index()] = terms::threat(self, s);
         }
         self.threat_stale = false;
+        self.clear_utility_bounds();
     }
 
     fn apply_change(&mut self, change: &Change) {
@@ -308,6 +309,7 @@ impl<'s> World<'s> {
             Change::Salience { state, issue, op } => {
                 let v = &mut self.salience[state.index()][issue.index()];
                 *v = op.apply(*v).clamp(0.0, 1.0);
+                self.clear_utility_bounds();
             }
             Change::Grievance { grievance, op } => {
                 self.grievance[grievance] = op.apply(self.grievance[grievance]).max(0.0);

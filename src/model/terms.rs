@@ -480,11 +480,15 @@ pub fn event_sums_of_rivals(w: &World, s: StateId, p: PactId) -> EventSums {
 /// Domestic support (Finland/Sweden polls): for a democracy, w_support × binding × (support −
 /// threshold). Leaders of non-democracies are not bound by it (0).
 pub fn support(v: &View) -> f64 {
-    let state = v.world.scenario.state(v.state);
+    support_of(v.world, v.state, v.pact)
+}
+
+fn support_of(w: &World, s: StateId, pact: &Pact) -> f64 {
+    let state = w.scenario.state(s);
     if !state.democracy {
         return 0.0;
     }
-    v.params().weights.support * v.pact.binding * (v.world.support[v.state.index()] - state.support.threshold)
+    w.scenario.params.weights.support * pact.binding * (w.support[s.index()] - state.support.threshold)
 }
 
 /// What membership is worth to `s` right now, before switching costs.
@@ -503,13 +507,14 @@ pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
     }
 }
 
-/// An upper bound on the utility of joining (`leaving` false) or leaving a pact, computed without
-/// the sums over its members, which are bounded instead: coverage in [0, max(1, floor)], partner
-/// reliability × pooled share in [0, 1], entrapment's mean exposure in [0, the worst quarrel of
-/// any state], affinity's mean in the range of the state's own relations (and 0). Widened by
-/// 10⁻⁹ of the terms' magnitude, far more than rounding. The engine uses it to skip decisions that
-/// are certainly not taken (see `World::decide`); it never changes one.
-pub fn utility_upper_bound(w: &World, s: StateId, p: PactId, leaving: bool, worst_quarrel: f64, affinity_range: (f64, f64)) -> f64 {
+/// Upper bounds on the utility of joining and of leaving a pact, without the [`support`] term
+/// and without the sums over its members, which are bounded instead: coverage in
+/// [0, max(1, floor)], partner reliability × pooled share in [0, 1], entrapment's mean exposure
+/// in [0, the worst quarrel of any state], affinity's mean in the range of the state's own
+/// relations (and 0). Widened by 10⁻⁹ of the terms' magnitude, far more than rounding. Everything
+/// here changes only with events, so the engine keeps it (`memo.rs`) and adds the support term
+/// ([`support_bound`]) to skip decisions that are certainly not taken; it never changes one.
+pub fn utility_upper_bounds(w: &World, s: StateId, p: PactId, worst_quarrel: f64, affinity_range: (f64, f64)) -> (f64, f64) {
     let v = View::without_members(w, s, p);
     let (params, weights) = (v.params(), &v.params().weights);
     // The interval of x·[lo, hi] for any sign of x.
@@ -532,16 +537,22 @@ pub fn utility_upper_bound(w: &World, s: StateId, p: PactId, leaving: bool, wors
         (0.0, 0.0)
     };
     let affinity = span(weights.affinity, affinity_range.0, affinity_range.1);
-    let known = autonomy_cost(&v) + neutrality_cost(&v) + provocation(&v) + support(&v);
+    let known = autonomy_cost(&v) + neutrality_cost(&v) + provocation(&v);
     let unknown = [security, issue, entrapment, affinity];
     let (value_lo, value_hi) = unknown.iter().fold((known, known), |(lo, hi), b| (lo + b.0, hi + b.1));
     let magnitude = known.abs() + unknown.iter().map(|b| b.0.abs() + b.1.abs()).sum::<f64>();
-    let bound = if leaving {
-        -value_lo - (weights.exit_cost + weights.exit_binding * v.pact.binding)
-    } else {
-        value_hi - weights.join_cost
-    };
-    bound + 1e-9 * (1.0 + magnitude + weights.join_cost + weights.exit_cost + weights.exit_binding)
+    let margin = 1e-9 * (1.0 + magnitude + weights.join_cost + weights.exit_cost + weights.exit_binding);
+    (
+        value_hi - weights.join_cost + margin,
+        -value_lo - (weights.exit_cost + weights.exit_binding * v.pact.binding) + margin,
+    )
+}
+
+/// The [`support`] term and a margin for its rounding, to add to (join) or subtract from (leave)
+/// [`utility_upper_bounds`].
+pub fn support_bound(w: &World, s: StateId, p: PactId) -> (f64, f64) {
+    let value = support_of(w, s, w.scenario.pact(p));
+    (value, 1e-9 * (1.0 + value.abs()))
 }
 
 /// Terms of applying to (or joining) a pact: membership value and the joining cost.
