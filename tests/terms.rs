@@ -26,9 +26,11 @@ use pactsim::scenario::{self, PactId, Scenario, Source, StateId};
 /// | B (1) | 0.25 | 0.8 | yes       | 0          | 0.5 / 0.5               | sec 0.5, min 0.5 | min 0.35     |
 /// | C (2) | 0.15 | 0.6 | no        | 0          | —                       | sec 0.4          | min 0.3      |
 /// | R (3) | 0.9  | 1   | no        | 0          | —                       | —                | —            |
+/// | D (4) | 0.05 | 1   | yes       | 0          | 0.5 / 0.5               | min 0.9          | min 0.1      |
 ///
 /// Relations (h, d): A–R (0.9, 1.0), A–B (0.4, 0.1), A–C (−0.5, 0.4), B–R (0.5, 0.4),
-/// C–R (0.8, 0.7), B–C (−0.2, 0.4); all others 0.
+/// C–R (0.8, 0.7), B–C (−0.2, 0.4); all others 0. D has no relations: an outsider to every
+/// pact, whose member sums the world's caches take from the shared outsider sums (`memo.rs`).
 ///
 /// Pacts: NUKE (0) defence, b 0.9, members B C, nuclear, rivals R, security, q 0.3;
 /// TALKS (1) consultation + non-aggression, b 0.35, members B C, nuclear (but no defence), no
@@ -68,6 +70,12 @@ resources = { minerals = 0.3 }
 id = "R"
 capability = 0.9
 democracy = false
+
+[[state]]
+id = "D"
+capability = 0.05
+issues = { minerals = 0.9 }
+resources = { minerals = 0.1 }
 
 [[relation]]
 between = ["A", "R"]
@@ -145,6 +153,7 @@ const A: StateId = StateId(0);
 const B: StateId = StateId(1);
 const C: StateId = StateId(2);
 const R: StateId = StateId(3);
+const D: StateId = StateId(4);
 const NUKE: PactId = PactId(0);
 const TALKS: PactId = PactId(1);
 const LONE: PactId = PactId(2);
@@ -663,5 +672,31 @@ fn membership_value_join_and_leave() {
         );
         // An informal pact is cheap to leave: ISSUE (b 0.5): −(0.2 + 1.6·0.5) = −1.0
         close("leave A ISSUE: switching", terms::leave_terms(w, A, ISSUE).switching, -1.0);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// An outsider (D: no relations), whose member sums the caches share between such states.
+
+#[test]
+fn an_outsiders_member_sums() {
+    on_both(&scenario(&[]), |w| {
+        let v = View::new(w, D, NUKE);
+        // allied = 0.25·0.8 + 0.15·0.6 = 0.29 (no hostility to discount); hostile = 0 (h_DR = 0)
+        close("allied D NUKE", terms::allied_capability(&v), 0.29);
+        close("hostile D NUKE", terms::hostile_capability(&v), 0.0);
+        // coverage = 0.29/0.29 = 1 (the floor, 0.6·0.8 = 0.48, is below it; a floor is at most 1,
+        // so an outsider's guarantor, hostile to no one, never shows)
+        close("coverage D NUKE", terms::coverage(&v), 1.0);
+        // reliability = (0.2 + 0.09)/0.4 = 0.725
+        close("reliability D NUKE", terms::partner_reliability(&v), 0.725);
+        // D shares no quarrel: B's worst is h_BR = 0.5 (h_BA = 0.4 is less), C's is h_CR = 0.8:
+        // entrapment = −0.5·0.9·(0.25·0.5 + 0.15·0.8)/0.4 = −0.45·0.6125 = −0.275625
+        close("entrapment D NUKE", terms::entrapment(&v), -0.275625);
+        // affinity = (0.25·0 + 0.15·0)/0.4 = 0
+        close("affinity D NUKE", terms::affinity(&v), 0.0);
+        // TALKS: pool = r_B + r_C + r_D = 0.35 + 0.3 + 0.1 = 0.75;
+        // issue = 1 · 0.9 · 0.7 · 0.725 · 0.75 = 0.34256250
+        close("issue D TALKS", terms::issue_gain(&View::new(w, D, TALKS)), 0.342_562_5);
     });
 }
