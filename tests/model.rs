@@ -3,7 +3,8 @@
 mod common;
 
 use common::*;
-use pactsim::model::{Action, logit};
+use pactsim::model::terms::{join_terms, leave_terms, membership_value};
+use pactsim::model::{Action, World, logit};
 use pactsim::run::{self, RunSpec};
 use pactsim::scenario::{self, Scenario, Source};
 
@@ -286,13 +287,40 @@ fn every_logged_decision_adds_up() {
     assert!(!result.decisions.is_empty());
     for ld in &result.decisions {
         let d = &ld.decision;
-        let u: f64 = d.terms.values().iter().sum();
-        assert!((u - d.terms.utility()).abs() < 1e-12);
+        let u = d.terms.utility();
+        // The switching term is the action's own: −join_cost to apply or join, −(exit_cost +
+        // exit_binding · b) = −(0.2 + 1.6 · 1) to leave P, none in a vote (which has goodwill).
+        let switching = match d.action {
+            Action::Apply | Action::Join => -0.2,
+            Action::Leave => -1.8,
+            Action::Admit | Action::Hold => 0.0,
+        };
+        assert!((d.terms.switching - switching).abs() < 1e-12, "{:?}: {:?}", d.action, d.terms);
+        let votes = matches!(d.action, Action::Admit | Action::Hold);
+        assert_eq!(d.terms.goodwill, if votes { 0.4 } else { 0.0 }, "{:?}", d.action);
         let p = logit(u, 0.5);
         match d.action {
             Action::Apply | Action::Leave | Action::Admit => assert!((d.probability - p).abs() < 1e-12),
             Action::Hold => assert!((d.probability - (1.0 - p)).abs() < 1e-12),
             Action::Join => assert_eq!(d.probability, 1.0, "joins after an accepted application"),
         }
+    }
+}
+
+#[test]
+fn leaving_gives_up_what_joining_gains_and_pays_the_exit_cost() {
+    // On the round-0 world, for a member (B) and an outsider (A) of P (binding 1):
+    // join = value − join_cost, leave = −value − (exit_cost + exit_binding · 1) = −value − 1.8.
+    let sc = parse(&base(ALLIANCE), &[]);
+    let w = World::new(&sc);
+    let p = sc.pact_by_id("P").unwrap();
+    for id in ["A", "B"] {
+        let s = sc.state_by_id(id).unwrap();
+        let value = membership_value(&w, s, p).utility();
+        let (join, leave) = (join_terms(&w, s, p).utility(), leave_terms(&w, s, p).utility());
+        assert!(value != 0.0, "{id}: a zero value would make the relation trivial");
+        assert!((join - (value - 0.2)).abs() < 1e-12, "{id}: join {join} vs value {value}");
+        assert!((leave - (-value - 1.8)).abs() < 1e-12, "{id}: leave {leave} vs value {value}");
+        assert!((join + leave - (-2.0)).abs() < 1e-12, "{id}: join + leave = −join_cost − exit cost");
     }
 }

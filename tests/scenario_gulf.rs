@@ -57,7 +57,11 @@ fn jordan_is_in_prosperity_until_the_shock_and_out_after_it() {
     // the end, i.e. p_final <= 0.3.
     assert_at_most("JOR in Prosperity at the end", jor.p_final, 0.3, RUNS);
     // It leaves; it is not pushed out by others leaving first (the UAE stays in Prosperity).
-    assert!(jor.actions["leave"] > 0);
+    // The two bounds above mean membership fell in at least 0.9 − 0.3 = 0.6 of replicates; Jordan's
+    // own leave decisions must account for that drop (a leave per replicate at most once, unless
+    // it rejoined), not a single replicate acting.
+    let leaves = jor.actions["leave"] as f64 / RUNS as f64;
+    assert_at_least("JOR's own leave decisions per replicate", leaves, 0.6, RUNS);
     assert_at_least(
         "ARE in Prosperity at the end",
         s.get("PROSPERITY", "ARE").unwrap().p_final,

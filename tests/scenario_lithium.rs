@@ -94,13 +94,23 @@ fn forms_when_chile_buys_in() {
 #[test]
 fn formation_rises_with_chiles_stake() {
     // The lever works through the model, not as a switch: p_formed rises with Chile's salience.
-    let mut last = -1.0;
-    for v in ["0.1", "0.5", "1.0"] {
-        let sc = scenario(&[&format!("state.CHL.issues.minerals={v}")]);
-        let s = summarise(&sc, SEED, 1000);
-        let p = s.pacts.iter().find(|p| p.id == "LITHIUM").unwrap().p_formed;
-        // Paired on common random numbers (same seed and tastes), so a small step is a real one.
-        assert!(p > last, "p_formed {p} at CHL salience {v} is not above {last}");
-        last = p;
+    // Each step must be a real rise, by three standard errors of the lower share over the 1000
+    // runs (conservative: the values are paired on common random numbers, same seed and tastes).
+    let runs = 1000;
+    let p: Vec<(&str, f64)> = ["0.1", "0.5", "1.0"]
+        .into_iter()
+        .map(|v| {
+            let sc = scenario(&[&format!("state.CHL.issues.minerals={v}")]);
+            let s = summarise(&sc, SEED, runs);
+            (v, s.pacts.iter().find(|p| p.id == "LITHIUM").unwrap().p_formed)
+        })
+        .collect();
+    for w in p.windows(2) {
+        let ((v0, p0), (v1, p1)) = (w[0], w[1]);
+        let margin = 3.0 * std_err(p0, runs);
+        assert!(
+            p1 > p0 + margin,
+            "p_formed {p1} at CHL salience {v1} is not above {p0} (at {v0}) by 3 s.e. ({margin:.3}): {p:?}"
+        );
     }
 }

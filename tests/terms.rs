@@ -1,0 +1,702 @@
+//! Every public function of `src/model/terms.rs` on a small hand-computable world, with the
+//! expected value worked out from the equations of docs/MODEL.md §2 in a comment.
+//!
+//! The numbers are deliberately not round, so that the mutations a cargo-mutants run let
+//! survive (the nuclear floor switched off or read from the wrong state, the admission vote's
+//! added security deleted or its hostility penalty's sign flipped, pooled resources read from the
+//! wrong states, credibility's informal share subtracted, a hostile member counted as more of an
+//! ally, entrapment's foreign-quarrel filter widened) each change a value checked here.
+//!
+//! Every check runs twice: on `World::new` (caches of `memo.rs` on) and with the caches off.
+//! Defaults used (src/scenario/schema.rs): w_security 4, w_issue 1, w_autonomy 0.4,
+//! w_neutrality 1, w_entrapment 0.5, w_provocation 1.5, w_affinity 1, w_support 1, join_cost 0.2,
+//! exit_cost 0.2, exit_binding 1.6, w_grievance 1, admission_hostility 3, admission_goodwill 0.4,
+//! credibility 0.75 (binding) / 0.25 (informal), obligation_protection defence 1, consultation
+//! 0.3, non_aggression 0.1, informal_provocation φ = 0.25, nuclear_floor 0.6.
+
+use pactsim::model::World;
+use pactsim::model::terms::{self, Terms, View};
+use pactsim::scenario::{self, PactId, Scenario, Source, StateId};
+
+/// The world. States (ids in order):
+///
+/// | state | c    | κ   | democracy | neutrality | support start/threshold | salience        | resources     |
+/// |-------|------|-----|-----------|------------|-------------------------|-----------------|---------------|
+/// | A (0) | 0.2  | 1   | yes       | 0.3        | 0.7 / 0.5               | sec 0.9, min 0.6 | min 0.45     |
+/// | B (1) | 0.25 | 0.8 | yes       | 0          | 0.5 / 0.5               | sec 0.5, min 0.5 | min 0.35     |
+/// | C (2) | 0.15 | 0.6 | no        | 0          | —                       | sec 0.4          | min 0.3      |
+/// | R (3) | 0.9  | 1   | no        | 0          | —                       | —                | —            |
+/// | D (4) | 0.05 | 1   | yes       | 0          | 0.5 / 0.5               | min 0.9          | min 0.1      |
+///
+/// Relations (h, d): A–R (0.9, 1.0), A–B (0.4, 0.1), A–C (−0.5, 0.4), B–R (0.5, 0.4),
+/// C–R (0.8, 0.7), B–C (−0.2, 0.4); all others 0. D has no relations: an outsider to every
+/// pact, whose member sums the world's caches take from the shared outsider sums (`memo.rs`).
+///
+/// Pacts: NUKE (0) defence, b 0.9, members B C, nuclear, rivals R, security, q 0.3;
+/// TALKS (1) consultation + non-aggression, b 0.35, members B C, nuclear (but no defence), no
+/// rivals, minerals, q 0.7, pooled; LONE (2) defence, b 1, nuclear, members A only, rivals R;
+/// ISSUE (3) no obligations, b 0.5, members B, minerals, q 0.8.
+/// Grievance: B holds 0.35 against A.
+const WORLD: &str = r#"
+[scenario]
+name = "terms"
+rounds = 1
+runs = 1
+
+[[state]]
+id = "A"
+capability = 0.2
+neutrality = 0.3
+support = { start = 0.7, threshold = 0.5 }
+issues = { security = 0.9, minerals = 0.6 }
+resources = { minerals = 0.45 }
+
+[[state]]
+id = "B"
+capability = 0.25
+commitment = 0.8
+issues = { security = 0.5, minerals = 0.5 }
+resources = { minerals = 0.35 }
+
+[[state]]
+id = "C"
+capability = 0.15
+commitment = 0.6
+democracy = false
+issues = { security = 0.4 }
+resources = { minerals = 0.3 }
+
+[[state]]
+id = "R"
+capability = 0.9
+democracy = false
+
+[[state]]
+id = "D"
+capability = 0.05
+issues = { minerals = 0.9 }
+resources = { minerals = 0.1 }
+
+[[relation]]
+between = ["A", "R"]
+hostility = 0.9
+proximity = 1.0
+
+[[relation]]
+between = ["A", "B"]
+hostility = 0.4
+proximity = 0.1
+
+[[relation]]
+between = ["A", "C"]
+hostility = -0.5
+proximity = 0.4
+
+[[relation]]
+between = ["B", "R"]
+hostility = 0.5
+proximity = 0.4
+
+[[relation]]
+between = ["C", "R"]
+hostility = 0.8
+proximity = 0.7
+
+[[relation]]
+between = ["B", "C"]
+hostility = -0.2
+proximity = 0.4
+
+[[grievance]]
+id = "B-A"
+holder = "B"
+against = "A"
+strength = 0.35
+
+[[pact]]
+id = "NUKE"
+obligations = ["defence"]
+binding = 0.9
+issue = "security"
+issue_gain = 0.3
+members = ["B", "C"]
+nuclear = true
+rivals = ["R"]
+
+[[pact]]
+id = "TALKS"
+obligations = ["consultation", "non_aggression"]
+binding = 0.35
+issue = "minerals"
+issue_gain = 0.7
+pooled = true
+members = ["B", "C"]
+nuclear = true
+
+[[pact]]
+id = "LONE"
+obligations = ["defence"]
+binding = 1.0
+members = ["A"]
+nuclear = true
+rivals = ["R"]
+
+[[pact]]
+id = "ISSUE"
+binding = 0.5
+issue = "minerals"
+issue_gain = 0.8
+members = ["B"]
+"#;
+
+const A: StateId = StateId(0);
+const B: StateId = StateId(1);
+const C: StateId = StateId(2);
+const R: StateId = StateId(3);
+const D: StateId = StateId(4);
+const NUKE: PactId = PactId(0);
+const TALKS: PactId = PactId(1);
+const LONE: PactId = PactId(2);
+const ISSUE: PactId = PactId(3);
+
+fn scenario(overrides: &[&str]) -> Scenario {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::from_source(
+        &Source {
+            path: "terms.toml".into(),
+            text: WORLD.to_string(),
+        },
+        &overrides,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `check` on the round-0 world with the caches of `memo.rs` on (as `World::new` builds it)
+/// and off (every term from scratch).
+fn on_both(sc: &Scenario, check: impl Fn(&World)) {
+    let w = World::new(sc);
+    check(&w);
+    let mut w = World::new(sc);
+    w.set_memo(false);
+    check(&w);
+}
+
+#[track_caller]
+fn close(what: &str, actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() <= 1e-12,
+        "{what}: got {actual:.17}, expected {expected:.17}"
+    );
+}
+
+#[track_caller]
+fn close_terms(what: &str, actual: &Terms, expected: &Terms) {
+    for ((name, a), e) in Terms::NAMES.iter().zip(actual.values()).zip(expected.values()) {
+        close(&format!("{what}: {name}"), a, e);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The nuclear floor (coverage).
+
+#[test]
+fn nuclear_floor_binds_at_the_guarantors_discounted_will() {
+    on_both(&scenario(&[]), |w| {
+        let v = View::new(w, A, NUKE);
+        // A's view of NUKE (other members B, C; rival R):
+        // allied = c_B·κ_B·(1 − h_AB⁺) + c_C·κ_C·(1 − h_AC⁺) = 0.25·0.8·(1 − 0.4) + 0.15·0.6·(1 − 0)
+        //        = 0.12 + 0.09 = 0.21
+        // hostile (rivals only) = h_AR⁺·d_AR·c_R = 0.9·1.0·0.9 = 0.81
+        // plain coverage = 0.21 / (0.21 + 0.81) = 0.2058823529...
+        // guarantor = strongest other member = B (0.25 > 0.15):
+        // floor = 0.6·κ_B·(1 − h_AB⁺) = 0.6·0.8·0.6 = 0.288 > 0.2059, so coverage = 0.288.
+        // (Floor off: 0.2059; from A itself: 0.6·1·1 = 0.6; floor + will: 1.08; floor / will: 1.25.)
+        close("allied A NUKE", terms::allied_capability(&v), 0.21);
+        close("hostile A NUKE", terms::hostile_capability(&v), 0.81);
+        close("coverage A NUKE", terms::coverage(&v), 0.288);
+    });
+}
+
+#[test]
+fn nuclear_floor_excludes_the_state_itself_from_the_guarantors() {
+    on_both(&scenario(&[]), |w| {
+        let v = View::new(w, B, NUKE);
+        // B's view of NUKE: B is the strongest member, but the guarantor is the strongest OTHER
+        // member, C. allied = c_C·κ_C·(1 − h_BC⁺) = 0.15·0.6·(1 − 0) = 0.09 (h_BC = −0.2 → 0)
+        // hostile = h_BR·d_BR·c_R = 0.5·0.4·0.9 = 0.18; plain = 0.09/0.27 = 0.3333...
+        // floor = 0.6·κ_C·(1 − h_BC⁺) = 0.6·0.6·1 = 0.36 > 1/3, so coverage = 0.36.
+        // (Guarantor B itself: 0.6·0.8 = 0.48.)
+        close("allied B NUKE", terms::allied_capability(&v), 0.09);
+        close("hostile B NUKE", terms::hostile_capability(&v), 0.18);
+        close("coverage B NUKE", terms::coverage(&v), 0.36);
+    });
+}
+
+#[test]
+fn nuclear_floor_needs_a_defence_pledge_and_allies() {
+    on_both(&scenario(&[]), |w| {
+        // TALKS is nuclear but has no defence obligation: no floor. No rivals, so hostile is over
+        // all states: B 0.4·0.1·0.25 = 0.01, C (affinity) 0, R 0.81 → 0.82.
+        // allied = 0.21 (as in NUKE); coverage = 0.21 / (0.21 + 0.82) = 0.2038834951...
+        // (with the floor it would be 0.288)
+        let v = View::new(w, A, TALKS);
+        close("hostile A TALKS", terms::hostile_capability(&v), 0.82);
+        close(
+            "coverage A TALKS (no defence, no floor)",
+            terms::coverage(&v),
+            0.203_883_495_145_631_06,
+        );
+        // LONE: nuclear, defence, but A is its only member: allied = 0, hostile = 0.81,
+        // coverage = 0 / 0.81 = 0 (no guarantor, no floor).
+        let v = View::new(w, A, LONE);
+        close("allied A LONE", terms::allied_capability(&v), 0.0);
+        close("coverage A LONE (no allies)", terms::coverage(&v), 0.0);
+    });
+}
+
+#[test]
+fn coverage_without_a_nuclear_guarantee_is_the_plain_ratio() {
+    on_both(&scenario(&["pact.NUKE.nuclear=false"]), |w| {
+        let v = View::new(w, A, NUKE);
+        // coverage = allied / (allied + hostile) = 0.21 / (0.21 + 0.81) = 0.2058823529411764...
+        close("coverage A NUKE, no umbrella", terms::coverage(&v), 0.205_882_352_941_176_46);
+        // protection = credibility · strength · coverage = 0.7 · 1 · 0.2058823529 = 0.1441176470...
+        close(
+            "protection A NUKE, no umbrella",
+            terms::protection(&v),
+            0.7 * 0.205_882_352_941_176_46,
+        );
+        // security = 4 · threat_AR · protection = 4 · 0.7363636363 · 0.7 · 0.2058823529 = 0.4244919786...
+        close("security A NUKE, no umbrella", terms::security(&v), 0.424_491_978_609_625_6);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admission vote.
+
+#[test]
+fn admit_terms_of_a_hostile_member_with_a_grievance() {
+    on_both(&scenario(&[]), |w| {
+        // B votes on A's application to NUKE.
+        // relevant threat to B (rival R) = h_BR·d_BR·c_R/(c_B + c_R) = 0.5·0.4·0.9/1.15 = 0.1565217391...
+        // credibility = 0.9·0.75 + 0.1·0.25 = 0.7; strength = 1 (defence)
+        // applicant's committed capability = c_A·κ_A = 0.2·1 = 0.2
+        // B's allied capability in NUKE = c_C·κ_C·(1 − h_BC⁺) = 0.09; share = 0.2/(0.09 + 0.2) = 0.6896551724...
+        // (1 − h_BA⁺) = 1 − 0.4 = 0.6
+        // security added = 4 · 0.1565217391 · 0.7 · 1 · 0.6896551724 · 0.6 = 0.1813493253...
+        // grievance = −(1·0.35 + 3·0.4) = −1.55; goodwill = 0.4
+        let expected = Terms {
+            goodwill: 0.4,
+            security: 0.181_349_325_337_331_36,
+            grievance: -1.55,
+            ..Terms::default()
+        };
+        close_terms("B admits A", &terms::admit_terms(w, B, A, NUKE), &expected);
+        // utility = 0.4 + 0.1813493253 − 1.55 = −0.9686506747
+        close(
+            "B admits A: utility",
+            terms::admit_terms(w, B, A, NUKE).utility(),
+            -0.968_650_674_662_668_6,
+        );
+    });
+}
+
+#[test]
+fn admit_terms_of_a_friendly_member() {
+    on_both(&scenario(&[]), |w| {
+        // C votes on A's application to NUKE.
+        // relevant threat to C = h_CR·d_CR·c_R/(c_C + c_R) = 0.8·0.7·0.9/1.05 = 0.48
+        // C's allied capability = c_B·κ_B·(1 − h_CB⁺) = 0.25·0.8·1 = 0.2; share = 0.2/(0.2 + 0.2) = 0.5
+        // (1 − h_CA⁺) = 1 (h_CA = −0.5 is affinity)
+        // security added = 4 · 0.48 · 0.7 · 1 · 0.5 · 1 = 0.672; no grievance, no hostility.
+        let expected = Terms {
+            goodwill: 0.4,
+            security: 0.672,
+            ..Terms::default()
+        };
+        close_terms("C admits A", &terms::admit_terms(w, C, A, NUKE), &expected);
+    });
+}
+
+#[test]
+fn admit_terms_without_rivals_read_the_members_whole_threat() {
+    on_both(&scenario(&[]), |w| {
+        // B votes on A's application to TALKS (no rivals).
+        // threat_B = threat_BA + threat_BR = 0.4·0.1·0.2/0.45 + 0.1565217391 = 0.0177777778 + 0.1565217391
+        //          = 0.1742995169...
+        // credibility = 0.35·0.75 + 0.65·0.25 = 0.425; strength = max(0.3, 0.1) = 0.3
+        // share = 0.2/(0.09 + 0.2) = 0.6896551724; (1 − 0.4) = 0.6
+        // added = 4 · 0.1742995169 · 0.425 · 0.3 · 0.6896551724 · 0.6 = 0.0367882893...
+        // grievance = −1.55 (as for NUKE)
+        let expected = Terms {
+            goodwill: 0.4,
+            security: 4.0 * 0.174_299_516_908_212_6 * 0.425 * 0.3 * (0.2 / 0.29) * 0.6,
+            grievance: -1.55,
+            ..Terms::default()
+        };
+        close_terms("B admits A to TALKS", &terms::admit_terms(w, B, A, TALKS), &expected);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threat.
+
+#[test]
+fn threat_from_each_state() {
+    on_both(&scenario(&[]), |w| {
+        // threat_AR = h·d·c_R/(c_A + c_R) = 0.9·1.0·0.9/1.1 = 0.7363636363...
+        close("threat A←R", terms::threat_from(w, A, R), 0.736_363_636_363_636_3);
+        // threat_AB = 0.4·0.1·0.25/0.45 = 0.0222222222...
+        close("threat A←B", terms::threat_from(w, A, B), 0.022_222_222_222_222_22);
+        // threat_BA = 0.4·0.1·0.2/0.45 = 0.0177777777... (relative capability is not symmetric)
+        close("threat B←A", terms::threat_from(w, B, A), 0.017_777_777_777_777_78);
+        // affinity (h_AC = −0.5) poses no threat; nor does a state to itself.
+        close("threat A←C", terms::threat_from(w, A, C), 0.0);
+        close("threat A←A", terms::threat_from(w, A, A), 0.0);
+        // threat_A = 0.0222222222 + 0 + 0.7363636364 = 0.7585858585...
+        close("threat A", terms::threat(w, A), 0.758_585_858_585_858_6);
+        // threat_C = threat_CR = 0.8·0.7·0.9/1.05 = 0.48 (h_CB, h_CA are affinities)
+        close("threat C", terms::threat(w, C), 0.48);
+        close("threat R", terms::threat(w, R), {
+            // threat_RA + threat_RB + threat_RC = 0.9·1·0.2/1.1 + 0.5·0.4·0.25/1.15 + 0.8·0.7·0.15/1.05
+            // = 0.1636363636 + 0.0434782609 + 0.08 = 0.2871146245...
+            0.163_636_363_636_363_64 + 0.043_478_260_869_565_22 + 0.08
+        });
+    });
+}
+
+#[test]
+fn relevant_threat_with_and_without_rivals() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE names R: only threat_AR = 0.7363636363...
+        close(
+            "relevant A NUKE",
+            terms::relevant_threat(&View::new(w, A, NUKE)),
+            0.736_363_636_363_636_3,
+        );
+        // TALKS names no rivals: the whole threat_A = 0.7585858585...
+        close(
+            "relevant A TALKS",
+            terms::relevant_threat(&View::new(w, A, TALKS)),
+            0.758_585_858_585_858_6,
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credibility, obligation strength, protection, security.
+
+#[test]
+fn credibility_interpolates_binding_and_informal() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE: 0.9·0.75 + (1 − 0.9)·0.25 = 0.675 + 0.025 = 0.7
+        close("credibility NUKE", terms::credibility(w, NUKE), 0.7);
+        // TALKS: 0.35·0.75 + 0.65·0.25 = 0.2625 + 0.1625 = 0.425 (minus would give 0.1)
+        close("credibility TALKS", terms::credibility(w, TALKS), 0.425);
+        // LONE: 1·0.75 + 0 = 0.75
+        close("credibility LONE", terms::credibility(w, LONE), 0.75);
+        // ISSUE: 0.5·0.75 + 0.5·0.25 = 0.5
+        close("credibility ISSUE", terms::credibility(w, ISSUE), 0.5);
+    });
+}
+
+#[test]
+fn obligation_strength_is_the_strongest_obligation() {
+    on_both(&scenario(&[]), |w| {
+        let sc = w.scenario;
+        close("strength NUKE (defence)", terms::obligation_strength(w, sc.pact(NUKE)), 1.0);
+        // max(consultation 0.3, non_aggression 0.1) = 0.3
+        close("strength TALKS", terms::obligation_strength(w, sc.pact(TALKS)), 0.3);
+        close("strength ISSUE (none)", terms::obligation_strength(w, sc.pact(ISSUE)), 0.0);
+    });
+}
+
+#[test]
+fn protection_and_security() {
+    on_both(&scenario(&[]), |w| {
+        let v = View::new(w, A, NUKE);
+        // protection = 0.7 · 1 · 0.288 = 0.2016
+        close("protection A NUKE", terms::protection(&v), 0.2016);
+        // security = 4 · 0.7363636363 · 0.2016 = 0.5938036363...
+        close("security A NUKE", terms::security(&v), 0.593_803_636_363_636_3);
+        let v = View::new(w, A, TALKS);
+        // protection = 0.425 · 0.3 · 0.2038834951 = 0.0259951456...
+        close("protection A TALKS", terms::protection(&v), 0.025_995_145_631_067_96);
+        // security = 4 · 0.7585858585 · 0.0259951456 = 0.0788781994...
+        close("security A TALKS", terms::security(&v), 0.078_878_199_470_432_47);
+        // LONE: no allies, coverage 0, security 0.
+        close("security A LONE", terms::security(&View::new(w, A, LONE)), 0.0);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Allied and hostile capability.
+
+#[test]
+fn allied_capability_discounts_hostile_members() {
+    on_both(&scenario(&[]), |w| {
+        // A in ISSUE (member B only): c_B·κ_B·(1 − h_AB⁺) = 0.25·0.8·0.6 = 0.12
+        // (1 + h⁺ would give 0.28)
+        close("allied A ISSUE", terms::allied_capability(&View::new(w, A, ISSUE)), 0.12);
+        close("allied A ISSUE (alone)", terms::allied_capability_sum(w, A, ISSUE), 0.12);
+        close("allied A NUKE (alone)", terms::allied_capability_sum(w, A, NUKE), 0.21);
+        // C in ISSUE: 0.25·0.8·(1 − 0) = 0.2 (h_CB = −0.2: affinity is not more than an ally)
+        close("allied C ISSUE", terms::allied_capability(&View::new(w, C, ISSUE)), 0.2);
+    });
+}
+
+#[test]
+fn hostile_capability_over_rivals_or_all_states() {
+    on_both(&scenario(&[]), |w| {
+        // All states, for R: h_RA·d·c_A + h_RB·d·c_B + h_RC·d·c_C
+        //   = 0.9·1·0.2 + 0.5·0.4·0.25 + 0.8·0.7·0.15 = 0.18 + 0.05 + 0.084 = 0.314
+        close("hostile R, all", terms::hostile_capability_sum(w, R, None), 0.314);
+        // Only rival B, for R: 0.05
+        close("hostile R, rivals [B]", terms::hostile_capability_sum(w, R, Some(&[B])), 0.05);
+        // A state is not its own rival: rivals [A, B] seen by A count only B: 0.4·0.1·0.25 = 0.01
+        close("hostile A, rivals [A, B]", terms::hostile_capability_sum(w, A, Some(&[A, B])), 0.01);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue gains.
+
+#[test]
+fn partner_reliability_is_the_weighted_commitment() {
+    on_both(&scenario(&[]), |w| {
+        // A in NUKE: (c_B κ_B + c_C κ_C)/(c_B + c_C) = (0.2 + 0.09)/0.4 = 0.725
+        close("reliability A NUKE", terms::partner_reliability(&View::new(w, A, NUKE)), 0.725);
+        // B in NUKE: only C: 0.09/0.15 = 0.6
+        close("reliability B NUKE", terms::partner_reliability(&View::new(w, B, NUKE)), 0.6);
+        // A in LONE: no partners → 1
+        close("reliability A LONE", terms::partner_reliability(&View::new(w, A, LONE)), 1.0);
+    });
+}
+
+#[test]
+fn issue_gain_plain_and_pooled() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE (security, not pooled), A: w_issue · s_A,sec · q · ρ = 1 · 0.9 · 0.3 · 0.725 = 0.19575
+        close("issue A NUKE", terms::issue_gain(&View::new(w, A, NUKE)), 0.19575);
+        // ISSUE (minerals, not pooled), A: 1 · 0.6 · 0.8 · (0.2/0.25 = 0.8) = 0.384
+        close("issue A ISSUE", terms::issue_gain(&View::new(w, A, ISSUE)), 0.384);
+        // TALKS (minerals, pooled), A outside: pool = r_B + r_C + r_A = 0.35 + 0.3 + 0.45 = 1.1,
+        // capped at 1: 1 · 0.6 · 0.7 · 0.725 · 1 = 0.3045
+        close("issue A TALKS (pool capped)", terms::issue_gain(&View::new(w, A, TALKS)), 0.3045);
+        // TALKS, B a member: pool = r_C + r_B = 0.3 + 0.35 = 0.65; ρ = 0.6:
+        // 1 · 0.5 · 0.7 · 0.6 · 0.65 = 0.1365
+        close("issue B TALKS (pooled)", terms::issue_gain(&View::new(w, B, TALKS)), 0.1365);
+    });
+    // With smaller resources nothing is capped. A outside TALKS: pool = 0.1 + 0.3 + 0.2 = 0.6 (not
+    // A's 0.2 alone, nor the members' 0.4 alone): 1 · 0.6 · 0.7 · 0.725 · 0.6 = 0.1827
+    let sc = scenario(&["state.A.resources.minerals=0.2", "state.B.resources.minerals=0.1"]);
+    on_both(&sc, |w| {
+        close("issue A TALKS (pooled)", terms::issue_gain(&View::new(w, A, TALKS)), 0.1827);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Costs.
+
+#[test]
+fn autonomy_cost_by_depth() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE: −0.4 · 0.9 · 1 = −0.36
+        close("autonomy A NUKE", terms::autonomy_cost(&View::new(w, A, NUKE)), -0.36);
+        // TALKS: −0.4 · 0.35 · 0.3 = −0.042
+        close("autonomy A TALKS", terms::autonomy_cost(&View::new(w, A, TALKS)), -0.042);
+        // ISSUE has no obligations: depth 0.3: −0.4 · 0.5 · 0.3 = −0.06
+        close("autonomy A ISSUE", terms::autonomy_cost(&View::new(w, A, ISSUE)), -0.06);
+    });
+}
+
+#[test]
+fn neutrality_cost() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE: −1 · 0.3 · 0.9 · 1 = −0.27
+        close("neutrality A NUKE", terms::neutrality_cost(&View::new(w, A, NUKE)), -0.27);
+        // TALKS: −1 · 0.3 · 0.35 · 0.3 = −0.0315
+        close("neutrality A TALKS", terms::neutrality_cost(&View::new(w, A, TALKS)), -0.0315);
+        // ISSUE: obligation strength 0 → 0; B has no neutrality tradition → 0.
+        close("neutrality A ISSUE", terms::neutrality_cost(&View::new(w, A, ISSUE)), 0.0);
+        close("neutrality B NUKE", terms::neutrality_cost(&View::new(w, B, NUKE)), 0.0);
+    });
+}
+
+#[test]
+fn foreign_quarrel_discounts_quarrels_the_state_shares() {
+    on_both(&scenario(&[]), |w| {
+        let all = || w.scenario.state_ids();
+        // B's quarrels, seen by A, over j ∉ {A, B}: j = C: h_BC⁺ = 0 → 0;
+        // j = R: h_BR⁺·(1 − h_AR⁺) = 0.5·(1 − 0.9) = 0.05. Max = 0.05.
+        // (B's hostility to A itself, 0.4, is not a foreign quarrel.)
+        close("quarrel A, B", terms::foreign_quarrel(w, A, B, all()), 0.05);
+        // C's, seen by A: j = R: 0.8·(1 − 0.9) = 0.08; j = B: h_CB⁺ = 0. Max = 0.08.
+        close("quarrel A, C", terms::foreign_quarrel(w, A, C, all()), 0.08);
+        // R's, seen by B: j = A: 0.9·(1 − 0) = 0.9 (h_BA = 0.4 → 1 − 0.4 = 0.6: 0.54);
+        // j = C: 0.8·(1 − h_BC⁺ = 1) = 0.8. Max = max(0.54, 0.8) = 0.8.
+        close("quarrel B, R", terms::foreign_quarrel(w, B, R, all()), 0.8);
+        // Only the candidates given are read: R's with A alone, seen by B: 0.9·0.6 = 0.54.
+        close("quarrel B, R over [A]", terms::foreign_quarrel(w, B, R, [A].into_iter()), 0.54);
+    });
+}
+
+#[test]
+fn entrapment_weights_foreign_quarrels_by_capability() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE (defence, b 0.9), A: −0.5 · 0.9 · (c_B·0.05 + c_C·0.08)/(c_B + c_C)
+        //   = −0.45 · (0.0125 + 0.012)/0.4 = −0.45 · 0.06125 = −0.0275625
+        // (counting B's quarrel with A itself, 0.4, would give −0.45·(0.1 + 0.012)/0.4 = −0.126)
+        close("entrapment A NUKE", terms::entrapment(&View::new(w, A, NUKE)), -0.0275625);
+        // TALKS has no defence obligation: 0. LONE has no other member: 0.
+        close("entrapment A TALKS", terms::entrapment(&View::new(w, A, TALKS)), 0.0);
+        close("entrapment A LONE", terms::entrapment(&View::new(w, A, LONE)), 0.0);
+        // B in NUKE: only C; C's quarrels seen by B: j = R: 0.8·(1 − 0.5) = 0.4; j = A: h_CA⁺ = 0.
+        // −0.5 · 0.9 · 0.15·0.4/0.15 = −0.18
+        close("entrapment B NUKE", terms::entrapment(&View::new(w, B, NUKE)), -0.18);
+    });
+}
+
+#[test]
+fn provocation_of_the_rivals() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE, A: formality = 0.25 + 0.75·0.9 = 0.925;
+        // exposure = d_AR · c_R/(c_A + c_R) · (1 − h_AR⁺) = 1 · 0.9/1.1 · 0.1 = 0.0818181818
+        // provocation = −1.5 · 0.925 · 0.0818181818 = −0.1135227272...
+        close(
+            "provocation A NUKE",
+            terms::provocation(&View::new(w, A, NUKE)),
+            -0.113_522_727_272_727_25,
+        );
+        // NUKE, B: exposure = 0.4 · 0.9/1.15 · (1 − 0.5) = 0.1565217391
+        // provocation = −1.5 · 0.925 · 0.1565217391 = −0.2171739130...
+        close(
+            "provocation B NUKE",
+            terms::provocation(&View::new(w, B, NUKE)),
+            -0.217_173_913_043_478_36,
+        );
+        // TALKS has no rivals: 0.
+        close("provocation A TALKS", terms::provocation(&View::new(w, A, TALKS)), 0.0);
+    });
+}
+
+#[test]
+fn affinity_with_the_members() {
+    on_both(&scenario(&[]), |w| {
+        // NUKE, A: (c_B·(−h_AB) + c_C·(−h_AC))/(c_B + c_C) = (0.25·(−0.4) + 0.15·0.5)/0.4
+        //   = (−0.1 + 0.075)/0.4 = −0.0625
+        close("affinity A NUKE", terms::affinity(&View::new(w, A, NUKE)), -0.0625);
+        // NUKE, B: only C: 0.15·0.2/0.15 = 0.2
+        close("affinity B NUKE", terms::affinity(&View::new(w, B, NUKE)), 0.2);
+        // LONE: no other member: 0
+        close("affinity A LONE", terms::affinity(&View::new(w, A, LONE)), 0.0);
+    });
+}
+
+#[test]
+fn support_binds_democracies_only() {
+    on_both(&scenario(&[]), |w| {
+        // A (democracy): 1 · 0.9 · (0.7 − 0.5) = 0.18
+        close("support A NUKE", terms::support(&View::new(w, A, NUKE)), 0.18);
+        // A in TALKS: 1 · 0.35 · 0.2 = 0.07
+        close("support A TALKS", terms::support(&View::new(w, A, TALKS)), 0.07);
+        // C is not a democracy: 0 (it would be 0.9 · (0.5 − 0.5) = 0 anyway, so use R's view with
+        // a support start that would count: see below).
+        close("support C NUKE", terms::support(&View::new(w, C, NUKE)), 0.0);
+    });
+    // R, not a democracy, with support 0.9 over a threshold of 0.2: still 0.
+    let sc = scenario(&["state.R.support.start=0.9", "state.R.support.threshold=0.2"]);
+    on_both(&sc, |w| {
+        close("support R NUKE", terms::support(&View::new(w, R, NUKE)), 0.0);
+    });
+    // The same as a democracy: 1 · 0.9 · (0.9 − 0.2) = 0.63
+    let sc = scenario(&[
+        "state.R.support.start=0.9",
+        "state.R.support.threshold=0.2",
+        "state.R.democracy=true",
+    ]);
+    on_both(&sc, |w| {
+        close("support R NUKE, democracy", terms::support(&View::new(w, R, NUKE)), 0.63);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership value, joining, leaving.
+
+/// A's membership value of NUKE, term by term (from the tests above).
+fn a_nuke_value() -> Terms {
+    Terms {
+        security: 0.593_803_636_363_636_3,
+        issue: 0.19575,
+        autonomy: -0.36,
+        neutrality: -0.27,
+        entrapment: -0.0275625,
+        provocation: -0.113_522_727_272_727_25,
+        affinity: -0.0625,
+        support: 0.18,
+        ..Terms::default()
+    }
+}
+
+#[test]
+fn membership_value_join_and_leave() {
+    on_both(&scenario(&[]), |w| {
+        let value = a_nuke_value();
+        close_terms("value A NUKE", &terms::membership_value(w, A, NUKE), &value);
+        // sum = 0.5938036364 + 0.19575 − 0.36 − 0.27 − 0.0275625 − 0.1135227273 − 0.0625 + 0.18
+        //     = 0.1359684091
+        close(
+            "value A NUKE: utility",
+            terms::membership_value(w, A, NUKE).utility(),
+            0.135_968_409_090_909_07,
+        );
+        // join: the same terms and switching = −join_cost = −0.2; utility = −0.0640315909
+        let join = Terms { switching: -0.2, ..value };
+        close_terms("join A NUKE", &terms::join_terms(w, A, NUKE), &join);
+        close(
+            "join A NUKE: utility",
+            terms::join_terms(w, A, NUKE).utility(),
+            -0.064_031_590_909_090_94,
+        );
+        // leave: every term negated, switching = −(0.2 + 1.6·0.9) = −1.64;
+        // utility = −0.1359684091 − 1.64 = −1.7759684091
+        let leave = Terms {
+            switching: -1.64,
+            ..value.negated()
+        };
+        close_terms("leave A NUKE", &terms::leave_terms(w, A, NUKE), &leave);
+        close(
+            "leave A NUKE: utility",
+            terms::leave_terms(w, A, NUKE).utility(),
+            -1.775_968_409_090_909_1,
+        );
+        // An informal pact is cheap to leave: ISSUE (b 0.5): −(0.2 + 1.6·0.5) = −1.0
+        close("leave A ISSUE: switching", terms::leave_terms(w, A, ISSUE).switching, -1.0);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// An outsider (D: no relations), whose member sums the caches share between such states.
+
+#[test]
+fn an_outsiders_member_sums() {
+    on_both(&scenario(&[]), |w| {
+        let v = View::new(w, D, NUKE);
+        // allied = 0.25·0.8 + 0.15·0.6 = 0.29 (no hostility to discount); hostile = 0 (h_DR = 0)
+        close("allied D NUKE", terms::allied_capability(&v), 0.29);
+        close("hostile D NUKE", terms::hostile_capability(&v), 0.0);
+        // coverage = 0.29/0.29 = 1 (the floor, 0.6·0.8 = 0.48, is below it; a floor is at most 1,
+        // so an outsider's guarantor, hostile to no one, never shows)
+        close("coverage D NUKE", terms::coverage(&v), 1.0);
+        // reliability = (0.2 + 0.09)/0.4 = 0.725
+        close("reliability D NUKE", terms::partner_reliability(&v), 0.725);
+        // D shares no quarrel: B's worst is h_BR = 0.5 (h_BA = 0.4 is less), C's is h_CR = 0.8:
+        // entrapment = −0.5·0.9·(0.25·0.5 + 0.15·0.8)/0.4 = −0.45·0.6125 = −0.275625
+        close("entrapment D NUKE", terms::entrapment(&v), -0.275625);
+        // affinity = (0.25·0 + 0.15·0)/0.4 = 0
+        close("affinity D NUKE", terms::affinity(&v), 0.0);
+        // TALKS: pool = r_B + r_C + r_D = 0.35 + 0.3 + 0.1 = 0.75;
+        // issue = 1 · 0.9 · 0.7 · 0.725 · 0.75 = 0.34256250
+        close("issue D TALKS", terms::issue_gain(&View::new(w, D, TALKS)), 0.342_562_5);
+    });
+}
