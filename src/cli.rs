@@ -358,7 +358,12 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-/// Who ends in which pact, with what probability (states whose membership is ever above 5%).
+/// At most this many states per pact in the headline table (a world of 193 states would fill the
+/// terminal); the rest are counted.
+const HEADLINE_STATES: usize = 20;
+
+/// Who ends in which pact, with what probability (states whose membership is ever above 5%, the
+/// most likely first, at most [`HEADLINE_STATES`]).
 fn headline(o: &mut impl Write, s: &Summary) -> std::io::Result<()> {
     for pact in &s.pacts {
         let mut rows: Vec<(&str, f64, Option<f64>)> = s
@@ -370,13 +375,17 @@ fn headline(o: &mut impl Write, s: &Summary) -> std::io::Result<()> {
             })
             .collect();
         rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-        let cells: Vec<String> = rows
+        let mut cells: Vec<String> = rows
             .iter()
+            .take(HEADLINE_STATES)
             .map(|(id, p, join)| match join {
                 Some(r) => format!("{id} {p:.2} (joins ~{})", label_at(s, *r)),
                 None => format!("{id} {p:.2}"),
             })
             .collect();
+        if rows.len() > HEADLINE_STATES {
+            cells.push(format!("and {} more (memberships.csv)", rows.len() - HEADLINE_STATES));
+        }
         writeln!(
             o,
             "  {:<12} {}",

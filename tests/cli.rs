@@ -220,3 +220,35 @@ fn no_charts_quiet_and_shards() {
         .assert()
         .failure();
 }
+
+/// At world scale the headline names at most 20 states per pact and counts the rest.
+#[test]
+fn headline_is_bounded_at_world_scale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let world = tmp.path().join("world.toml");
+    pactsim()
+        .args([
+            "generate", "--states", "120", "--pacts", "6", "--rounds", "12", "--seed", "3", "--out",
+        ])
+        .arg(&world)
+        .assert()
+        .success();
+    let out = pactsim()
+        .arg("run")
+        .arg(&world)
+        .args(["--runs", "20", "--decisions", "0", "--no-charts", "--out"])
+        .arg(tmp.path().join("run"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let pact_lines: Vec<&str> = text.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(pact_lines.len(), 6, "{text}");
+    for line in &pact_lines {
+        let cells = line.split(", ").count();
+        assert!(cells <= 21, "{cells} cells: {line}");
+    }
+    assert!(text.contains("more (memberships.csv)"), "no pact had more than 20 states: {text}");
+}
