@@ -99,6 +99,13 @@ pub struct World<'s> {
     /// Each state's idiosyncratic taste for each pact, a uniform quantile of its logit shock
     /// (`[p·n + s]`); with persistent shocks it is drawn once per replicate.
     taste: Vec<f64>,
+    /// The unconditioned uniform draw behind each taste (`[p·n + s]`): conditioning on an
+    /// observed membership always starts from it, so a second conditioning (a pact founded
+    /// again) replaces the first instead of compounding it.
+    raw_taste: Vec<f64>,
+    /// Memberships created by this round's events (`found`, `force_join`), to condition once the
+    /// round's world is set (see [`World::play_round`]).
+    to_condition: Vec<(StateId, PactId)>,
     /// For each taste, the values of −ΔU/τ above which joining (`.0`) or leaving (`.1`) is
     /// certainly not chosen (see [`no_action_above`]): most decisions then need no `exp`.
     cutoff: Vec<(f64, f64)>,
@@ -133,6 +140,8 @@ impl<'s> World<'s> {
             threat_at_start: vec![0.0; n],
             next_event: 0,
             taste: vec![0.5; np * n],
+            raw_taste: vec![0.5; np * n],
+            to_condition: Vec::new(),
             cutoff: vec![cutoffs(0.5); np * n],
             threat_stale: true,
             memo: memo::Memo::new(n, np),
@@ -168,7 +177,9 @@ impl<'s> World<'s> {
         let mut w = World::new(scenario);
         w.set_memo(memo);
         for k in 0..w.taste.len() {
-            w.set_taste(k, uniform(rng));
+            let u = uniform(rng);
+            w.raw_taste[k] = u;
+            w.set_taste(k, u);
         }
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
@@ -181,12 +192,12 @@ impl<'s> World<'s> {
     }
 
     /// Narrows a member's taste to those under which staying in is its choice now:
-    /// u ← u·(1 − P(leave)), uniform on [0, 1 − P(leave)) when u was uniform on [0, 1).
+    /// u ← u₀·(1 − P(leave)) from the unconditioned draw u₀, uniform on [0, 1 − P(leave)).
     fn condition_on_membership(&mut self, s: StateId, p: PactId) {
         self.refresh_event_caches();
         let p_leave = logit(terms::leave_terms(self, s, p).utility(), self.scenario.params.temperature);
         let k = p.index() * self.n() + s.index();
-        self.set_taste(k, self.taste[k] * (1.0 - p_leave));
+        self.set_taste(k, self.raw_taste[k] * (1.0 - p_leave));
     }
 
     fn set_taste(&mut self, k: usize, u: f64) {
@@ -223,6 +234,18 @@ impl<'s> World<'s> {
     /// Members of a pact in id order.
     pub fn members(&self, p: PactId) -> impl Iterator<Item = StateId> + '_ {
         self.member_list[p.index()].iter().copied()
+    }
+    /// How many members have ratified `applicant`'s pending application to `p`.
+    pub fn ratifications(&self, applicant: StateId, p: PactId) -> usize {
+        let n = self.n();
+        let row = (p.index() * n + applicant.index()) * n;
+        self.members(p).filter(|k| self.ratified[row + k.index()]).count()
+    }
+
+    /// The uniform quantile of `s`'s persistent taste for `p` (low = fond of the pact), after
+    /// any conditioning on an observed membership.
+    pub fn taste(&self, s: StateId, p: PactId) -> f64 {
+        self.taste[p.index() * self.n() + s.index()]
     }
     pub fn size(&self, p: PactId) -> usize {
         self.member_list[p.index()].len()
@@ -321,12 +344,10 @@ impl<'s> World<'s> {
                 for &s in founders {
                     self.add_member(s, pact);
                 }
-                // Founding is the founders' choice: condition their tastes on staying in, as
-                // for starting members (see `seeded`). u·(1 − P(leave)) is uniform on the
-                // tastes under which they stay, so no new draw is needed.
-                for &s in founders {
-                    self.condition_on_membership(s, pact);
-                }
+                // Founding is the founders' choice: their tastes are conditioned on staying in,
+                // as for starting members (see `seeded`), once all of this round's events have
+                // applied and threat and support are refreshed (`play_round`).
+                self.to_condition.extend(founders.iter().map(|&s| (s, pact)));
             }
             Change::Dissolve { pact } => {
                 self.active[pact.index()] = false;
@@ -335,7 +356,12 @@ impl<'s> World<'s> {
                     self.clear_application(s, pact);
                 }
             }
-            Change::ForceJoin { state, pact } => self.add_member(state, pact),
+            Change::ForceJoin { state, pact } => {
+                // Imposed, but then kept: conditioned like a founder, so the member does not
+                // walk out in the same round merely because it was put in.
+                self.add_member(state, pact);
+                self.to_condition.push((state, pact));
+            }
             Change::ForceLeave { state, pact } => {
                 self.remove_member(state, pact);
                 self.clear_application(state, pact);
@@ -345,10 +371,18 @@ impl<'s> World<'s> {
 
     /// Plays one round; appends every decision taken to `log`.
     ///
-    /// Order: events of the round → threat and public support → grievances fade → states
-    /// decide (sequentially in random order, or simultaneously) → members vote on applicants.
+    /// Order: grievances fade → events of the round → threat and public support → memberships
+    /// the events created are conditioned on this world → states decide (sequentially in random
+    /// order, or simultaneously) → members vote on applicants.
     pub fn play_round<R: Rng>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
         self.round += 1;
+        // Grievances fade before the events, so a grievance an event sets (`to`) holds as
+        // written in this round's votes.
+        let decay = self.scenario.params.grievance_decay;
+        if decay > 0.0 && !self.grievance.is_empty() {
+            self.grievance.iter_mut().for_each(|g| *g *= 1.0 - decay);
+            self.rebuild_grievances();
+        }
         let events = &self.scenario.events;
         while self.next_event < events.len() && events[self.next_event].round == self.round {
             for change in &events[self.next_event].changes {
@@ -359,10 +393,13 @@ impl<'s> World<'s> {
         self.refresh_threat();
         self.refresh_event_caches();
         self.update_support();
-        let decay = self.scenario.params.grievance_decay;
-        if decay > 0.0 && !self.grievance.is_empty() {
-            self.grievance.iter_mut().for_each(|g| *g *= 1.0 - decay);
-            self.rebuild_grievances();
+        // Memberships the events created (founders, forced joins) were chosen on this round's
+        // world: condition their tastes now that every change has applied and threat and support
+        // are current. A membership an event has already undone again is not conditioned.
+        for (s, p) in std::mem::take(&mut self.to_condition) {
+            if self.is_member(s, p) {
+                self.condition_on_membership(s, p);
+            }
         }
 
         match self.scenario.params.update_order {
@@ -537,10 +574,13 @@ impl<'s> World<'s> {
                     if self.ratified[row + k.index()] {
                         continue;
                     }
-                    let (take_up, draw) = (uniform(rng), uniform(rng));
-                    if take_up >= params.ratification_rate {
+                    // One draw per opportunity: the member takes the application up when
+                    // u < rate, and then u / rate is again uniform on [0, 1): the vote's draw.
+                    let u = uniform(rng);
+                    if u >= params.ratification_rate {
                         continue;
                     }
+                    let draw = u / params.ratification_rate;
                     let terms = terms::admit_terms(self, k, a, p);
                     let probability = logit(terms.utility(), params.temperature);
                     // Votes draw afresh each time a member takes an application up:

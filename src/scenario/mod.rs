@@ -138,9 +138,10 @@ pub enum UpdateOrder {
 /// How the random part of a choice is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shocks {
-    /// Once per replicate for each state–pact (and member–applicant) pair: a state's
-    /// idiosyncratic taste, so in a world that does not change a share logit(ΔU/τ) of replicates
-    /// act — once — and the rest never do.
+    /// Once per replicate for each state–pact pair: a state's idiosyncratic taste, so in a world
+    /// that does not change a share logit(ΔU/τ) of replicates act — once — and the rest never do.
+    /// (Admission votes are not tastes: they draw afresh each time a member takes an application
+    /// up, whatever this setting.)
     Persistent,
     /// Afresh at every decision opportunity (a per-round hazard: over many rounds even a choice
     /// with negative utility is eventually taken).
