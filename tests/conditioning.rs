@@ -1,11 +1,9 @@
 //! Observed memberships and the random draws: what `docs/MODEL.md` §4 promises about tastes
 //! conditioned on observed choices, and one uniform draw per decision opportunity.
 
-mod common;
 
 use std::convert::Infallible;
 
-use common::*;
 use pactsim::model::terms::leave_terms;
 use pactsim::model::{Action, Decision, World, logit};
 use pactsim::run::replicate_rng;
