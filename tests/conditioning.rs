@@ -1,7 +1,6 @@
 //! Observed memberships and the random draws: what `docs/MODEL.md` §4 promises about tastes
 //! conditioned on observed choices, and one uniform draw per decision opportunity.
 
-
 use std::convert::Infallible;
 
 use pactsim::model::terms::leave_terms;
@@ -302,9 +301,11 @@ binding = 0.0
 issue_gain = 0.0
 members = ["B", "C", "D"]
 admission = "unanimity"
+new = true
 "#;
     let sc = parse(text, &["state.A.issues.security=1", "pact.P.issue_gain=1"]);
     let (a, p) = (sc.state_by_id("A").unwrap(), sc.pact_by_id("P").unwrap());
+    let mut take_ups = 0;
     for r in 0..50 {
         let mut rng = Counting {
             inner: replicate_rng(3, r),
@@ -324,8 +325,10 @@ admission = "unanimity"
             // Applying this round adds the application to this round's admission phase.
             let opportunities = if applied_now { 3 } else { unratified as u64 };
             assert_eq!(rng.words - start, 4 + opportunities, "replicate {r}");
+            take_ups += opportunities;
         }
     }
+    assert!(take_ups > 100, "the test needs applications to take up: {take_ups}");
 }
 
 #[test]
@@ -368,6 +371,7 @@ issue = "energy"
 issue_gain = 1.0
 members = ["B"]
 admission = "unanimity"
+new = true
 
 [[event]]
 id = "deal"
@@ -384,5 +388,73 @@ change = [{ kind = "grievance", grievance = "B-A", to = 0.8 }]
     assert!(!votes.is_empty());
     for d in votes {
         assert_eq!(d.terms.grievance, -0.8, "{d:?}");
+    }
+}
+
+/// A, a non-member of the open dialogue P, would gain a little from it (ΔU_join > 0 but far from
+/// certain). `new` is the pact's flag.
+fn outsider(new: bool) -> String {
+    format!(
+        r#"
+[scenario]
+name = "outsider"
+rounds = 3
+seed = 1
+runs = 100
+
+[model]
+temperature = 0.3
+
+[[state]]
+id = "A"
+capability = 0.02
+democracy = false
+issues = {{ energy = 0.5 }}
+
+[[state]]
+id = "B"
+capability = 0.05
+democracy = false
+
+[[pact]]
+id = "P"
+obligations = []
+binding = 0.0
+issue = "energy"
+issue_gain = 0.6
+members = ["B"]
+admission = "open"
+new = {new}
+"#
+    )
+}
+
+#[test]
+fn outsiders_of_an_existing_pact_are_conditioned_on_staying_out_and_of_a_new_one_not() {
+    // ΔU_join(A) = w_issue·s·q·ρ − join_cost = 0.5·0.6·1 − 0.2 = 0.1: P(join) = logit(0.1/0.3)
+    // ≈ 0.58. An existing pact A has stayed out of is joined in round 1 by nobody (its taste is
+    // u ~ U(P₀, 1)); the same pact as a proposal (`new = true`) by about 58% of replicates.
+    let runs = 2000;
+    let existing = parse(&outsider(false), &[]);
+    let joins = |sc: &Scenario| {
+        play(sc, runs, 1)
+            .iter()
+            .filter(|(_, d)| d.round == 1 && d.action == Action::Join)
+            .count() as f64
+            / runs as f64
+    };
+    let (a, p) = (existing.state_by_id("A").unwrap(), existing.pact_by_id("P").unwrap());
+    let p0 = logit(pactsim::model::terms::join_terms(&World::new(&existing), a, p).utility(), 0.3);
+    assert!((p0 - logit(0.1, 0.3)).abs() < 1e-12, "{p0}");
+    assert_eq!(joins(&existing), 0.0);
+    let proposal = parse(&outsider(true), &[]);
+    let share = joins(&proposal);
+    let se = (p0 * (1.0 - p0) / runs as f64).sqrt();
+    assert!((share - p0).abs() < 4.0 * se, "a new pact: {share} vs P0 {p0}");
+    // The conditioned taste: u = P0 + u0·(1 − P0), at least P0.
+    for r in 0..50 {
+        let w = World::seeded(&existing, &mut replicate_rng(2, r));
+        let raw = World::seeded(&proposal, &mut replicate_rng(2, r)).taste(a, p);
+        assert_eq!(w.taste(a, p), p0 + raw * (1.0 - p0));
     }
 }

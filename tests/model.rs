@@ -70,6 +70,7 @@ fn parse(text: &str, overrides: &[&str]) -> Scenario {
 const ALLIANCE: &str = r#"
 [[pact]]
 id = "P"
+new = true    # a new option: A's staying out at the start is not a choice (docs/MODEL.md §4)
 obligations = ["defence"]
 binding = 1.0
 members = ["B", "C"]
@@ -242,6 +243,7 @@ proximity = 1.0
 
 [[pact]]
 id = "P"
+new = true    # a new option: A's staying out at the start is not a choice (docs/MODEL.md §4)
 obligations = ["defence"]
 binding = 1.0
 members = ["B"]

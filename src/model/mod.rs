@@ -188,7 +188,25 @@ impl<'s> World<'s> {
                 }
             }
         }
+        // Staying out of an existing pact one may apply to is an observed choice too (a
+        // proposal flagged `new` is not yet one; nor is a pact one may not apply to).
+        for p in scenario.pact_ids().filter(|&p| scenario.pact(p).active && !scenario.pact(p).new) {
+            for s in scenario.state_ids() {
+                if !w.is_member(s, p) && w.may_apply(s, p) {
+                    w.condition_on_non_membership(s, p);
+                }
+            }
+        }
         w
+    }
+
+    /// Narrows a non-member's taste to those under which staying out is its choice now:
+    /// u ← P(join) + u₀·(1 − P(join)), uniform on [P(join), 1).
+    fn condition_on_non_membership(&mut self, s: StateId, p: PactId) {
+        self.refresh_event_caches();
+        let p_join = logit(terms::join_terms(self, s, p).utility(), self.scenario.params.temperature);
+        let k = p.index() * self.n() + s.index();
+        self.set_taste(k, p_join + self.raw_taste[k] * (1.0 - p_join));
     }
 
     /// Narrows a member's taste to those under which staying in is its choice now:

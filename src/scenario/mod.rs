@@ -211,6 +211,8 @@ pub struct Pact {
     pub rivals: Vec<StateId>,
     pub min_members: u32,
     pub active: bool,
+    /// A proposal at the start: non-members are not conditioned on staying out.
+    pub new: bool,
 }
 
 impl Pact {

@@ -444,6 +444,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             rivals,
             min_members: p.min_members,
             active: p.active,
+            new: p.new,
         });
     }
 

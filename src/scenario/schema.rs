@@ -329,6 +329,11 @@ pub struct RawPact {
     /// False: the pact does not exist until a `found` event.
     #[serde(default = "yes")]
     pub active: bool,
+    /// True: a proposal just put on the table (the lithium alliance), so a state's being outside
+    /// it at the start is not yet a choice. False (default): an existing pact, whose non-members
+    /// at the start chose to stay out, and are conditioned on it (docs/MODEL.md §4).
+    #[serde(default)]
+    pub new: bool,
 }
 
 fn default_issue() -> SpannedStr {
