@@ -43,6 +43,9 @@ name = "terms"
 rounds = 1
 runs = 1
 
+[model]
+bloc_threat = 0.0    # the dyadic terms; the friends' threat has its own test below
+
 [[state]]
 id = "A"
 capability = 0.2
@@ -366,6 +369,36 @@ fn threat_from_each_state() {
 }
 
 #[test]
+fn relevant_threat_adds_lambda_times_the_friends_threat() {
+    on_both(&scenario(&["model.bloc_threat=0.5"]), |w| {
+        // A's only friend is C (h_AC = −0.5, a_AC = 0.5); threat_C = threat_CR = 0.48, all of it
+        // from R. B_A = 0.5·0.48 = 0.24 over all threat, and the same from NUKE's rival R.
+        // (B is hostile to A: no friend. R: no friend.)
+        close("bloc A", w.bloc_threat[A.index()], 0.24);
+        // NUKE: 0.7363636363... + λ·0.24 = 0.7363636363... + 0.12
+        close(
+            "relevant A NUKE",
+            terms::relevant_threat(&View::new(w, A, NUKE)),
+            0.736_363_636_363_636_3 + 0.12,
+        );
+        // TALKS (no rivals): threat_A + λ·B_A = 0.7585858585... + 0.12; the felt threat too.
+        close(
+            "relevant A TALKS",
+            terms::relevant_threat(&View::new(w, A, TALKS)),
+            0.758_585_858_585_858_6 + 0.12,
+        );
+        close("felt A", terms::felt_threat(w, A), 0.758_585_858_585_858_6 + 0.12);
+        // C's friends: A (0.5) and B (0.2). threat_A from R = 0.7363636..., threat_B from R =
+        // 0.5·0.4·0.9/1.15 = 0.1565217391...; B_C(R) = 0.5·0.7363636... + 0.2·0.1565217391...
+        close(
+            "relevant C NUKE",
+            terms::relevant_threat(&View::new(w, C, NUKE)),
+            0.48 + 0.5 * (0.5 * 0.736_363_636_363_636_3 + 0.2 * (0.5 * 0.4 * 0.9 / 1.15)),
+        );
+    });
+}
+
+#[test]
 fn relevant_threat_with_and_without_rivals() {
     on_both(&scenario(&[]), |w| {
         // NUKE names R: only threat_AR = 0.7363636363...
@@ -426,6 +459,53 @@ fn protection_and_security() {
         close("security A TALKS", terms::security(&v), 0.078_878_199_470_432_47);
         // LONE: no allies, coverage 0, security 0.
         close("security A LONE", terms::security(&View::new(w, A, LONE)), 0.0);
+    });
+}
+
+#[test]
+fn security_counts_only_the_protection_a_pact_adds_to_the_others() {
+    on_both(&scenario(&[]), |w| {
+        // B is in NUKE (defence, rivals R) and TALKS (consultation, no rivals).
+        // protection_NUKE(B) = credibility 0.7 · 1 · coverage 0.36 = 0.252
+        // protection_TALKS(B) = 0.425 · 0.3 · coverage, coverage = allied 0.09 / (0.09 + hostile):
+        //   hostile over all states = h_BA·d·c_A + h_BR·d·c_R = 0.4·0.1·0.2 + 0.5·0.4·0.9 = 0.188
+        //   → 0.09 / 0.278 = 0.3237410071...; protection = 0.0412769784...
+        let (v_nuke, v_talks) = (View::new(w, B, NUKE), View::new(w, B, TALKS));
+        let p_talks = 0.425 * 0.3 * (0.09 / 0.278);
+        close("protection B TALKS", terms::protection(&v_talks), p_talks);
+        close("protection B NUKE", terms::protection(&v_nuke), 0.252);
+        // NUKE's threat (from R) is all answered by TALKS (no rivals): overlap 1.
+        close("overlap TALKS in NUKE", terms::threat_overlap(&v_nuke, &v_talks), 1.0);
+        // TALKS answers all of B's threat; NUKE only R's part of it:
+        // threat_BR = 0.5·0.4·0.9/1.15 = 0.1565217391..., threat_BA = 0.4·0.1·0.2/0.45 = 0.0177777...
+        let (t_br, t_ba) = (0.5 * 0.4 * 0.9 / 1.15, 0.4 * 0.1 * 0.2 / 0.45);
+        close(
+            "overlap NUKE in TALKS",
+            terms::threat_overlap(&v_talks, &v_nuke),
+            t_br / (t_br + t_ba),
+        );
+        // security_NUKE(B) = 4 · threat_BR · 0.252 · (1 − 1 · p_talks)
+        close("uncovered B NUKE", terms::uncovered_share(&v_nuke), 1.0 - p_talks);
+        close("marginal B NUKE", terms::marginal_protection(&v_nuke), 0.252 * (1.0 - p_talks));
+        close("security B NUKE", terms::security(&v_nuke), 4.0 * t_br * 0.252 * (1.0 - p_talks));
+        // security_TALKS(B) = 4 · threat_B · p_talks · (1 − overlap · 0.252)
+        let overlap = t_br / (t_br + t_ba);
+        close(
+            "security B TALKS",
+            terms::security(&v_talks),
+            4.0 * (t_br + t_ba) * p_talks * (1.0 - overlap * 0.252),
+        );
+        // A is in LONE only, which protects it not at all (no allies): nothing is discounted.
+        close("uncovered A NUKE", terms::uncovered_share(&View::new(w, A, NUKE)), 1.0);
+    });
+    // Two pacts naming different rivals: the overlap is the share of P's rival threat from rivals
+    // Q names too. NUKE names R; made to name B and R, A's overlap of it in a pact naming R only
+    // is threat_AR / (threat_AB + threat_AR).
+    on_both(&scenario(&["pact.LONE.rivals=[\"R\", \"B\"]"]), |w| {
+        let (nuke, lone) = (View::new(w, A, NUKE), View::new(w, A, LONE));
+        let (t_ar, t_ab) = (0.9 * 1.0 * 0.9 / 1.1, 0.4 * 0.1 * 0.25 / 0.45);
+        close("overlap NUKE in LONE", terms::threat_overlap(&lone, &nuke), t_ar / (t_ab + t_ar));
+        close("overlap LONE in NUKE", terms::threat_overlap(&nuke, &lone), 1.0);
     });
 }
 

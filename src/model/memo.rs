@@ -147,8 +147,19 @@ impl World<'_> {
                         ..terms::event_sums_of_rivals(self, s, p)
                     }
                 } else {
-                    terms::event_sums(self, s, p)
+                    EventSums {
+                        hostile: terms::hostile_capability_sum(self, s, Some(&self.scenario.pact(p).rivals)),
+                        ..terms::event_sums_of_rivals(self, s, p)
+                    }
                 };
+            }
+        }
+        // The friends' threat from each pact's rivals reads the rival threat of every state:
+        // a second pass, the same sum in the same order as `terms::event_sums`.
+        for s in self.scenario.state_ids() {
+            for p in self.scenario.pact_ids().filter(|&p| !self.scenario.pact(p).rivals.is_empty()) {
+                event[s.index() * m + p.index()].bloc_rival_threat =
+                    terms::bloc_threat(self, s, |k| event[k.index() * m + p.index()].rival_threat);
             }
         }
         self.memo.event = event;

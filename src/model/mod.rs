@@ -86,6 +86,8 @@ pub struct World<'s> {
     grievance_matrix: Vec<f64>,
     member: Vec<bool>,
     member_list: Vec<Vec<StateId>>,
+    /// The pacts each state is a member of, in id order.
+    pacts_of: Vec<Vec<PactId>>,
     applied: Vec<bool>,
     /// First round each state applied to (or joined) each pact; 0 = never.
     pub first_apply: Vec<u32>,
@@ -94,6 +96,9 @@ pub struct World<'s> {
     pub active: Vec<bool>,
     /// Threat each state faces (refreshed at the start of every round).
     pub threat: Vec<f64>,
+    /// The threat each state's friends face ([`terms::bloc_threat`]), refreshed with `threat`.
+    pub bloc_threat: Vec<f64>,
+    /// The threat each state felt at the start ([`terms::felt_threat`]): where support is anchored.
     threat_at_start: Vec<f64>,
     next_event: usize,
     /// Each state's idiosyncratic taste for each pact, a uniform quantile of its logit shock
@@ -132,11 +137,13 @@ impl<'s> World<'s> {
             grievance_matrix: vec![0.0; n * n],
             member: vec![false; np * n],
             member_list: vec![Vec::new(); np],
+            pacts_of: vec![Vec::new(); n],
             applied: vec![false; np * n],
             first_apply: vec![0; np * n],
             ratified: vec![false; np * n * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
             threat: vec![0.0; n],
+            bloc_threat: vec![0.0; n],
             threat_at_start: vec![0.0; n],
             next_event: 0,
             taste: vec![0.5; np * n],
@@ -156,7 +163,7 @@ impl<'s> World<'s> {
         }
         w.rebuild_grievances();
         w.refresh_threat();
-        w.threat_at_start = w.threat.clone();
+        w.threat_at_start = scenario.state_ids().map(|s| terms::felt_threat(&w, s)).collect();
         w
     }
 
@@ -265,6 +272,10 @@ impl<'s> World<'s> {
     pub fn taste(&self, s: StateId, p: PactId) -> f64 {
         self.taste[p.index() * self.n() + s.index()]
     }
+    /// The pacts `s` is a member of, in id order.
+    pub fn pacts_of(&self, s: StateId) -> impl Iterator<Item = PactId> + '_ {
+        self.pacts_of[s.index()].iter().copied()
+    }
     pub fn size(&self, p: PactId) -> usize {
         self.member_list[p.index()].len()
     }
@@ -276,6 +287,9 @@ impl<'s> World<'s> {
             let list = &mut self.member_list[p.index()];
             let at = list.partition_point(|&x| x < s);
             list.insert(at, s);
+            let pacts = &mut self.pacts_of[s.index()];
+            let at = pacts.partition_point(|&x| x < p);
+            pacts.insert(at, p);
             self.memo.membership_changed(p);
         }
         self.clear_application(s, p);
@@ -286,6 +300,7 @@ impl<'s> World<'s> {
         if self.member[k] {
             self.member[k] = false;
             self.member_list[p.index()].retain(|&x| x != s);
+            self.pacts_of[s.index()].retain(|&x| x != p);
             self.memo.membership_changed(p);
         }
     }
@@ -316,6 +331,9 @@ impl<'s> World<'s> {
         }
         for s in self.scenario.state_ids() {
             self.threat[s.index()] = terms::threat(self, s);
+        }
+        for s in self.scenario.state_ids() {
+            self.bloc_threat[s.index()] = terms::bloc_threat(self, s, |k| self.threat[k.index()]);
         }
         self.threat_stale = false;
         self.clear_utility_bounds();
@@ -457,7 +475,8 @@ impl<'s> World<'s> {
     /// support ← inertia·support + (1 − inertia)·clamp(anchor + sensitivity·(threat − threat₀)).
     fn update_support(&mut self) {
         for (i, st) in self.scenario.states.iter().enumerate() {
-            let target = (self.support_anchor[i] + st.support.sensitivity * (self.threat[i] - self.threat_at_start[i])).clamp(0.0, 1.0);
+            let felt = terms::felt_threat(self, StateId(i as u16));
+            let target = (self.support_anchor[i] + st.support.sensitivity * (felt - self.threat_at_start[i])).clamp(0.0, 1.0);
             self.support[i] = st.support.inertia * self.support[i] + (1.0 - st.support.inertia) * target;
         }
     }

@@ -106,6 +106,28 @@ pub fn threat(w: &World, s: StateId) -> f64 {
     w.scenario.state_ids().map(|j| threat_from(w, s, j)).sum()
 }
 
+/// How much a state's friends are its own concern: its affinity a_sk = (−h_sk)⁺ with `k`.
+pub fn partner_weight(w: &World, s: StateId, k: StateId) -> f64 {
+    if s == k { 0.0 } else { (-w.hostility(s, k)).max(0.0) }
+}
+
+/// The threat a state's friends face, weighted by its affinity with each (Walt 1987: threats to
+/// allies are threats): B_s = Σ_k a_sk · `threat_k`, over the states k with h_sk < 0 in id order.
+/// `threat_of(k)` is the threat that counts (all of k's threat, or the part from a pact's rivals).
+pub fn bloc_threat(w: &World, s: StateId, threat_of: impl Fn(StateId) -> f64) -> f64 {
+    let mut sum = 0.0;
+    for k in w.scenario.state_ids().filter(|&k| partner_weight(w, s, k) > 0.0) {
+        sum += partner_weight(w, s, k) * threat_of(k);
+    }
+    sum
+}
+
+/// The threat a state feels: its own and λ × its friends' ([`bloc_threat`]). What public
+/// support answers to.
+pub fn felt_threat(w: &World, s: StateId) -> f64 {
+    w.threat[s.index()] + w.scenario.params.bloc_threat * w.bloc_threat[s.index()]
+}
+
 /// One state's view of one pact: what the terms of its decision read. Built once per decision,
 /// with the sums over the pact's members and rivals taken from the world's caches (`memo.rs`).
 #[derive(Debug, Clone, Copy)]
@@ -157,13 +179,14 @@ impl<'a> View<'a> {
     }
 }
 
-/// The part of a state's threat a pact answers: threat from the pact's rivals, or all threat
-/// when the pact names no rivals.
+/// The part of the threat a state feels that a pact answers: threat from the pact's rivals, or
+/// all threat when the pact names no rivals; its own plus λ × its friends' ([`bloc_threat`]).
 pub fn relevant_threat(v: &View) -> f64 {
+    let lambda = v.params().bloc_threat;
     if v.pact.rivals.is_empty() {
-        v.world.threat[v.state.index()]
+        felt_threat(v.world, v.state)
     } else {
-        v.event.rival_threat
+        v.event.rival_threat + lambda * v.event.bloc_rival_threat
     }
 }
 
@@ -248,9 +271,66 @@ pub fn protection(v: &View) -> f64 {
     v.credibility * v.obligation_strength * coverage(v)
 }
 
-/// Security value of membership: w_security × relevant threat × protection.
+/// Security value of membership: w_security × relevant threat × the protection the pact adds to
+/// what the state's other pacts already give ([`marginal_protection`]).
 pub fn security(v: &View) -> f64 {
-    v.params().weights.security * relevant_threat(v) * protection(v)
+    let base = v.params().weights.security * relevant_threat(v) * protection(v);
+    if base == 0.0 {
+        return base;
+    }
+    base * uncovered_share(v)
+}
+
+/// The protection a pact adds on top of the state's other pacts: protection_P × Π over the other
+/// pacts Q the state is in of (1 − overlap(Q, P) · protection_Q), so that with all of them the
+/// state is protected against P's threat with probability 1 − Π(1 − protection) (pledges honoured
+/// independently), and P is credited only with its marginal part. A binding alliance can then
+/// make an informal coalition against the same threat redundant, and the other way round.
+pub fn marginal_protection(v: &View) -> f64 {
+    protection(v) * uncovered_share(v)
+}
+
+/// Π over the other pacts Q the state is a member of of (1 − overlap(Q, P) · protection_Q): the
+/// share of P's threat the state's other pacts leave uncovered (1 when it is in no other).
+pub fn uncovered_share(v: &View) -> f64 {
+    let w = v.world;
+    let mut share = 1.0;
+    for q in w.pacts_of(v.state).filter(|&q| q != v.pact_id && w.active[q.index()]) {
+        let vq = View::new(w, v.state, q);
+        let protection_q = protection(&vq);
+        if protection_q > 0.0 {
+            share *= 1.0 - threat_overlap(v, &vq) * protection_q;
+        }
+    }
+    share
+}
+
+/// The share of the threat pact P (`p`) answers that pact Q (`q`) answers too: 1 when Q names no
+/// rivals; when both name rivals, the share of the state's threat from P's rivals that comes from
+/// rivals Q names as well (the share of P's rivals Q names, if none of them threatens the state
+/// yet); when only Q names rivals, the share of the state's whole threat that comes from them (0 if
+/// it faces none).
+pub fn threat_overlap(p: &View, q: &View) -> f64 {
+    let (w, s) = (p.world, p.state);
+    if q.pact.rivals.is_empty() {
+        return 1.0;
+    }
+    if p.pact.rivals.is_empty() {
+        let total = w.threat[s.index()];
+        return if total > 0.0 {
+            (q.event.rival_threat / total).min(1.0)
+        } else {
+            0.0
+        };
+    }
+    let named_by_q = |j: &StateId| q.pact.rivals.binary_search(j).is_ok();
+    let total = p.event.rival_threat;
+    if total > 0.0 {
+        let shared: f64 = p.pact.rivals.iter().filter(|j| named_by_q(j)).map(|&j| threat_from(w, s, j)).sum();
+        (shared / total).min(1.0)
+    } else {
+        p.pact.rivals.iter().filter(|j| named_by_q(j)).count() as f64 / p.pact.rivals.len() as f64
+    }
 }
 
 /// How far `s` can count on the other members to deliver: their capability-weighted mean
@@ -455,6 +535,9 @@ pub struct EventSums {
     /// Threat from the pact's rivals (0 for a pact without rivals: [`relevant_threat`] then
     /// reads the state's whole threat).
     pub rival_threat: f64,
+    /// The threat the state's friends face from the pact's rivals ([`bloc_threat`]; 0 for a
+    /// pact without rivals).
+    pub bloc_rival_threat: f64,
     /// The [`provocation`] term.
     pub provocation: f64,
 }
@@ -463,15 +546,22 @@ pub fn event_sums(w: &World, s: StateId, p: PactId) -> EventSums {
     let rivals = &w.scenario.pact(p).rivals;
     EventSums {
         hostile: hostile_capability_sum(w, s, (!rivals.is_empty()).then_some(rivals)),
+        bloc_rival_threat: if rivals.is_empty() {
+            0.0
+        } else {
+            bloc_threat(w, s, |k| rival_threat_sum(w, k, p))
+        },
         ..event_sums_of_rivals(w, s, p)
     }
 }
 
-/// The parts of [`event_sums`] that sum over the pact's rivals only: O(rivals).
+/// The parts of [`event_sums`] that sum over the pact's rivals only: O(rivals). (Neither the
+/// hostile capability nor the friends' threat.)
 pub fn event_sums_of_rivals(w: &World, s: StateId, p: PactId) -> EventSums {
     let rivals = &w.scenario.pact(p).rivals;
     EventSums {
         hostile: 0.0,
+        bloc_rival_threat: 0.0,
         rival_threat: if rivals.is_empty() { 0.0 } else { rival_threat_sum(w, s, p) },
         provocation: provocation_value(w, s, p),
     }
@@ -578,12 +668,7 @@ pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
 /// open hostility, weighted by `admission_hostility`).
 pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) -> Terms {
     let params = &w.scenario.params;
-    let pact = w.scenario.pact(p);
-    let threat = if pact.rivals.is_empty() {
-        w.threat[member.index()]
-    } else {
-        w.event_sums(member, p).rival_threat
-    };
+    let threat = relevant_threat(&View::without_members(w, member, p));
     let (credibility, obligation_strength) = w.pact_constants(p);
     let added = params.weights.security
         * threat

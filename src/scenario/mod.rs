@@ -171,6 +171,7 @@ pub struct Params {
     pub ratification_rate: f64,
     pub admission_goodwill: f64,
     pub grievance_decay: f64,
+    pub bloc_threat: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -272,6 +272,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         ("binding_gate", m.binding_gate),
         ("ratification_rate", m.ratification_rate),
         ("grievance_decay", m.grievance_decay),
+        ("bloc_threat", m.bloc_threat),
     ] {
         c.range(format!("model.{name}"), v, 0.0, 1.0);
     }
@@ -514,6 +515,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             ratification_rate: m.ratification_rate,
             admission_goodwill: m.admission_goodwill,
             grievance_decay: m.grievance_decay,
+            bloc_threat: m.bloc_threat,
         },
         states,
         pacts,

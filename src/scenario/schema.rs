@@ -93,6 +93,9 @@ pub struct RawModel {
     pub admission_goodwill: f64,
     /// Share of every grievance that fades each round (bargaining, side payments).
     pub grievance_decay: f64,
+    /// λ: how much of the threat its friends face a state feels as its own (Walt: threats to
+    /// allies are threats). 0 = only its own dyadic threat.
+    pub bloc_threat: f64,
 }
 
 impl Default for RawModel {
@@ -112,6 +115,7 @@ impl Default for RawModel {
             ratification_rate: 0.35,
             admission_goodwill: 0.4,
             grievance_decay: 0.02,
+            bloc_threat: 0.5,
         }
     }
 }
