@@ -162,3 +162,14 @@ fn missing_file() {
     let e = check_path_fails(Path::new("no/such/scenario.toml"), &[]);
     assert!(e.contains("no/such/scenario.toml") && e.contains("No such file"), "{e}");
 }
+
+#[test]
+fn a_nuclear_pact_must_name_its_guarantor() {
+    let e = check_fails(&replace("rivals = [\"RRR\"]", "rivals = [\"RRR\"]\nnuclear = true"), &[]);
+    assert!(
+        e.contains("bad.toml") && e.contains("pact.ALLY.nuclear") && e.contains("guarantor = "),
+        "{e}"
+    );
+    let e = check_fails(&replace("rivals = [\"RRR\"]", "rivals = [\"RRR\"]\nguarantor = \"USA\""), &[]);
+    assert!(e.contains("pact.ALLY.guarantor") && e.contains("USA"), "{e}");
+}

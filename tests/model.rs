@@ -75,7 +75,7 @@ obligations = ["defence"]
 binding = 1.0
 members = ["B", "C"]
 admission = "unanimity"
-nuclear = true
+guarantor = "B"
 rivals = ["R"]
 "#;
 
@@ -249,7 +249,7 @@ binding = 1.0
 members = ["B"]
 admission = "open"
 size_limit = 2
-nuclear = true
+guarantor = "B"
 rivals = ["R"]
 "#;
     for order in ["sequential", "simultaneous"] {

@@ -32,9 +32,9 @@ use pactsim::scenario::{self, PactId, Scenario, Source, StateId};
 /// C–R (0.8, 0.7), B–C (−0.2, 0.4); all others 0. D has no relations: an outsider to every
 /// pact, whose member sums the world's caches take from the shared outsider sums (`memo.rs`).
 ///
-/// Pacts: NUKE (0) defence, b 0.9, members B C, nuclear, rivals R, security, q 0.3;
-/// TALKS (1) consultation + non-aggression, b 0.35, members B C, nuclear (but no defence), no
-/// rivals, minerals, q 0.7, pooled; LONE (2) defence, b 1, nuclear, members A only, rivals R;
+/// Pacts: NUKE (0) defence, b 0.9, members B C, guarantor B, rivals R, security, q 0.3;
+/// TALKS (1) consultation + non-aggression, b 0.35, members B C, guarantor B (but no defence), no
+/// rivals, minerals, q 0.7, pooled; LONE (2) defence, b 1, guarantor A, members A only, rivals R;
 /// ISSUE (3) no obligations, b 0.5, members B, minerals, q 0.8.
 /// Grievance: B holds 0.35 against A.
 const WORLD: &str = r#"
@@ -123,7 +123,7 @@ binding = 0.9
 issue = "security"
 issue_gain = 0.3
 members = ["B", "C"]
-nuclear = true
+guarantor = "B"
 rivals = ["R"]
 
 [[pact]]
@@ -134,14 +134,14 @@ issue = "minerals"
 issue_gain = 0.7
 pooled = true
 members = ["B", "C"]
-nuclear = true
+guarantor = "B"
 
 [[pact]]
 id = "LONE"
 obligations = ["defence"]
 binding = 1.0
 members = ["A"]
-nuclear = true
+guarantor = "A"
 rivals = ["R"]
 
 [[pact]]
@@ -211,9 +211,10 @@ fn nuclear_floor_binds_at_the_guarantors_discounted_will() {
         //        = 0.12 + 0.09 = 0.21
         // hostile (rivals only) = h_AR⁺·d_AR·c_R = 0.9·1.0·0.9 = 0.81
         // plain coverage = 0.21 / (0.21 + 0.81) = 0.2058823529...
-        // guarantor = strongest other member = B (0.25 > 0.15):
+        // guarantor = B, named by the pact:
         // floor = 0.6·κ_B·(1 − h_AB⁺) = 0.6·0.8·0.6 = 0.288 > 0.2059, so coverage = 0.288.
-        // (Floor off: 0.2059; from A itself: 0.6·1·1 = 0.6; floor + will: 1.08; floor / will: 1.25.)
+        // (Floor off: 0.2059; from A itself: 0.6·1·1 = 0.6; floor + will: 1.08; floor / will: 1.25;
+        // from the strongest other member, as before the guarantor was named: B, the same.)
         close("allied A NUKE", terms::allied_capability(&v), 0.21);
         close("hostile A NUKE", terms::hostile_capability(&v), 0.81);
         close("coverage A NUKE", terms::coverage(&v), 0.288);
@@ -221,17 +222,31 @@ fn nuclear_floor_binds_at_the_guarantors_discounted_will() {
 }
 
 #[test]
-fn nuclear_floor_excludes_the_state_itself_from_the_guarantors() {
+fn nuclear_floor_gives_the_guarantor_itself_nothing() {
     on_both(&scenario(&[]), |w| {
         let v = View::new(w, B, NUKE);
-        // B's view of NUKE: B is the strongest member, but the guarantor is the strongest OTHER
-        // member, C. allied = c_C·κ_C·(1 − h_BC⁺) = 0.15·0.6·(1 − 0) = 0.09 (h_BC = −0.2 → 0)
-        // hostile = h_BR·d_BR·c_R = 0.5·0.4·0.9 = 0.18; plain = 0.09/0.27 = 0.3333...
-        // floor = 0.6·κ_C·(1 − h_BC⁺) = 0.6·0.6·1 = 0.36 > 1/3, so coverage = 0.36.
-        // (Guarantor B itself: 0.6·0.8 = 0.48.)
+        // B's view of NUKE: B is the guarantor; its own umbrella does not cover it (before the
+        // guarantor was named, the strongest OTHER member, C, was taken as B's guarantor: the US
+        // got a nuclear floor from Japan).
+        // allied = c_C·κ_C·(1 − h_BC⁺) = 0.15·0.6·(1 − 0) = 0.09 (h_BC = −0.2 → 0)
+        // hostile = h_BR·d_BR·c_R = 0.5·0.4·0.9 = 0.18; coverage = 0.09/0.27 = 0.3333...
+        // (C as guarantor: 0.6·0.6 = 0.36; B itself: 0.6·0.8 = 0.48.)
         close("allied B NUKE", terms::allied_capability(&v), 0.09);
         close("hostile B NUKE", terms::hostile_capability(&v), 0.18);
-        close("coverage B NUKE", terms::coverage(&v), 0.36);
+        close("guarantor's will for B", v.members.guarantor_will, 0.0);
+        close("coverage B NUKE", terms::coverage(&v), 0.09 / 0.27);
+        // C's view: guarantor B, floor = 0.6·κ_B·(1 − h_CB⁺) = 0.6·0.8·1 = 0.48 over the plain
+        // 0.2/(0.2 + 0.8·0.7·0.9) = 0.2/0.704 = 0.284...
+        close("coverage C NUKE", terms::coverage(&View::new(w, C, NUKE)), 0.48);
+    });
+    // A guarantor that is not (or no longer) a member holds no umbrella over the pact: NUKE with C
+    // alone. A's allied = 0.09, hostile 0.81: 0.1, no floor (B named but absent would give 0.288).
+    on_both(&scenario(&["pact.NUKE.members=[\"C\"]"]), |w| {
+        close("coverage A NUKE without B", terms::coverage(&View::new(w, A, NUKE)), 0.09 / 0.9);
+    });
+    // The guarantor named, the umbrella switched off: `nuclear = false`.
+    on_both(&scenario(&["pact.NUKE.nuclear=false"]), |w| {
+        close("coverage C NUKE, off", terms::coverage(&View::new(w, C, NUKE)), 0.2 / 0.704);
     });
 }
 
@@ -466,14 +481,15 @@ fn protection_and_security() {
 fn security_counts_only_the_protection_a_pact_adds_to_the_others() {
     on_both(&scenario(&[]), |w| {
         // B is in NUKE (defence, rivals R) and TALKS (consultation, no rivals).
-        // protection_NUKE(B) = credibility 0.7 · 1 · coverage 0.36 = 0.252
+        // protection_NUKE(B) = credibility 0.7 · 1 · coverage 1/3 (B is the guarantor: no floor)
         // protection_TALKS(B) = 0.425 · 0.3 · coverage, coverage = allied 0.09 / (0.09 + hostile):
         //   hostile over all states = h_BA·d·c_A + h_BR·d·c_R = 0.4·0.1·0.2 + 0.5·0.4·0.9 = 0.188
         //   → 0.09 / 0.278 = 0.3237410071...; protection = 0.0412769784...
         let (v_nuke, v_talks) = (View::new(w, B, NUKE), View::new(w, B, TALKS));
         let p_talks = 0.425 * 0.3 * (0.09 / 0.278);
+        let p_nuke = 0.7 * (0.09 / 0.27);
         close("protection B TALKS", terms::protection(&v_talks), p_talks);
-        close("protection B NUKE", terms::protection(&v_nuke), 0.252);
+        close("protection B NUKE", terms::protection(&v_nuke), p_nuke);
         // NUKE's threat (from R) is all answered by TALKS (no rivals): overlap 1.
         close("overlap TALKS in NUKE", terms::threat_overlap(&v_nuke, &v_talks), 1.0);
         // TALKS answers all of B's threat; NUKE only R's part of it:
@@ -484,16 +500,16 @@ fn security_counts_only_the_protection_a_pact_adds_to_the_others() {
             terms::threat_overlap(&v_talks, &v_nuke),
             t_br / (t_br + t_ba),
         );
-        // security_NUKE(B) = 4 · threat_BR · 0.252 · (1 − 1 · p_talks)
+        // security_NUKE(B) = 4 · threat_BR · p_nuke · (1 − 1 · p_talks)
         close("uncovered B NUKE", terms::uncovered_share(&v_nuke), 1.0 - p_talks);
-        close("marginal B NUKE", terms::marginal_protection(&v_nuke), 0.252 * (1.0 - p_talks));
-        close("security B NUKE", terms::security(&v_nuke), 4.0 * t_br * 0.252 * (1.0 - p_talks));
-        // security_TALKS(B) = 4 · threat_B · p_talks · (1 − overlap · 0.252)
+        close("marginal B NUKE", terms::marginal_protection(&v_nuke), p_nuke * (1.0 - p_talks));
+        close("security B NUKE", terms::security(&v_nuke), 4.0 * t_br * p_nuke * (1.0 - p_talks));
+        // security_TALKS(B) = 4 · threat_B · p_talks · (1 − overlap · p_nuke)
         let overlap = t_br / (t_br + t_ba);
         close(
             "security B TALKS",
             terms::security(&v_talks),
-            4.0 * (t_br + t_ba) * p_talks * (1.0 - overlap * 0.252),
+            4.0 * (t_br + t_ba) * p_talks * (1.0 - overlap * p_nuke),
         );
         // A is in LONE only, which protects it not at all (no allies): nothing is discounted.
         close("uncovered A NUKE", terms::uncovered_share(&View::new(w, A, NUKE)), 1.0);

@@ -254,13 +254,13 @@ fn hostile_weight(w: &World, s: StateId, j: StateId) -> f64 {
 }
 
 /// Allies' committed capability against the hostile capability facing `s`: in 0..1. A nuclear
-/// guarantee with a defence pledge lifts it to at least `nuclear_floor` × the commitment of the
-/// guarantor (the strongest other member).
+/// guarantee with a defence pledge lifts it to at least `nuclear_floor` × the will of the
+/// guarantor named by the pact, while it is a member (the guarantor itself gets no floor).
 pub fn coverage(v: &View) -> f64 {
     let (allied, hostile) = (allied_capability(v), hostile_capability(v));
     let mut cover = if allied + hostile > 0.0 { allied / (allied + hostile) } else { 0.0 };
-    if v.pact.nuclear && v.pact.has(Obligation::Defence) && allied > 0.0 {
-        // The umbrella is as credible as its holder's political will: the strongest other member.
+    if v.pact.has(Obligation::Defence) && v.members.guarantor_will > 0.0 {
+        // The umbrella is as credible as its holder's political will.
         cover = cover.max(v.params().nuclear_floor * v.members.guarantor_will);
     }
     cover
@@ -428,7 +428,8 @@ pub fn affinity(v: &View) -> f64 {
 pub struct MemberSums {
     /// [`allied_capability`].
     pub allied: f64,
-    /// The nuclear guarantor's commitment as `s` sees it (0 unless the pact is nuclear).
+    /// The nuclear guarantor's will as `s` sees it: its commitment × (1 − h⁺) (0 unless the pact
+    /// names a guarantor, it is a member, and it is not `s` itself).
     pub guarantor_will: f64,
     /// [`partner_reliability`].
     pub reliability: f64,
@@ -471,7 +472,7 @@ fn sums_over_members(
     // One pass over the members in id order; each sum is accumulated exactly as it would be alone
     // (`Iterator::sum` starts at −0.0, the loops at +0.0), so the results are the same bits.
     let mut allied = -0.0;
-    let mut guarantor: Option<StateId> = None;
+    let mut guarantor_will = 0.0;
     let (mut reliability_weighted, mut weight) = (0.0, 0.0);
     let mut pool = -0.0;
     let mut entrapment_weighted = 0.0;
@@ -480,9 +481,8 @@ fn sums_over_members(
         let (c, commitment, h) = (w.capability[k.index()], w.commitment[k.index()], hostility(k));
         // A hostile member is no ally.
         allied += c * commitment * (1.0 - h.max(0.0));
-        // The strongest other member (the last of equals in id order, as `max_by`).
-        if guarantor.is_none_or(|g| c.total_cmp(&w.capability[g.index()]).is_ge()) {
-            guarantor = Some(k);
+        if pact.guarantor == Some(k) {
+            guarantor_will = commitment * (1.0 - h.max(0.0));
         }
         reliability_weighted += c * commitment;
         weight += c;
@@ -497,10 +497,7 @@ fn sums_over_members(
     let weights = &w.scenario.params.weights;
     MemberSums {
         allied,
-        guarantor_will: match guarantor {
-            Some(g) if pact.nuclear => w.commitment[g.index()] * (1.0 - hostility(g).max(0.0)),
-            _ => 0.0,
-        },
+        guarantor_will,
         reliability: if weight > 0.0 { reliability_weighted / weight } else { 1.0 },
         pool: if pact.pooled { pool } else { 0.0 },
         entrapment: if !defence || weight == 0.0 {
@@ -609,7 +606,7 @@ pub fn utility_upper_bounds(w: &World, s: StateId, p: PactId, worst_quarrel: f64
     let (params, weights) = (v.params(), &v.params().weights);
     // The interval of x·[lo, hi] for any sign of x.
     let span = |x: f64, lo: f64, hi: f64| (f64::min(x * lo, x * hi), f64::max(x * lo, x * hi));
-    let cover_max = if v.pact.nuclear && v.pact.has(Obligation::Defence) {
+    let cover_max = if v.pact.guarantor.is_some() && v.pact.has(Obligation::Defence) {
         params.nuclear_floor.max(1.0)
     } else {
         1.0

@@ -1194,7 +1194,8 @@ runs = {runs}
             }
             let _ = writeln!(o, "members = {}\nadmission = \"{}\"", ids(&p.members), p.admission);
             if p.nuclear {
-                o.push_str("nuclear = true\n");
+                // The anchor, a nuclear power among the three strongest, holds the umbrella.
+                let _ = writeln!(o, "guarantor = \"{}\"", self.states[p.anchor].id);
             }
             if let Some(limit) = p.size_limit {
                 let _ = writeln!(o, "size_limit = {limit}");

@@ -207,7 +207,8 @@ pub struct Pact {
     pub pooled: bool,
     pub founders: Vec<StateId>,
     pub admission: Admission,
-    pub nuclear: bool,
+    /// The member whose nuclear umbrella the pact extends, if any.
+    pub guarantor: Option<StateId>,
     pub size_limit: Option<u32>,
     pub rivals: Vec<StateId>,
     pub min_members: u32,

@@ -411,6 +411,20 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             .choice(format!("{k}.admission"), &p.admission, Admission::parse, &Admission::NAMES)
             .unwrap_or(Admission::Closed);
         let founders = state_list(&mut c, &state_ids, &format!("{k}.members"), &p.members);
+        let guarantor = match &p.guarantor {
+            Some(_) if p.nuclear == Some(false) => None,
+            Some(g) => c.lookup(&state_ids, "state", format!("{k}.guarantor"), g).map(StateId),
+            None => {
+                if p.nuclear == Some(true) {
+                    c.problem(
+                        None,
+                        format!("{k}.nuclear"),
+                        "a nuclear guarantee needs its guarantor named: add guarantor = \"<state id>\" (e.g. \"USA\"), the member whose umbrella it is",
+                    );
+                }
+                None
+            }
+        };
         let mut rivals = state_list(&mut c, &state_ids, &format!("{k}.rivals"), &p.rivals);
         // In id order, so sums over rivals never depend on the order of the list in the file.
         rivals.sort();
@@ -440,7 +454,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             pooled: p.pooled,
             founders,
             admission,
-            nuclear: p.nuclear,
+            guarantor,
             size_limit: p.size_limit,
             rivals,
             min_members: p.min_members,

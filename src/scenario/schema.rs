@@ -318,8 +318,15 @@ pub struct RawPact {
     /// "unanimity", "majority", "open" or "closed".
     #[serde(default = "default_admission")]
     pub admission: SpannedStr,
-    #[serde(default)]
-    pub nuclear: bool,
+    /// A nuclear guarantee, by the member named in `guarantor`. Absent: there is one if a
+    /// guarantor is named; `false` switches a named guarantor's umbrella off (`--set
+    /// pact.NATO.nuclear=false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nuclear: Option<bool>,
+    /// The state whose nuclear umbrella the pact extends (`guarantor = "USA"`). Naming one makes
+    /// the pact nuclear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantor: Option<SpannedStr>,
     /// Largest membership the pact accepts; absent = no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size_limit: Option<u32>,
