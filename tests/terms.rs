@@ -295,26 +295,40 @@ fn coverage_without_a_nuclear_guarantee_is_the_plain_ratio() {
 #[test]
 fn admit_terms_of_a_hostile_member_with_a_grievance() {
     on_both(&scenario(&[]), |w| {
-        // B votes on A's application to NUKE.
-        // relevant threat to B (rival R) = h_BR·d_BR·c_R/(c_B + c_R) = 0.5·0.4·0.9/1.15 = 0.1565217391...
-        // credibility = 0.9·0.75 + 0.1·0.25 = 0.7; strength = 1 (defence)
-        // applicant's committed capability = c_A·κ_A = 0.2·1 = 0.2
-        // B's allied capability in NUKE = c_C·κ_C·(1 − h_BC⁺) = 0.09; share = 0.2/(0.09 + 0.2) = 0.6896551724...
-        // (1 − h_BA⁺) = 1 − 0.4 = 0.6
-        // security added = 4 · 0.1565217391 · 0.7 · 1 · 0.6896551724 · 0.6 = 0.1813493253...
+        // B votes on A's application to NUKE: the change in B's own value of NUKE, V_B(M ∪ {A}) −
+        // V_B(M), M = {B, C}, on each term that depends on the other members.
+        // Security: threat_BR = 0.5·0.4·0.9/1.15; credibility 0.7, strength 1; B is the guarantor
+        //   (no floor). allied now = c_C·κ_C = 0.09, hostile 0.18: coverage 0.09/0.27;
+        //   with A: + c_A·κ_A·(1 − h_BA⁺) = 0.2·1·0.6 = 0.12 → allied 0.21: coverage 0.21/0.39.
+        //   B is also in TALKS: uncovered share 1 − p_talks (p_talks = 0.425·0.3·0.09/0.278).
+        let t_br = 0.5 * 0.4 * 0.9 / 1.15;
+        let uncovered = 1.0 - 0.425 * 0.3 * (0.09 / 0.278);
+        let security = 4.0 * t_br * 0.7 * (0.21 / 0.39 - 0.09 / 0.27) * uncovered;
+        // Issue (security, q 0.3, B's salience 0.5): reliability now κ_C = 0.6; with A
+        //   (c_A·κ_A + c_C·κ_C)/(c_A + c_C) = (0.2 + 0.09)/0.35.
+        let issue = 0.5 * 0.3 * ((0.2 + 0.09) / 0.35 - 0.6);
+        // Entrapment (b 0.9): C's foreign quarrel for B = h_CR·(1 − h_BR) = 0.8·0.5 = 0.4; A's =
+        //   h_AR·(1 − h_BR) = 0.9·0.5 = 0.45. Now −0.5·0.9·0.4; with A −0.5·0.9·(0.2·0.45 + 0.15·0.4)/0.35.
+        let entrapment = -0.5 * 0.9 * ((0.2 * 0.45 + 0.15 * 0.4) / 0.35 - 0.4);
+        // Affinity: now −h_BC = 0.2; with A (0.2·(−0.4) + 0.15·0.2)/0.35: the hostile applicant
+        //   lowers it.
+        let affinity = (0.2 * -0.4 + 0.15 * 0.2) / 0.35 - 0.2;
         // grievance = −(1·0.35 + 3·0.4) = −1.55; goodwill = 0.4
         let expected = Terms {
             goodwill: 0.4,
-            security: 0.181_349_325_337_331_36,
+            security,
+            issue,
+            entrapment,
+            affinity,
             grievance: -1.55,
             ..Terms::default()
         };
         close_terms("B admits A", &terms::admit_terms(w, B, A, NUKE), &expected);
-        // utility = 0.4 + 0.1813493253 − 1.55 = −0.9686506747
+        assert!(security > 0.0 && entrapment < 0.0 && affinity < 0.0);
         close(
             "B admits A: utility",
             terms::admit_terms(w, B, A, NUKE).utility(),
-            -0.968_650_674_662_668_6,
+            0.4 + security + issue + entrapment + affinity - 1.55,
         );
     });
 }
@@ -322,33 +336,64 @@ fn admit_terms_of_a_hostile_member_with_a_grievance() {
 #[test]
 fn admit_terms_of_a_friendly_member() {
     on_both(&scenario(&[]), |w| {
-        // C votes on A's application to NUKE.
-        // relevant threat to C = h_CR·d_CR·c_R/(c_C + c_R) = 0.8·0.7·0.9/1.05 = 0.48
-        // C's allied capability = c_B·κ_B·(1 − h_CB⁺) = 0.25·0.8·1 = 0.2; share = 0.2/(0.2 + 0.2) = 0.5
-        // (1 − h_CA⁺) = 1 (h_CA = −0.5 is affinity)
-        // security added = 4 · 0.48 · 0.7 · 1 · 0.5 · 1 = 0.672; no grievance, no hostility.
+        // C votes on A's application to NUKE; M = {B, C}, guarantor B.
+        // Security: threat_CR = 0.8·0.7·0.9/1.05 = 0.48; C's allied now c_B·κ_B = 0.2, hostile
+        //   0.8·0.7·0.9 = 0.504: coverage 0.2/0.704 = 0.284, lifted by the floor to 0.6·0.8 = 0.48;
+        //   with A (h_CA = −0.5, a friend: 1 − 0): allied 0.2 + 0.2 = 0.4 → 0.4/0.904 = 0.442,
+        //   still under the floor: A adds no protection (the umbrella already covers C).
+        //   C is also in TALKS (no defence): uncovered share 1 − 0.425·0.3·cov_TALKS(C), the same
+        //   on both sides, and 0 · anything = 0.
+        // Issue (q 0.3, C's salience 0.4): reliability now κ_B = 0.8; with A (0.2 + 0.2)/0.45.
+        let issue = 0.4 * 0.3 * ((0.2 + 0.2) / 0.45 - 0.8);
+        // Entrapment (b 0.9): B's foreign quarrels for C: h_BR = 0.5 shared by C (h_CR = 0.8):
+        //   0.5·0.2 = 0.1; h_BA = 0.4, C has affinity with A: 0.4·1 = 0.4 → 0.4. A's: h_AR = 0.9
+        //   → 0.9·0.2 = 0.18; h_AB = 0.4 → 0.4·1 = 0.4 → 0.4.
+        //   Now −0.45·0.4; with A −0.45·(0.2·0.4 + 0.25·0.4)/0.45 = −0.45·0.4: no change.
+        // Affinity: now −h_CB = 0.2; with A (0.2·0.5 + 0.25·0.2)/0.45 = 0.15/0.45: friendship adds
+        //   (before, a friend applicant added nothing but security).
+        let affinity = (0.2 * 0.5 + 0.25 * 0.2) / 0.45 - 0.2;
         let expected = Terms {
             goodwill: 0.4,
-            security: 0.672,
+            issue,
+            affinity,
             ..Terms::default()
         };
         close_terms("C admits A", &terms::admit_terms(w, C, A, NUKE), &expected);
+        // Without the umbrella, A's capability does add protection for C:
+        // 4·0.48·0.7·(0.4/0.904 − 0.2/0.704)·uncovered_C.
+    });
+    on_both(&scenario(&["pact.NUKE.nuclear=false"]), |w| {
+        let v = View::new(w, C, NUKE);
+        let uncovered = terms::uncovered_share(&v);
+        let security = 4.0 * 0.48 * 0.7 * (0.4 / 0.904 - 0.2 / 0.704) * uncovered;
+        close(
+            "C admits A, no umbrella: security",
+            terms::admit_terms(w, C, A, NUKE).security,
+            security,
+        );
+        assert!(security > 0.1, "{security}");
     });
 }
 
 #[test]
 fn admit_terms_without_rivals_read_the_members_whole_threat() {
     on_both(&scenario(&[]), |w| {
-        // B votes on A's application to TALKS (no rivals).
-        // threat_B = threat_BA + threat_BR = 0.4·0.1·0.2/0.45 + 0.1565217391 = 0.0177777778 + 0.1565217391
-        //          = 0.1742995169...
-        // credibility = 0.35·0.75 + 0.65·0.25 = 0.425; strength = max(0.3, 0.1) = 0.3
-        // share = 0.2/(0.09 + 0.2) = 0.6896551724; (1 − 0.4) = 0.6
-        // added = 4 · 0.1742995169 · 0.425 · 0.3 · 0.6896551724 · 0.6 = 0.0367882893...
-        // grievance = −1.55 (as for NUKE)
+        // B votes on A's application to TALKS (no rivals, no defence, pooled minerals).
+        // Security: threat_B = threat_BA + threat_BR = 0.4·0.1·0.2/0.45 + 0.5·0.4·0.9/1.15;
+        //   credibility 0.425, strength 0.3; hostile (all states) = 0.188; allied now 0.09,
+        //   with A 0.21: coverage 0.09/0.278 → 0.21/0.398. NUKE covers R's share of TALKS's threat
+        //   (overlap threat_BR/threat_B) with protection 0.7·(0.09/0.27) (B is its guarantor).
+        let (t_ba, t_br) = (0.4 * 0.1 * 0.2 / 0.45, 0.5 * 0.4 * 0.9 / 1.15);
+        let uncovered = 1.0 - t_br / (t_ba + t_br) * 0.7 * (0.09 / 0.27);
+        let security = 4.0 * (t_ba + t_br) * 0.425 * 0.3 * (0.21 / 0.398 - 0.09 / 0.278) * uncovered;
+        // Issue (minerals, q 0.7, B's salience 0.5, pooled): reliability 0.6 → 0.29/0.35; pool
+        //   r_C + r_B = 0.3 + 0.35 = 0.65 → with A 0.45 + 0.3 + 0.35 = 1.1, capped at 1.
+        let issue = 0.5 * 0.7 * ((0.29 / 0.35) * 1.0 - 0.6 * 0.65);
         let expected = Terms {
             goodwill: 0.4,
-            security: 4.0 * 0.174_299_516_908_212_6 * 0.425 * 0.3 * (0.2 / 0.29) * 0.6,
+            security,
+            issue,
+            affinity: (0.2 * -0.4 + 0.15 * 0.2) / 0.35 - 0.2,
             grievance: -1.55,
             ..Terms::default()
         };

@@ -42,9 +42,6 @@ pub(super) struct Memo {
     sums: Vec<Cell<(u32, MemberSums)>>,
     /// Event-level sums `[s·m + p]`.
     event: Vec<EventSums>,
-    /// Allied capability alone `[s·m + p]` with the pact stamp: what a member's admission vote
-    /// reads (cheaper to recompute than all the sums when the pact has just changed).
-    allied: Vec<Cell<(u32, f64)>>,
     /// Member sums of an outsider (see [`World::member_sums`]) per pact, with the pact stamp.
     outsider: Vec<Cell<(u32, MemberSums)>>,
     /// For each state k, the states j ≠ k it is hostile to (h_kj > 0), in id order.
@@ -75,7 +72,6 @@ impl Memo {
             stamp: vec![0; n_pacts],
             sums: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts * n_states],
             event: vec![EventSums::default(); n_pacts * n_states],
-            allied: vec![Cell::new((u32::MAX, 0.0)); n_pacts * n_states],
             outsider: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts],
             hostile_to: vec![Vec::new(); n_states],
             related: vec![Vec::new(); n_states],
@@ -102,7 +98,6 @@ impl Memo {
                 .step_by(m)
                 .for_each(|c| c.set((u32::MAX, MemberSums::default())));
             self.outsider[p.index()].set((u32::MAX, MemberSums::default()));
-            self.allied.iter().skip(p.index()).step_by(m).for_each(|c| c.set((u32::MAX, 0.0)));
         }
     }
 
@@ -216,25 +211,6 @@ impl World<'_> {
         let sums = terms::member_sums(self, s, p);
         cell.set((stamp, sums));
         sums
-    }
-
-    /// [`terms::allied_capability`] of `s` in `p`, from the member sums if they are current, or
-    /// computed alone (the same sum, in the same order).
-    pub(crate) fn allied_capability(&self, s: StateId, p: PactId) -> f64 {
-        if !self.memo.enabled {
-            return terms::allied_capability_sum(self, s, p);
-        }
-        let k = s.index() * self.scenario.n_pacts() + p.index();
-        let stamp = self.memo.stamp[p.index()];
-        match (self.memo.sums[k].get(), self.memo.allied[k].get()) {
-            ((at, sums), _) if at == stamp => sums.allied,
-            (_, (at, allied)) if at == stamp => allied,
-            _ => {
-                let allied = terms::allied_capability_sum(self, s, p);
-                self.memo.allied[k].set((stamp, allied));
-                allied
-            }
-        }
     }
 
     /// Whether a join (`leaving` false) or leave with logit cut-off `cutoff` (see

@@ -442,7 +442,20 @@ pub struct MemberSums {
 }
 
 pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
-    let mut sums = sums_over_members(w, p, Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
+    let mut sums = sums_over_members(w, p, w.members(p), Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
+    sums.add_own_resources(w, s, p);
+    sums
+}
+
+/// [`member_sums`] of `s` as if `extra` were a member too (in its place in id order): what a
+/// member weighs when it votes on an applicant.
+pub fn member_sums_with(w: &World, s: StateId, p: PactId, extra: StateId) -> MemberSums {
+    let members = w
+        .members(p)
+        .filter(move |&k| k < extra)
+        .chain(std::iter::once(extra))
+        .chain(w.members(p).filter(move |&k| k > extra));
+    let mut sums = sums_over_members(w, p, members, Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
     sums.add_own_resources(w, s, p);
     sums
 }
@@ -453,7 +466,7 @@ pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
 /// [`member_sums`] (1 − 0 = 1, c·(−0) adds nothing, and a member's worst quarrel is foreign to a
 /// state hostile to no one), so the sums are too.
 pub fn member_sums_of_outsider(w: &World, p: PactId, worst_quarrel: impl Fn(StateId) -> f64) -> MemberSums {
-    sums_over_members(w, p, None, |_| 0.0, worst_quarrel)
+    sums_over_members(w, p, w.members(p), None, |_| 0.0, worst_quarrel)
 }
 
 /// The sums over the members of `p` other than `exclude`, with `hostility(k)` the hostility of the
@@ -462,6 +475,7 @@ pub fn member_sums_of_outsider(w: &World, p: PactId, worst_quarrel: impl Fn(Stat
 fn sums_over_members(
     w: &World,
     p: PactId,
+    members: impl Iterator<Item = StateId>,
     exclude: Option<StateId>,
     hostility: impl Fn(StateId) -> f64,
     quarrel: impl Fn(StateId) -> f64,
@@ -477,7 +491,7 @@ fn sums_over_members(
     let mut pool = -0.0;
     let mut entrapment_weighted = 0.0;
     let mut affinity_weighted = 0.0;
-    for k in w.members(p).filter(|&k| Some(k) != exclude) {
+    for k in members.filter(|&k| Some(k) != exclude) {
         let (c, commitment, h) = (w.capability[k.index()], w.commitment[k.index()], hostility(k));
         // A hostile member is no ally.
         allied += c * commitment * (1.0 - h.max(0.0));
@@ -580,16 +594,20 @@ fn support_of(w: &World, s: StateId, pact: &Pact) -> f64 {
 
 /// What membership is worth to `s` right now, before switching costs.
 pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
-    let v = View::new(w, s, p);
+    value_of(&View::new(w, s, p))
+}
+
+/// The terms of [`membership_value`] on a given view.
+fn value_of(v: &View) -> Terms {
     Terms {
-        security: security(&v),
-        issue: issue_gain(&v),
-        autonomy: autonomy_cost(&v),
-        neutrality: neutrality_cost(&v),
-        entrapment: entrapment(&v),
-        provocation: provocation(&v),
-        affinity: affinity(&v),
-        support: support(&v),
+        security: security(v),
+        issue: issue_gain(v),
+        autonomy: autonomy_cost(v),
+        neutrality: neutrality_cost(v),
+        entrapment: entrapment(v),
+        provocation: provocation(v),
+        affinity: affinity(v),
+        support: support(v),
         ..Terms::default()
     }
 }
@@ -659,27 +677,26 @@ pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
     }
 }
 
-/// Terms of a member's vote on an applicant: goodwill, the security the applicant adds to the
-/// member (none from an applicant the member is hostile to: admitting a threat adds no
-/// protection against it), and the member's grievance against it (a named grievance plus any
-/// open hostility, weighted by `admission_hostility`).
+/// Terms of a member's vote on an applicant: goodwill, what admitting the applicant changes in
+/// the member's own membership value, V_k(M ∪ {a}) − V_k(M) (security, through the allied
+/// capability, the nuclear guarantor and coverage; issue gains, through partner reliability and
+/// the pool; entrapment, through the applicant's quarrels; affinity with it), and the member's
+/// grievance against it (a named grievance plus any open hostility, weighted by
+/// `admission_hostility`). The other terms of membership do not depend on who else is in.
 pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) -> Terms {
     let params = &w.scenario.params;
-    let threat = relevant_threat(&View::without_members(w, member, p));
-    let (credibility, obligation_strength) = w.pact_constants(p);
-    let added = params.weights.security
-        * threat
-        * credibility
-        * obligation_strength
-        * {
-            let cap = w.capability[applicant.index()] * w.commitment[applicant.index()];
-            let allied = w.allied_capability(member, p);
-            if allied + cap > 0.0 { cap / (allied + cap) } else { 0.0 }
-        }
-        * (1.0 - w.hostility(member, applicant).max(0.0));
+    let now = View::new(w, member, p);
+    let with = View {
+        members: member_sums_with(w, member, p, applicant),
+        ..now
+    };
+    let (before, after) = (value_of(&now), value_of(&with));
     Terms {
         goodwill: params.admission_goodwill,
-        security: added,
+        security: after.security - before.security,
+        issue: after.issue - before.issue,
+        entrapment: after.entrapment - before.entrapment,
+        affinity: after.affinity - before.affinity,
         grievance: -(params.weights.grievance * w.grievance_against(member, applicant)
             + params.weights.admission_hostility * w.hostility(member, applicant).max(0.0)),
         ..Terms::default()
