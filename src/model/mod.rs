@@ -460,6 +460,11 @@ impl<'s> World<'s> {
                         chosen.extend(self.decide(s, p, draw));
                     }
                 }
+                // Moves on a pact with a size limit can conflict (the last seat): they take
+                // effect in a random order, drawn from the replicate's stream, not in id order.
+                if self.scenario.pacts.iter().any(|p| p.size_limit.is_some()) {
+                    shuffle(&mut chosen, rng);
+                }
                 for d in chosen {
                     if self.still_possible(&d) {
                         self.enact(&d);
@@ -601,12 +606,17 @@ impl<'s> World<'s> {
             if !self.active[p.index()] {
                 continue;
             }
-            for a in self.scenario.state_ids() {
-                if !self.is_applicant(a, p) {
-                    continue;
-                }
+            // The members who vote this round are those at the start of the admission phase: an
+            // applicant admitted earlier in the phase does not ratify the others' accessions.
+            let members: Vec<StateId> = self.members(p).collect();
+            let mut applicants: Vec<StateId> = scenario.state_ids().filter(|&a| self.is_applicant(a, p)).collect();
+            // With a size limit the last seats go in a random order (drawn from the replicate's
+            // stream), not in id order.
+            if scenario.pact(p).size_limit.is_some() {
+                shuffle(&mut applicants, rng);
+            }
+            for a in applicants {
                 let row = (p.index() * n + a.index()) * n;
-                let members: Vec<StateId> = self.members(p).collect();
                 for &k in &members {
                     if self.ratified[row + k.index()] {
                         continue;
