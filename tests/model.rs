@@ -474,3 +474,72 @@ strength = 20.0
         }
     }
 }
+
+#[test]
+fn an_aggregate_ratifies_as_its_count_of_states() {
+    // B stands for `count` states. Each of them takes X's application up on its own (rate 0.5)
+    // and admits (goodwill 5): X is in after one round with probability 0.5^count.
+    let pact = r#"
+[[pact]]
+id = "P"
+new = true
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+admission = "unanimity"
+rivals = ["R"]
+"#;
+    let runs = 2000;
+    let sets = |count: &'static str| {
+        [
+            "model.ratification_rate=0.5",
+            "model.admission_goodwill=5",
+            "model.temperature=0.05",
+            "state.Y.capability=0.001",
+            count,
+        ]
+    };
+    let one = summarise(&parse(&twins(pact), &sets("state.B.count=1")), 1, runs);
+    let six = summarise(&parse(&twins(pact), &sets("state.B.count=6")), 1, runs);
+    // X applies in round 1 in nearly every replicate (τ = 0.05); in by the end of round 1:
+    let (p1, p6) = (one.get("P", "X").unwrap().p_by_round[1], six.get("P", "X").unwrap().p_by_round[1]);
+    let se = |p: f64| (p * (1.0 - p) / runs as f64).sqrt().max(0.005);
+    assert!((p1 - 0.5).abs() < 4.0 * se(0.5), "count 1: {p1}");
+    assert!((p6 - 0.5f64.powi(6)).abs() < 4.0 * se(0.5f64.powi(6)), "count 6: {p6}");
+    // Majority counts constituents: B (3) outvotes a holder C (1); B alone (1) cannot.
+    let majority = r#"
+[[state]]
+id = "C"
+capability = 0.05
+democracy = false
+
+[[grievance]]
+id = "C-X"
+holder = "C"
+against = "X"
+strength = 50.0
+
+[[pact]]
+id = "P"
+new = true
+obligations = ["defence"]
+binding = 1.0
+members = ["B", "C"]
+admission = "majority"
+rivals = ["R"]
+"#;
+    // (Y, unthreatened here, stays out: it would otherwise join and vote X in.)
+    let base = [
+        "model.ratification_rate=1",
+        "model.admission_goodwill=5",
+        "model.temperature=0.05",
+        "relation.Y-R.hostility=0",
+    ];
+    let with = |count: &'static str| {
+        let mut v = base.to_vec();
+        v.push(count);
+        summarise(&parse(&twins(majority), &v), 1, 400).get("P", "X").unwrap().p_final
+    };
+    assert_at_least("majority with B counting 3", with("state.B.count=3"), 0.9, 400);
+    assert_at_most("majority with B counting 1", with("state.B.count=1"), 0.05, 400);
+}

@@ -91,8 +91,9 @@ pub struct World<'s> {
     applied: Vec<bool>,
     /// First round each state applied to (or joined) each pact; 0 = never.
     pub first_apply: Vec<u32>,
-    /// ratified[(pact × n + applicant) × n + member]
-    ratified: Vec<bool>,
+    /// How many of a member's constituents (its `count`: 1 unless it is an aggregate) have
+    /// ratified an application: ratified[(pact × n + applicant) × n + member].
+    ratified: Vec<u16>,
     pub active: Vec<bool>,
     /// Threat each state faces (refreshed at the start of every round).
     pub threat: Vec<f64>,
@@ -140,7 +141,7 @@ impl<'s> World<'s> {
             pacts_of: vec![Vec::new(); n],
             applied: vec![false; np * n],
             first_apply: vec![0; np * n],
-            ratified: vec![false; np * n * n],
+            ratified: vec![0; np * n * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
             threat: vec![0.0; n],
             bloc_threat: vec![0.0; n],
@@ -260,11 +261,12 @@ impl<'s> World<'s> {
     pub fn members(&self, p: PactId) -> impl Iterator<Item = StateId> + '_ {
         self.member_list[p.index()].iter().copied()
     }
-    /// How many members have ratified `applicant`'s pending application to `p`.
+    /// How many members (counting each constituent of an aggregate) have ratified `applicant`'s
+    /// pending application to `p`.
     pub fn ratifications(&self, applicant: StateId, p: PactId) -> usize {
         let n = self.n();
         let row = (p.index() * n + applicant.index()) * n;
-        self.members(p).filter(|k| self.ratified[row + k.index()]).count()
+        self.members(p).map(|k| usize::from(self.ratified[row + k.index()])).sum()
     }
 
     /// The uniform quantile of `s`'s persistent taste for `p` (low = fond of the pact), after
@@ -309,7 +311,7 @@ impl<'s> World<'s> {
         let n = self.n();
         self.applied[p.index() * n + s.index()] = false;
         let row = (p.index() * n + s.index()) * n;
-        self.ratified[row..row + n].fill(false);
+        self.ratified[row..row + n].fill(0);
     }
 
     /// Sets the grievance matrix from the grievances' current strengths (only their cells: the
@@ -618,36 +620,45 @@ impl<'s> World<'s> {
             for a in applicants {
                 let row = (p.index() * n + a.index()) * n;
                 for &k in &members {
-                    if self.ratified[row + k.index()] {
-                        continue;
+                    // Each constituent of the member (one, unless it is an aggregate) that has
+                    // not ratified yet is one opportunity; they share the member's terms.
+                    let count = scenario.state(k).count;
+                    let mut vote: Option<(Terms, f64)> = None;
+                    for _ in self.ratified[row + k.index()]..count {
+                        // One draw per opportunity: the constituent takes the application up when
+                        // u < rate, and then u / rate is again uniform on [0, 1): the vote's draw.
+                        let u = uniform(rng);
+                        if u >= params.ratification_rate {
+                            continue;
+                        }
+                        let draw = u / params.ratification_rate;
+                        let (terms, probability) = *vote.get_or_insert_with(|| {
+                            let terms = terms::admit_terms(self, k, a, p);
+                            (terms, logit(terms.utility(), params.temperature))
+                        });
+                        // Votes draw afresh each time a member takes an application up:
+                        // ratification is a repeated process, not a standing taste.
+                        let admit = draw < probability;
+                        if admit {
+                            self.ratified[row + k.index()] += 1;
+                        }
+                        log.push(Decision {
+                            round: self.round,
+                            state: k,
+                            pact: p,
+                            action: if admit { Action::Admit } else { Action::Hold },
+                            applicant: Some(a),
+                            probability: if admit { probability } else { 1.0 - probability },
+                            terms,
+                        });
                     }
-                    // One draw per opportunity: the member takes the application up when
-                    // u < rate, and then u / rate is again uniform on [0, 1): the vote's draw.
-                    let u = uniform(rng);
-                    if u >= params.ratification_rate {
-                        continue;
-                    }
-                    let draw = u / params.ratification_rate;
-                    let terms = terms::admit_terms(self, k, a, p);
-                    let probability = logit(terms.utility(), params.temperature);
-                    // Votes draw afresh each time a member takes an application up:
-                    // ratification is a repeated process, not a standing taste.
-                    let admit = draw < probability;
-                    self.ratified[row + k.index()] = admit;
-                    log.push(Decision {
-                        round: self.round,
-                        state: k,
-                        pact: p,
-                        action: if admit { Action::Admit } else { Action::Hold },
-                        applicant: Some(a),
-                        probability: if admit { probability } else { 1.0 - probability },
-                        terms,
-                    });
                 }
-                let yes = members.iter().filter(|k| self.ratified[row + k.index()]).count();
+                // Votes are counted by constituent: an aggregate of 18 is 18 ratifications.
+                let yes: usize = members.iter().map(|k| usize::from(self.ratified[row + k.index()])).sum();
+                let all: usize = members.iter().map(|&k| usize::from(scenario.state(k).count)).sum();
                 let accepted = match self.scenario.pact(p).admission {
-                    Admission::Unanimity => yes == members.len(),
-                    Admission::Majority => 2 * yes > members.len(),
+                    Admission::Unanimity => yes == all,
+                    Admission::Majority => 2 * yes > all,
                     Admission::Open => true,
                     Admission::Closed => false,
                 };

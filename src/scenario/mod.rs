@@ -18,6 +18,8 @@ pub use schema::{RawCredibility as Credibility, RawObligationProtection as Oblig
 pub const MAX_STATES: usize = 500;
 /// Most pacts a scenario may have.
 pub const MAX_PACTS: usize = 200;
+/// Most states one aggregate state may stand for (`count`).
+pub const MAX_COUNT: u32 = 1000;
 /// Most rounds a scenario may have.
 pub const MAX_ROUNDS: u32 = 10_000;
 /// Most replicates a scenario may ask for by default (`[scenario] runs`).
@@ -194,6 +196,8 @@ pub struct State {
     /// Indexed by [`Issue::index`].
     pub salience: [f64; 5],
     pub resources: [f64; 5],
+    /// How many states this one stands for (1 unless it is an aggregate).
+    pub count: u16,
 }
 
 #[derive(Debug, Clone)]

@@ -310,6 +310,13 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             );
         }
         c.range(format!("{k}.neutrality"), s.neutrality, 0.0, 1.0);
+        if !(1..=MAX_COUNT).contains(&s.count) {
+            c.problem(
+                None,
+                format!("{k}.count"),
+                format!("{} is out of range: an aggregate stands for 1 to {MAX_COUNT} states", s.count),
+            );
+        }
         c.range(format!("{k}.commitment"), s.commitment, 0.0, 1.0);
         c.range(format!("{k}.support.start"), s.support.start, 0.0, 1.0);
         c.range(format!("{k}.support.inertia"), s.support.inertia, 0.0, 1.0);
@@ -336,6 +343,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
             },
             salience,
             resources,
+            count: s.count.clamp(1, MAX_COUNT) as u16,
         });
     }
     let n = states.len();

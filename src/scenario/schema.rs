@@ -222,6 +222,10 @@ pub struct RawState {
     /// The state's share of what an issue pact pools (e.g. of world lithium reserves), 0..1.
     #[serde(default)]
     pub resources: RawIssues,
+    /// How many states this one stands for (an aggregate such as "other NATO members"): each
+    /// ratifies an accession on its own, and votes by majority count as that many.
+    #[serde(default = "one_u32")]
+    pub count: u32,
 }
 
 fn yes() -> bool {
