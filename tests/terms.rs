@@ -649,6 +649,29 @@ fn autonomy_cost_by_depth() {
         // ISSUE has no obligations: depth 0.3: −0.4 · 0.5 · 0.3 = −0.06
         close("autonomy A ISSUE", terms::autonomy_cost(&View::new(w, A, ISSUE)), -0.06);
     });
+    // Adding a clause never makes a pact shallower: the minerals pact TALKS with a
+    // non-aggression clause alone keeps the issue depth 0.3 (before: 0.1, below the 0.3 of no
+    // clause at all); a security pact whose only obligation is non-aggression has depth 0.1.
+    on_both(
+        &scenario(&[
+            "pact.TALKS.obligations=[\"non_aggression\"]",
+            "pact.NUKE.obligations=[\"non_aggression\"]",
+            "pact.ISSUE.obligations=[\"neutrality\"]",
+        ]),
+        |w| {
+            close(
+                "autonomy A TALKS, n-a",
+                terms::autonomy_cost(&View::new(w, A, TALKS)),
+                -0.4 * 0.35 * 0.3,
+            );
+            close("autonomy A ISSUE, neutrality", terms::autonomy_cost(&View::new(w, A, ISSUE)), -0.06);
+            close(
+                "autonomy A NUKE, n-a",
+                terms::autonomy_cost(&View::new(w, A, NUKE)),
+                -0.4 * 0.9 * 0.1,
+            );
+        },
+    );
 }
 
 #[test]

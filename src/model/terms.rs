@@ -353,15 +353,24 @@ pub fn issue_gain(v: &View) -> f64 {
     gain
 }
 
-/// Autonomy given up (Morrow 1991): w_autonomy × binding × depth, where depth is the
-/// obligation strength (an issue pact without security obligations counts 0.3).
-pub fn autonomy_cost(v: &View) -> f64 {
-    let depth = if v.pact.obligations.is_empty() {
-        0.3
+/// How deeply a pact binds a member's policy: its obligation strength, and at least
+/// [`ISSUE_DEPTH`] for a pact that coordinates policy on an issue other than security or has no
+/// security obligation at all — so adding a clause never makes a pact shallower.
+pub fn depth(v: &View) -> f64 {
+    if v.pact.obligations.is_empty() || v.pact.issue != Issue::Security {
+        v.obligation_strength.max(ISSUE_DEPTH)
     } else {
         v.obligation_strength
-    };
-    -v.params().weights.autonomy * v.pact.binding * depth
+    }
+}
+
+/// The depth of issue coordination (Morrow 1991's autonomy cost of a pact that is not about
+/// defence).
+pub const ISSUE_DEPTH: f64 = 0.3;
+
+/// Autonomy given up (Morrow 1991): w_autonomy × binding × [`depth`].
+pub fn autonomy_cost(v: &View) -> f64 {
+    -v.params().weights.autonomy * v.pact.binding * depth(v)
 }
 
 /// Breaking neutrality: w_neutrality × neutrality tradition × binding × obligation strength.
