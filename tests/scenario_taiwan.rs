@@ -199,12 +199,14 @@ fn low_us_commitment_costs_the_squad_its_commitment() {
         ch.1 + cl.1,
     );
     // The loss is in hardening, not in the informal coalition: under low commitment the Squad's
-    // members stay in it but rarely take up the binding pledge.
+    // members stay in it but rarely take up the binding pledge. (Revised from 0.15 with the model
+    // review, issue 11: feeling the threat to its friends, Japan now takes the pledge up in about
+    // 0.14 of replicates even with a wavering US — against about 0.6 with a steady one.)
     for st in SQUAD {
         assert_at_most(
             &format!("{st} in IPCD at low US commitment"),
             low.get("IPCD", st).unwrap().p_final,
-            0.15,
+            0.2,
             RUNS,
         );
     }
