@@ -6,7 +6,7 @@ at git revision BEFORE and in the working tree, and prints a Markdown table of e
 pair in which anything happens (an apply, join or leave in either version): p_final (with the
 difference in standard errors of a difference at 300 runs) and the median join date.
 
-    python3 scripts/effects.py [BEFORE]      # default BEFORE = HEAD
+    python3 scripts/effects.py [BEFORE [AFTER]]   # default BEFORE = HEAD, AFTER = the working tree
 """
 import json
 import math
@@ -37,11 +37,12 @@ def moved(cell):
 
 def main():
     before_rev = sys.argv[1] if len(sys.argv) > 1 else "HEAD"
+    after_rev = sys.argv[2] if len(sys.argv) > 2 else None
     print("| scenario | pact | state | p_final before | after | Δ/s.e. | median join before | after |")
     print("|---|---|---|---|---|---|---|---|")
     for name in SCENARIOS:
         before = load_rev(before_rev, name)
-        after = json.load(open(f"tests/golden/{name}.summary.json"))
+        after = load_rev(after_rev, name) if after_rev else json.load(open(f"tests/golden/{name}.summary.json"))
         n = after["runs"]
         for pact, states in after["membership"].items():
             for state, a in states.items():
