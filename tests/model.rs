@@ -85,6 +85,8 @@ fn logit_limits() {
     assert!(logit(1.0, 0.1) > 0.9999);
     assert_eq!(logit(0.3, 0.0), 1.0);
     assert_eq!(logit(-0.3, 0.0), 0.0);
+    // A best response acts only on a strict gain: indifference (ΔU = 0) does not move a state.
+    assert_eq!(logit(0.0, 0.0), 0.0);
 }
 
 #[test]
