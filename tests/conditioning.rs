@@ -255,8 +255,8 @@ impl<R: rand::Rng> rand::TryRng for Counting<R> {
 #[test]
 fn an_admission_take_up_consumes_one_draw() {
     // One applicant A, three members; simultaneous play draws exactly one word per state–pact
-    // pair, so a round draws n·m words for the decisions plus one per member–applicant take-up
-    // opportunity (docs/MODEL.md §4), whether or not the member takes the application up.
+    // pair, so a round draws n·m = 4·2 words for the decisions plus one per member–applicant
+    // take-up opportunity (docs/MODEL.md §4), whether or not the member takes the application up.
     let text = r#"
 [scenario]
 name = "draws"
@@ -267,11 +267,6 @@ runs = 100
 [model]
 update_order = "simultaneous"
 ratification_rate = 0.5
-
-[[state]]
-id = "A"
-capability = 0.01
-democracy = false
 
 [[state]]
 id = "B"
@@ -287,6 +282,19 @@ democracy = false
 id = "D"
 capability = 0.05
 democracy = false
+
+[[state]]
+id = "A"
+capability = 0.01
+democracy = false
+
+# A pact before P, so that P and A are not the first of their kind (index arithmetic shows).
+[[pact]]
+id = "Q"
+obligations = []
+binding = 0.0
+members = ["B"]
+admission = "closed"
 
 [[grievance]]
 id = "B-A"
@@ -324,7 +332,7 @@ new = true
             let applied_now = log[from..].iter().any(|d| d.action == Action::Apply);
             // Applying this round adds the application to this round's admission phase.
             let opportunities = if applied_now { 3 } else { unratified as u64 };
-            assert_eq!(rng.words - start, 4 + opportunities, "replicate {r}");
+            assert_eq!(rng.words - start, 8 + opportunities, "replicate {r}");
             take_ups += opportunities;
         }
     }
@@ -406,15 +414,15 @@ runs = 100
 temperature = 0.3
 
 [[state]]
+id = "B"
+capability = 0.05
+democracy = false
+
+[[state]]
 id = "A"
 capability = 0.02
 democracy = false
 issues = {{ energy = 0.5 }}
-
-[[state]]
-id = "B"
-capability = 0.05
-democracy = false
 
 [[pact]]
 id = "P"
