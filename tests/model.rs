@@ -545,3 +545,47 @@ rivals = ["R"]
     assert_at_least("majority with B counting 3", with("state.B.count=3"), 0.9, 400);
     assert_at_most("majority with B counting 1", with("state.B.count=1"), 0.05, 400);
 }
+
+#[test]
+fn a_hostility_event_is_symmetric_and_an_accession_clears_its_ratifications() {
+    // twins: B(0), R(1), X(2), Y(3). At round 2 R and X make peace (hostility 0.9 → −0.3):
+    // both directions change, for a pair whose first state is not state 0.
+    let pact = r#"
+[[pact]]
+id = "P"
+new = true
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+admission = "unanimity"
+rivals = ["R"]
+
+[[event]]
+id = "peace"
+round = 3
+change = [{ kind = "hostility", between = ["Y", "R"], to = -0.3 }]
+"#;
+    let sc = parse(
+        &twins(pact),
+        &["model.ratification_rate=1", "model.admission_goodwill=5", "model.temperature=0.05"],
+    );
+    let (r, x, y, p) = (
+        sc.state_by_id("R").unwrap(),
+        sc.state_by_id("X").unwrap(),
+        sc.state_by_id("Y").unwrap(),
+        sc.pact_by_id("P").unwrap(),
+    );
+    let mut rng = pactsim::run::replicate_rng(1, 0);
+    let mut w = World::seeded(&sc, &mut rng);
+    let mut log = Vec::new();
+    for _ in 0..3 {
+        w.play_round(&mut rng, &mut log);
+    }
+    assert_eq!(w.hostility(y, r), -0.3);
+    assert_eq!(w.hostility(r, y), -0.3);
+    // X applied in round 1 and B (rate 1, goodwill 5) admitted it: it is a member, and its
+    // accepted application leaves no ratification behind (a later application starts afresh).
+    assert!(w.is_member(x, p), "{log:?}");
+    assert_eq!(w.ratifications(x, p), 0);
+    assert!(!w.is_applicant(x, p));
+}
