@@ -589,3 +589,26 @@ change = [{ kind = "hostility", between = ["Y", "R"], to = -0.3 }]
     assert_eq!(w.ratifications(x, p), 0);
     assert!(!w.is_applicant(x, p));
 }
+
+#[test]
+fn the_support_gate_opens_at_the_threshold() {
+    // "Below its threshold" is gated: a democracy whose support is exactly at its threshold (the
+    // defaults, 0.5 and 0.5, with no threat change to move it) may apply to a treaty.
+    let pact = r#"
+[[pact]]
+id = "P"
+new = true
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+admission = "unanimity"
+rivals = ["R"]
+"#;
+    let sc = parse(&twins(pact), &["state.X.democracy=true"]);
+    let (x, p) = (sc.state_by_id("X").unwrap(), sc.pact_by_id("P").unwrap());
+    let w = World::new(&sc);
+    assert_eq!(w.support[x.index()], sc.state(x).support.threshold);
+    assert!(w.may_apply(x, p));
+    let sc = parse(&twins(pact), &["state.X.democracy=true", "state.X.support.start=0.49"]);
+    assert!(!World::new(&sc).may_apply(x, p));
+}
