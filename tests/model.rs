@@ -612,3 +612,72 @@ rivals = ["R"]
     let sc = parse(&twins(pact), &["state.X.democracy=true", "state.X.support.start=0.49"]);
     assert!(!World::new(&sc).may_apply(x, p));
 }
+
+#[test]
+fn ratifications_are_kept_per_pact() {
+    // X applies to two pacts that B alone must ratify: the defence pact D (listed first), whose
+    // entrapment makes B hold (goodwill 0.1 − 0.45 < 0), and the energy pact E, which costs B
+    // nothing (0.1 > 0). At τ = 0 and rate 1, X joins E in round 1 and is held out of D for
+    // ever: B's ratification in E must not count in D.
+    let pacts = r#"
+[[pact]]
+id = "D"
+new = true
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+admission = "unanimity"
+rivals = ["R"]
+
+[[pact]]
+id = "E"
+new = true
+binding = 0.0
+issue = "energy"
+issue_gain = 1.0
+members = ["B"]
+admission = "unanimity"
+"#;
+    let sc = parse(
+        &twins(pacts),
+        &[
+            "model.ratification_rate=1",
+            "model.admission_goodwill=0.1",
+            "model.temperature=0",
+            "state.X.issues.energy=1",
+            "relation.Y-R.hostility=0",
+        ],
+    );
+    let s = summarise(&sc, 1, 20);
+    let (d, e) = (s.get("D", "X").unwrap(), s.get("E", "X").unwrap());
+    assert_eq!(e.p_by_round[1], 1.0, "X is in E after round 1");
+    assert_eq!(d.actions["apply"], 20, "X applies to D in every replicate");
+    assert_eq!(d.p_final, 0.0, "B's ratification in E let X into D");
+    assert!(s.get("D", "B").unwrap().actions["hold"] > 0, "B holds X in D");
+}
+
+#[test]
+fn the_logit_cut_off_is_safe_and_tight() {
+    use pactsim::model::{cutoffs, no_action_above};
+    // The engine skips the exact test u < 1/(1 + eˣ) when x = −ΔU/τ is above the cut-off. It must
+    // never be below the exact boundary ln((1 − u)/u) plus its margin 10⁻⁶ + 10⁻⁹·|ln| (or a
+    // decision could be skipped that is taken), and it should not be much above it (or nothing
+    // is skipped). Near the ends it never skips.
+    let mut us = vec![1e-9, 1e-6, 0.001, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1.0 - 1e-6, 1.0 - 2e-9];
+    us.extend((1..200).map(|i| i as f64 / 200.0));
+    for u in us {
+        let exact = ((1.0 - u) / u).ln();
+        let cut = no_action_above(u);
+        let margin = 1e-6 + 1e-9 * exact.abs();
+        assert!(cut.is_finite(), "u = {u}: skipping is on in the interior");
+        assert!(cut >= exact + margin * 0.999_999, "u = {u}: cut-off {cut} below {exact} + margin");
+        assert!(cut <= exact + margin * 1.000_001, "u = {u}: cut-off {cut} far above {exact}");
+        // Just above the cut-off, the exact test indeed says no.
+        let x = cut + 1e-12;
+        assert!(u >= 1.0 / (1.0 + x.exp()), "u = {u}");
+        assert_eq!(cutoffs(u), (no_action_above(u), no_action_above(1.0 - u)), "u = {u}");
+    }
+    for u in [0.0, 1e-301, 1.0 - 1e-10, 1.0] {
+        assert_eq!(no_action_above(u), f64::INFINITY, "u = {u}: never skips near the ends");
+    }
+}

@@ -683,7 +683,7 @@ impl<'s> World<'s> {
 
 /// For a taste u, the cut-offs on x = −ΔU/τ beyond which u < logit = 1/(1 + eˣ) is certainly
 /// false, for joining (quantile u) and leaving (quantile 1 − u).
-fn cutoffs(u: f64) -> (f64, f64) {
+pub fn cutoffs(u: f64) -> (f64, f64) {
     (no_action_above(u), no_action_above(1.0 - u))
 }
 
@@ -692,7 +692,7 @@ fn cutoffs(u: f64) -> (f64, f64) {
 /// the rounding of exp, log and the divisions, so that skipping the exact test never changes a
 /// decision; near the ends (where the margin could shrink below rounding) it never skips. Below
 /// the cut-off the exact test `u < logit(ΔU, τ)` decides, as always.
-fn no_action_above(u: f64) -> f64 {
+pub fn no_action_above(u: f64) -> f64 {
     if !(u > 1e-300 && u < 1.0 - 1e-9) {
         return f64::INFINITY;
     }
