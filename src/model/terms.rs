@@ -224,16 +224,6 @@ pub fn allied_capability(v: &View) -> f64 {
     v.members.allied
 }
 
-/// [`allied_capability`] computed alone: the same terms in the same order as in
-/// [`member_sums`].
-pub fn allied_capability_sum(w: &World, s: StateId, p: PactId) -> f64 {
-    let mut allied = -0.0;
-    for k in w.members(p).filter(|&k| k != s) {
-        allied += w.capability[k.index()] * w.commitment[k.index()] * (1.0 - w.hostility(s, k).max(0.0));
-    }
-    allied
-}
-
 /// Hostile capability facing `s`: Σ over the other states j of h_sj⁺ × proximity × c_j, or over
 /// the pact's rivals only for a pact that names them (the coverage denominator).
 pub fn hostile_capability(v: &View) -> f64 {
