@@ -862,3 +862,95 @@ fn an_outsiders_member_sums() {
         close("issue D TALKS", terms::issue_gain(&View::new(w, D, TALKS)), 0.342_562_5);
     });
 }
+
+/// S faces no threat of its own; its friend F (affinity 1) is threatened by R. S is in Q (defence,
+/// aimed at R) with G, and weighs P (no rivals) and P2 (aimed at R and T).
+const FRIEND: &str = r#"
+[scenario]
+name = "overlap"
+rounds = 1
+runs = 1
+
+[[state]]
+id = "S"
+capability = 0.1
+democracy = false
+
+[[state]]
+id = "F"
+capability = 0.1
+democracy = false
+
+[[state]]
+id = "R"
+capability = 0.3
+democracy = false
+
+[[state]]
+id = "T"
+capability = 0.3
+democracy = false
+
+[[state]]
+id = "G"
+capability = 0.5
+democracy = false
+
+[[relation]]
+between = ["S", "F"]
+hostility = -1.0
+proximity = 0.5
+
+[[relation]]
+between = ["F", "R"]
+hostility = 1.0
+proximity = 1.0
+
+[[pact]]
+id = "Q"
+obligations = ["defence"]
+binding = 1.0
+members = ["S", "G"]
+rivals = ["R"]
+
+[[pact]]
+id = "P"
+obligations = ["consultation"]
+binding = 0.5
+members = ["G"]
+
+[[pact]]
+id = "P2"
+obligations = ["defence"]
+binding = 1.0
+members = ["G"]
+rivals = ["R", "T"]
+"#;
+
+#[test]
+fn threat_overlap_when_the_state_faces_no_threat_of_its_own() {
+    let sc = scenario::from_source(
+        &Source {
+            path: "overlap.toml".into(),
+            text: FRIEND.to_string(),
+        },
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (s, q, p, p2) = (StateId(0), PactId(0), PactId(1), PactId(2));
+    on_both(&sc, |w| {
+        assert_eq!(w.threat[s.index()], 0.0);
+        let (vq, vp, vp2) = (View::new(w, s, q), View::new(w, s, p), View::new(w, s, p2));
+        // P names no rivals and S has no threat of its own: no share of it comes from R (0), though
+        // S feels its friend's (relevant threat λ·B > 0).
+        assert!(terms::relevant_threat(&vp) > 0.0);
+        close("overlap of Q in P", terms::threat_overlap(&vp, &vq), 0.0);
+        // P2 names R and T, neither of which threatens S: the share of P2's rivals Q names, 1/2.
+        close("overlap of Q in P2", terms::threat_overlap(&vp2, &vq), 0.5);
+        // Q protects S (G's capability against R's, no own hostile capability: coverage 1), so
+        // P2's security for S is discounted by (1 − ½ · protection_Q).
+        let protection_q = terms::protection(&vq);
+        assert!(protection_q > 0.0);
+        close("uncovered S in P2", terms::uncovered_share(&vp2), 1.0 - 0.5 * protection_q);
+    });
+}
