@@ -1,5 +1,5 @@
 //! Helpers for the case-scenario tests (Taiwan, Gulf, lithium): calibration checks against the
-//! fixtures copied from ../shared/data, and margins for sums and differences of Monte Carlo
+//! fixtures copied from the COW NMC v6.0 table (data/README.md), and margins for sums and differences of Monte Carlo
 //! proportions. Included with `#[path = "common/calibration.rs"] mod calibration;` next to
 //! `mod common;`, so `tests/common/mod.rs` stays as it is.
 #![allow(dead_code)]
@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use pactsim::scenario::Scenario;
 
 /// COW CINC 2016 by COW state abbreviation, from `tests/fixtures/cow_nmc_v6_0_2016_cases.csv`
-/// (the 2016 rows of the COW National Material Capabilities v6.0 table, ../shared/data/
-/// cow_nmc_v6_0.csv, for the states of the case scenarios).
+/// (the 2016 rows of the COW National Material Capabilities v6.0 table for the states of the
+/// case scenarios; sources in data/README.md).
 pub fn cinc_2016() -> HashMap<String, f64> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cow_nmc_v6_0_2016_cases.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
