@@ -7,19 +7,6 @@ mod common;
 use common::*;
 use pactsim::model::World;
 use pactsim::model::terms::{self, View};
-use pactsim::scenario::{self, Scenario, Source};
-
-fn parse(text: &str, overrides: &[&str]) -> Scenario {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    scenario::from_source(
-        &Source {
-            path: "test.toml".into(),
-            text: text.to_string(),
-        },
-        &overrides,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// D is a distant democracy (proximity 0.1 to R), close to F (affinity 0.8); F borders R. At
 /// round 6, R turns on both: F's threat soars, D's own barely moves. P is a binding defence

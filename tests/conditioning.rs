@@ -1,24 +1,16 @@
 //! Observed memberships and the random draws: what `docs/MODEL.md` §4 promises about tastes
 //! conditioned on observed choices, and one uniform draw per decision opportunity.
 
+mod common;
+
 use std::convert::Infallible;
+
+use common::parse;
 
 use pactsim::model::terms::leave_terms;
 use pactsim::model::{Action, Decision, World, logit};
 use pactsim::run::replicate_rng;
-use pactsim::scenario::{self, Scenario, Source};
-
-fn parse(text: &str, overrides: &[&str]) -> Scenario {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    scenario::from_source(
-        &Source {
-            path: "test.toml".into(),
-            text: text.to_string(),
-        },
-        &overrides,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
+use pactsim::scenario::Scenario;
 
 /// A and B found P at round 3, in the same event in which R, until then hostile to A, makes
 /// peace with it: the founders chose P on the world after that event, where it protects A

@@ -6,7 +6,6 @@ use common::*;
 use pactsim::model::terms::{join_terms, leave_terms, membership_value};
 use pactsim::model::{Action, World, logit};
 use pactsim::run::{self, RunSpec};
-use pactsim::scenario::{self, Scenario, Source};
 
 /// Three states: a small democracy A under threat from R, a large ally B, and a pact P.
 fn base(extra: &str) -> String {
@@ -53,18 +52,6 @@ proximity = 1.0
 {extra}
 "#
     )
-}
-
-fn parse(text: &str, overrides: &[&str]) -> Scenario {
-    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    scenario::from_source(
-        &Source {
-            path: "test.toml".into(),
-            text: text.to_string(),
-        },
-        &overrides,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 const ALLIANCE: &str = r#"

@@ -15,6 +15,19 @@ pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)
 }
 
+/// A scenario from TOML text (named `test.toml` in errors), with `--set` overrides.
+pub fn parse(text: &str, overrides: &[&str]) -> Scenario {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    scenario::from_source(
+        &scenario::Source {
+            path: "test.toml".into(),
+            text: text.to_string(),
+        },
+        &overrides,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 pub fn load(path: &Path, overrides: &[&str]) -> Scenario {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     scenario::load(path, &overrides).unwrap_or_else(|e| panic!("{e}"))
