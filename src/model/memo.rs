@@ -48,6 +48,9 @@ pub(super) struct Memo {
     hostile_to: Vec<Vec<StateId>>,
     /// For each state, the states towards which its hostility is not 0 (either sign).
     related: Vec<Vec<StateId>>,
+    /// For each state s, its friends: the states k ≠ s with h_sk < 0 (affinity a_sk > 0), in id
+    /// order — the only states [`terms::bloc_threat`] adds.
+    friends: Vec<Vec<StateId>>,
     /// For each state k, its worst hostility towards anyone: max_j h_kj⁺.
     worst_quarrel: Vec<f64>,
     /// The worst quarrel of any state.
@@ -75,6 +78,7 @@ impl Memo {
             outsider: vec![Cell::new((u32::MAX, MemberSums::default())); n_pacts],
             hostile_to: vec![Vec::new(); n_states],
             related: vec![Vec::new(); n_states],
+            friends: vec![Vec::new(); n_states],
             worst_quarrel: vec![0.0; n_states],
             worst_quarrel_anywhere: 0.0,
             affinity_range: vec![(0.0, 0.0); n_states],
@@ -110,8 +114,8 @@ impl Memo {
 
 impl World<'_> {
     /// Rebuilds the event-level caches if hostility or capability changed since they were built
-    /// (several changes in one event cost one rebuild): O(n² + n·Σ rivals). Called before any
-    /// term is evaluated.
+    /// (several changes in one event cost one rebuild): O(n² + n·Σ rivals + n·m·friends). Called
+    /// before any term is evaluated.
     pub(super) fn refresh_event_caches(&mut self) {
         if !self.memo.event_stale {
             return;
@@ -124,6 +128,24 @@ impl World<'_> {
                 .pact_ids()
                 .map(|p| (terms::credibility(self, p), terms::obligation_strength(self, self.scenario.pact(p))))
                 .collect();
+        }
+        for k in self.scenario.state_ids() {
+            let row = &self.hostility[k.index() * n..(k.index() + 1) * n];
+            let others = || self.scenario.state_ids().filter(move |&j| j != k);
+            let hostile_to = &mut self.memo.hostile_to[k.index()];
+            hostile_to.clear();
+            hostile_to.extend(others().filter(|&j| row[j.index()] > 0.0));
+            let related = &mut self.memo.related[k.index()];
+            related.clear();
+            related.extend(others().filter(|&j| row[j.index()] != 0.0));
+            let friends = &mut self.memo.friends[k.index()];
+            friends.clear();
+            friends.extend(others().filter(|&j| row[j.index()] < 0.0));
+            self.memo.worst_quarrel[k.index()] = hostile_to.iter().map(|&j| row[j.index()].max(0.0)).fold(0.0, f64::max);
+            self.memo.affinity_range[k.index()] = related
+                .iter()
+                .map(|&j| -row[j.index()])
+                .fold((0.0, 0.0), |(lo, hi), a| (f64::min(lo, a), f64::max(hi, a)));
         }
         let m = self.scenario.n_pacts();
         let mut event = std::mem::take(&mut self.memo.event);
@@ -149,30 +171,18 @@ impl World<'_> {
                 };
             }
         }
-        // The friends' threat from each pact's rivals reads the rival threat of every state:
-        // a second pass, the same sum in the same order as `terms::event_sums`.
+        // The friends' threat from each pact's rivals reads the rival threat of every friend:
+        // a second pass, the same sum in the same order as `terms::event_sums` (over the friends
+        // only, which are the states it adds, in id order).
         for s in self.scenario.state_ids() {
             for p in self.scenario.pact_ids().filter(|&p| !self.scenario.pact(p).rivals.is_empty()) {
                 event[s.index() * m + p.index()].bloc_rival_threat =
-                    terms::bloc_threat(self, s, |k| event[k.index() * m + p.index()].rival_threat);
+                    terms::bloc_threat_over(self, s, self.memo.friends[s.index()].iter().copied(), |k| {
+                        event[k.index() * m + p.index()].rival_threat
+                    });
             }
         }
         self.memo.event = event;
-        for k in self.scenario.state_ids() {
-            let row = &self.hostility[k.index() * n..(k.index() + 1) * n];
-            let others = || self.scenario.state_ids().filter(move |&j| j != k);
-            let hostile_to = &mut self.memo.hostile_to[k.index()];
-            hostile_to.clear();
-            hostile_to.extend(others().filter(|&j| row[j.index()] > 0.0));
-            let related = &mut self.memo.related[k.index()];
-            related.clear();
-            related.extend(others().filter(|&j| row[j.index()] != 0.0));
-            self.memo.worst_quarrel[k.index()] = hostile_to.iter().map(|&j| row[j.index()].max(0.0)).fold(0.0, f64::max);
-            self.memo.affinity_range[k.index()] = related
-                .iter()
-                .map(|&j| -row[j.index()])
-                .fold((0.0, 0.0), |(lo, hi), a| (f64::min(lo, a), f64::max(hi, a)));
-        }
         self.memo.worst_quarrel_anywhere = self.memo.worst_quarrel.iter().copied().fold(0.0, f64::max);
         self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
         self.memo.all_memberships_changed();
@@ -214,21 +224,62 @@ impl World<'_> {
     }
 
     /// Whether a join (`leaving` false) or leave with logit cut-off `cutoff` (see
-    /// `no_action_above`) is certainly not taken, judged from [`terms::utility_upper_bound`]
-    /// without the member sums. Always false with the caches off, so the tests compare the two.
+    /// `no_action_above`) is certainly not taken, judged from [`World::utility_bound`] without
+    /// the member sums: first with affinity bounded by the state's relations (no lookup), then by
+    /// its relations with the pact's members. Always false with the caches off, so the tests
+    /// compare the two.
     pub(crate) fn certainly_idle(&self, s: StateId, p: PactId, leaving: bool, cutoff: f64) -> bool {
         if !self.memo.enabled || !cutoff.is_finite() {
             return false;
         }
+        let scale = 1.0 / self.scenario.params.temperature;
+        -self.bound_with(s, p, leaving, self.memo.affinity_range[s.index()]) * scale > cutoff
+            || -self.bound_with(s, p, leaving, self.member_affinity_range(s, p)) * scale > cutoff
+    }
+
+    /// An upper bound on the utility of joining `p` (`leaving` false) or leaving it that the
+    /// engine uses to skip decisions (see [`terms::utility_upper_bounds`]): the cached bounds of
+    /// every term but affinity, the support term, and affinity over `affinity_range` (a range of
+    /// −h_sk that holds the other members', and 0).
+    fn bound_with(&self, s: StateId, p: PactId, leaving: bool, affinity_range: (f64, f64)) -> f64 {
         let cell = &self.memo.bounds[s.index() * self.scenario.n_pacts() + p.index()];
         let (mut join, mut leave) = cell.get();
         if join.is_nan() {
-            (join, leave) = terms::utility_upper_bounds(self, s, p, self.memo.worst_quarrel_anywhere, self.memo.affinity_range[s.index()]);
+            (join, leave) = terms::utility_upper_bounds(self, s, p, self.memo.worst_quarrel_anywhere, (0.0, 0.0));
             cell.set((join, leave));
         }
         let (support, margin) = terms::support_bound(self, s, p);
-        let bound = if leaving { leave - support } else { join + support } + margin;
-        -bound * (1.0 / self.scenario.params.temperature) > cutoff
+        // Weights are validated non-negative: w_affinity × [lo, hi] is the affinity term's range.
+        let weight = self.scenario.params.weights.affinity;
+        let (lo, hi) = affinity_range;
+        let margin = margin + 1e-9 * (1.0 + weight * (hi - lo));
+        if leaving {
+            leave - support - weight * lo + margin
+        } else {
+            join + support + weight * hi + margin
+        }
+    }
+
+    /// The upper bounds on the utility of `s` joining `p` and of leaving it that decide whether
+    /// the engine computes the decision's terms at all (without the caches: infinite, nothing is
+    /// skipped). Never below the exact utility (`tests/bounds.rs` checks).
+    pub fn utility_bound(&self, s: StateId, p: PactId) -> (f64, f64) {
+        if !self.memo.enabled {
+            return (f64::INFINITY, f64::INFINITY);
+        }
+        let range = self.member_affinity_range(s, p);
+        (self.bound_with(s, p, false, range), self.bound_with(s, p, true, range))
+    }
+
+    /// The range of −h_sk over the other members k of `p` that `s` has relations with, and 0:
+    /// where the affinity term's capability-weighted mean lies. O(relations of s).
+    fn member_affinity_range(&self, s: StateId, p: PactId) -> (f64, f64) {
+        let row = &self.hostility[s.index() * self.n()..(s.index() + 1) * self.n()];
+        self.memo.related[s.index()]
+            .iter()
+            .filter(|&&k| self.is_member(k, p))
+            .map(|&k| -row[k.index()])
+            .fold((0.0, 0.0), |(lo, hi), a| (f64::min(lo, a), f64::max(hi, a)))
     }
 
     /// Forgets the utility bounds: threat, salience or an event-level sum changed.

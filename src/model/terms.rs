@@ -115,8 +115,14 @@ pub fn partner_weight(w: &World, s: StateId, k: StateId) -> f64 {
 /// allies are threats): B_s = Σ_k a_sk · `threat_k`, over the states k with h_sk < 0 in id order.
 /// `threat_of(k)` is the threat that counts (all of k's threat, or the part from a pact's rivals).
 pub fn bloc_threat(w: &World, s: StateId, threat_of: impl Fn(StateId) -> f64) -> f64 {
+    bloc_threat_over(w, s, w.scenario.state_ids(), threat_of)
+}
+
+/// [`bloc_threat`] over `candidates` (in id order): all states, or any superset of the states k
+/// with h_sk < 0 (the others add nothing), such as the friends the engine keeps per state.
+pub fn bloc_threat_over(w: &World, s: StateId, candidates: impl Iterator<Item = StateId>, threat_of: impl Fn(StateId) -> f64) -> f64 {
     let mut sum = 0.0;
-    for k in w.scenario.state_ids().filter(|&k| partner_weight(w, s, k) > 0.0) {
+    for k in candidates.filter(|&k| partner_weight(w, s, k) > 0.0) {
         sum += partner_weight(w, s, k) * threat_of(k);
     }
     sum
@@ -612,26 +618,24 @@ fn value_of(v: &View) -> Terms {
 }
 
 /// Upper bounds on the utility of joining and of leaving a pact, without the [`support`] term
-/// and without the sums over its members, which are bounded instead: coverage in
-/// [0, max(1, floor)], partner reliability × pooled share in [0, 1], entrapment's mean exposure
+/// and without the sums over its members, which are bounded instead: coverage × uncovered share in
+/// [0, 1], partner reliability × pooled share in [0, 1], entrapment's mean exposure
 /// in [0, the worst quarrel of any state], affinity's mean in the range of the state's own
 /// relations (and 0). Widened by 10⁻⁹ of the terms' magnitude, far more than rounding. Everything
 /// here changes only with events, so the engine keeps it (`memo.rs`) and adds the support term
 /// ([`support_bound`]) to skip decisions that are certainly not taken; it never changes one.
 pub fn utility_upper_bounds(w: &World, s: StateId, p: PactId, worst_quarrel: f64, affinity_range: (f64, f64)) -> (f64, f64) {
     let v = View::without_members(w, s, p);
-    let (params, weights) = (v.params(), &v.params().weights);
+    let weights = &v.params().weights;
     // The interval of x·[lo, hi] for any sign of x.
     let span = |x: f64, lo: f64, hi: f64| (f64::min(x * lo, x * hi), f64::max(x * lo, x * hi));
-    let cover_max = if v.pact.guarantor.is_some() && v.pact.has(Obligation::Defence) {
-        params.nuclear_floor.max(1.0)
-    } else {
-        1.0
-    };
+    // Coverage is at most 1: the ratio allied / (allied + hostile) is, and so is the nuclear
+    // floor × the guarantor's will (nuclear_floor and commitment are validated to [0, 1]). The
+    // uncovered share is in [0, 1] too (each factor is 1 − overlap × protection, both in [0, 1]).
     let security = span(
         weights.security * relevant_threat(&v) * v.credibility * v.obligation_strength,
         0.0,
-        cover_max,
+        1.0,
     );
     let salience = w.salience[s.index()][v.pact.issue.index()];
     let issue = span(weights.issue * salience * v.pact.issue_gain, 0.0, 1.0);
