@@ -416,6 +416,17 @@ capability = 0.02
 democracy = false
 issues = {{ energy = 0.5 }}
 
+# Nobody may join a closed pact: it is here so that P is not pact 0 (a table read at the wrong
+# pact's row would then give another pact's taste).
+[[pact]]
+id = "CLOSED"
+obligations = []
+binding = 0.0
+issue = "energy"
+issue_gain = 0.0
+members = ["B"]
+admission = "closed"
+
 [[pact]]
 id = "P"
 obligations = []

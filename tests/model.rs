@@ -537,7 +537,15 @@ rivals = ["R"]
 fn a_hostility_event_is_symmetric_and_an_accession_clears_its_ratifications() {
     // twins: B(0), R(1), X(2), Y(3). At round 2 R and X make peace (hostility 0.9 → −0.3):
     // both directions change, for a pair whose first state is not state 0.
+    // P is pact 1, so that a row computed for the wrong pact is another pact's.
     let pact = r#"
+[[pact]]
+id = "FIRST"
+obligations = []
+binding = 0.0
+members = ["B"]
+admission = "closed"
+
 [[pact]]
 id = "P"
 new = true
@@ -575,6 +583,31 @@ change = [{ kind = "hostility", between = ["Y", "R"], to = -0.3 }]
     assert!(w.is_member(x, p), "{log:?}");
     assert_eq!(w.ratifications(x, p), 0);
     assert!(!w.is_applicant(x, p));
+}
+
+#[test]
+fn a_hostility_set_to_minus_zero_is_stored_as_zero() {
+    // docs/MODEL.md §7: a hostility of −0.0 is read as 0.0, so that it is 0 in every max and sum
+    // bit for bit (−0.0 would change the sign of zero terms). An event may write −0.0.
+    let pact = r#"
+[[pact]]
+id = "P"
+obligations = ["defence"]
+binding = 1.0
+members = ["B"]
+
+[[event]]
+id = "calm"
+round = 1
+change = [{ kind = "hostility", between = ["Y", "R"], to = -0.0 }]
+"#;
+    let sc = parse(&twins(pact), &[]);
+    let (r, y) = (sc.state_by_id("R").unwrap(), sc.state_by_id("Y").unwrap());
+    let mut rng = pactsim::run::replicate_rng(1, 0);
+    let mut w = World::seeded(&sc, &mut rng);
+    w.play_round(&mut rng, &mut Vec::new());
+    assert_eq!(w.hostility(y, r).to_bits(), 0.0f64.to_bits());
+    assert_eq!(w.hostility(r, y).to_bits(), 0.0f64.to_bits());
 }
 
 #[test]
@@ -664,7 +697,8 @@ fn the_logit_cut_off_is_safe_and_tight() {
         assert!(u >= 1.0 / (1.0 + x.exp()), "u = {u}");
         assert_eq!(cutoffs(u), (no_action_above(u), no_action_above(1.0 - u)), "u = {u}");
     }
-    for u in [0.0, 1e-301, 1.0 - 1e-10, 1.0] {
+    // The ends are open: u = 10⁻³⁰⁰ and u = 1 − 10⁻⁹ themselves never skip.
+    for u in [0.0, 1e-301, 1e-300, 1.0 - 1e-9, 1.0 - 1e-10, 1.0] {
         assert_eq!(no_action_above(u), f64::INFINITY, "u = {u}: never skips near the ends");
     }
 }
