@@ -228,20 +228,22 @@ impl World<'_> {
     /// the member sums: first with affinity bounded by the state's relations (no lookup), then by
     /// its relations with the pact's members. Always false with the caches off, so the tests
     /// compare the two.
+    #[inline]
     pub(crate) fn certainly_idle(&self, s: StateId, p: PactId, leaving: bool, cutoff: f64) -> bool {
         if !self.memo.enabled || !cutoff.is_finite() {
             return false;
         }
         let scale = 1.0 / self.scenario.params.temperature;
-        -self.bound_with(s, p, leaving, self.memo.affinity_range[s.index()]) * scale > cutoff
-            || -self.bound_with(s, p, leaving, self.member_affinity_range(s, p)) * scale > cutoff
+        let without_affinity = self.bound_without_affinity(s, p, leaving);
+        -self.add_affinity(without_affinity, leaving, self.memo.affinity_range[s.index()]) * scale > cutoff
+            || -self.add_affinity(without_affinity, leaving, self.member_affinity_range(s, p)) * scale > cutoff
     }
 
     /// An upper bound on the utility of joining `p` (`leaving` false) or leaving it that the
-    /// engine uses to skip decisions (see [`terms::utility_upper_bounds`]): the cached bounds of
-    /// every term but affinity, the support term, and affinity over `affinity_range` (a range of
-    /// −h_sk that holds the other members', and 0).
-    fn bound_with(&self, s: StateId, p: PactId, leaving: bool, affinity_range: (f64, f64)) -> f64 {
+    /// engine uses to skip decisions (see [`terms::utility_upper_bounds`]), but for the affinity
+    /// term: the cached bounds of the other terms, the support term, and their margins.
+    #[inline]
+    fn bound_without_affinity(&self, s: StateId, p: PactId, leaving: bool) -> f64 {
         let cell = &self.memo.bounds[s.index() * self.scenario.n_pacts() + p.index()];
         let (mut join, mut leave) = cell.get();
         if join.is_nan() {
@@ -249,14 +251,24 @@ impl World<'_> {
             cell.set((join, leave));
         }
         let (support, margin) = terms::support_bound(self, s, p);
+        if leaving {
+            leave - support + margin
+        } else {
+            join + support + margin
+        }
+    }
+
+    /// [`World::bound_without_affinity`] plus the affinity term bounded over `affinity_range` (a
+    /// range of −h_sk that holds the other members', and 0) and its margin.
+    #[inline]
+    fn add_affinity(&self, bound: f64, leaving: bool, (lo, hi): (f64, f64)) -> f64 {
         // Weights are validated non-negative: w_affinity × [lo, hi] is the affinity term's range.
         let weight = self.scenario.params.weights.affinity;
-        let (lo, hi) = affinity_range;
-        let margin = margin + 1e-9 * (1.0 + weight * (hi - lo));
+        let margin = 1e-9 * (1.0 + weight * (hi - lo));
         if leaving {
-            leave - support - weight * lo + margin
+            bound - weight * lo + margin
         } else {
-            join + support + weight * hi + margin
+            bound + weight * hi + margin
         }
     }
 
@@ -268,7 +280,10 @@ impl World<'_> {
             return (f64::INFINITY, f64::INFINITY);
         }
         let range = self.member_affinity_range(s, p);
-        (self.bound_with(s, p, false, range), self.bound_with(s, p, true, range))
+        (
+            self.add_affinity(self.bound_without_affinity(s, p, false), false, range),
+            self.add_affinity(self.bound_without_affinity(s, p, true), true, range),
+        )
     }
 
     /// The range of −h_sk over the other members k of `p` that `s` has relations with, and 0:
@@ -297,6 +312,7 @@ impl World<'_> {
     }
 
     /// The credibility and obligation strength of `p`.
+    #[inline]
     pub(crate) fn pact_constants(&self, p: PactId) -> (f64, f64) {
         if !self.memo.enabled {
             return (terms::credibility(self, p), terms::obligation_strength(self, self.scenario.pact(p)));
@@ -305,6 +321,7 @@ impl World<'_> {
     }
 
     /// Sums over the rivals of `p` (or all states) as `s` sees them.
+    #[inline]
     pub(crate) fn event_sums(&self, s: StateId, p: PactId) -> EventSums {
         if !self.memo.enabled {
             return terms::event_sums(self, s, p);

@@ -102,19 +102,16 @@ pub struct World<'s> {
     /// The threat each state felt at the start ([`terms::felt_threat`]): where support is anchored.
     threat_at_start: Vec<f64>,
     next_event: usize,
-    /// Each state's idiosyncratic taste for each pact, a uniform quantile of its logit shock
-    /// (`[p·n + s]`); with persistent shocks it is drawn once per replicate.
-    taste: Vec<f64>,
-    /// The unconditioned uniform draw behind each taste (`[p·n + s]`): conditioning on an
+    /// What a state's decision about a pact reads first, `[s·m + p]`: a state weighs its pacts
+    /// one after another, so these lie side by side (see [`Slot`]).
+    slots: Vec<Slot>,
+    /// The unconditioned uniform draw behind each taste (`[s·m + p]`): conditioning on an
     /// observed membership always starts from it, so a second conditioning (a pact founded
     /// again) replaces the first instead of compounding it.
     raw_taste: Vec<f64>,
     /// Memberships created by this round's events (`found`, `force_join`), to condition once the
     /// round's world is set (see [`World::play_round`]).
     to_condition: Vec<(StateId, PactId)>,
-    /// For each taste, the values of −ΔU/τ above which joining (`.0`) or leaving (`.1`) is
-    /// certainly not chosen (see [`no_action_above`]): most decisions then need no `exp`.
-    cutoff: Vec<(f64, f64)>,
     /// Whether `threat` must be recomputed before the next decisions (hostility or capability changed).
     threat_stale: bool,
     memo: memo::Memo,
@@ -147,10 +144,9 @@ impl<'s> World<'s> {
             bloc_threat: vec![0.0; n],
             threat_at_start: vec![0.0; n],
             next_event: 0,
-            taste: vec![0.5; np * n],
+            slots: vec![Slot::new(0.5); np * n],
             raw_taste: vec![0.5; np * n],
             to_condition: Vec::new(),
-            cutoff: vec![cutoffs(0.5); np * n],
             threat_stale: true,
             memo: memo::Memo::new(n, np),
         };
@@ -184,10 +180,12 @@ impl<'s> World<'s> {
     pub fn seeded_memo<R: Rng>(scenario: &'s Scenario, rng: &mut R, memo: bool) -> Self {
         let mut w = World::new(scenario);
         w.set_memo(memo);
-        for k in 0..w.taste.len() {
-            let u = uniform(rng);
-            w.raw_taste[k] = u;
-            w.set_taste(k, u);
+        for p in scenario.pact_ids() {
+            for s in scenario.state_ids() {
+                let (u, k) = (uniform(rng), w.slot(s, p));
+                w.raw_taste[k] = u;
+                w.set_taste(k, u);
+            }
         }
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
@@ -213,7 +211,7 @@ impl<'s> World<'s> {
     fn condition_on_non_membership(&mut self, s: StateId, p: PactId) {
         self.refresh_event_caches();
         let p_join = logit(terms::join_terms(self, s, p).utility(), self.scenario.params.temperature);
-        let k = p.index() * self.n() + s.index();
+        let k = self.slot(s, p);
         self.set_taste(k, p_join + self.raw_taste[k] * (1.0 - p_join));
     }
 
@@ -222,13 +220,20 @@ impl<'s> World<'s> {
     fn condition_on_membership(&mut self, s: StateId, p: PactId) {
         self.refresh_event_caches();
         let p_leave = logit(terms::leave_terms(self, s, p).utility(), self.scenario.params.temperature);
-        let k = p.index() * self.n() + s.index();
+        let k = self.slot(s, p);
         self.set_taste(k, self.raw_taste[k] * (1.0 - p_leave));
     }
 
     fn set_taste(&mut self, k: usize, u: f64) {
-        self.taste[k] = u;
-        self.cutoff[k] = cutoffs(u);
+        let slot = &mut self.slots[k];
+        slot.taste = u;
+        slot.cutoff = cutoffs(u);
+    }
+
+    /// The index of state `s` and pact `p` in the per-decision tables (`[s·m + p]`).
+    #[inline]
+    fn slot(&self, s: StateId, p: PactId) -> usize {
+        s.index() * self.scenario.n_pacts() + p.index()
     }
 
     /// Switches the caches of `memo.rs` off (or on again): every term is then computed from
@@ -272,7 +277,7 @@ impl<'s> World<'s> {
     /// The uniform quantile of `s`'s persistent taste for `p` (low = fond of the pact), after
     /// any conditioning on an observed membership.
     pub fn taste(&self, s: StateId, p: PactId) -> f64 {
-        self.taste[p.index() * self.n() + s.index()]
+        self.slots[self.slot(s, p)].taste
     }
     /// The pacts `s` is a member of, in id order.
     pub fn pacts_of(&self, s: StateId) -> impl Iterator<Item = PactId> + '_ {
@@ -286,6 +291,8 @@ impl<'s> World<'s> {
         let k = p.index() * self.n() + s.index();
         if !self.member[k] {
             self.member[k] = true;
+            let slot = self.slot(s, p);
+            self.slots[slot].member = true;
             let list = &mut self.member_list[p.index()];
             let at = list.partition_point(|&x| x < s);
             list.insert(at, s);
@@ -301,6 +308,8 @@ impl<'s> World<'s> {
         let k = p.index() * self.n() + s.index();
         if self.member[k] {
             self.member[k] = false;
+            let slot = self.slot(s, p);
+            self.slots[slot].member = false;
             self.member_list[p.index()].retain(|&x| x != s);
             self.pacts_of[s.index()].retain(|&x| x != p);
             self.memo.membership_changed(p);
@@ -310,6 +319,8 @@ impl<'s> World<'s> {
     fn clear_application(&mut self, s: StateId, p: PactId) {
         let n = self.n();
         self.applied[p.index() * n + s.index()] = false;
+        let slot = self.slot(s, p);
+        self.slots[slot].applied = false;
         let row = (p.index() * n + s.index()) * n;
         self.ratified[row..row + n].fill(0);
     }
@@ -491,13 +502,14 @@ impl<'s> World<'s> {
     /// Whether `s` may apply to `p` at all: the pact exists, takes applicants, is not aimed at
     /// `s`, has room, and
     /// (for a democracy and a binding pact) public support has passed the state's threshold.
+    #[inline]
     pub fn may_apply(&self, s: StateId, p: PactId) -> bool {
         let pact = self.scenario.pact(p);
         let params = &self.scenario.params;
         let state = self.scenario.state(s);
         self.active[p.index()]
             && pact.admission != Admission::Closed
-            && !pact.rivals.contains(&s)
+            && pact.rivals.binary_search(&s).is_err()
             && pact.size_limit.is_none_or(|l| self.size(p) < l as usize)
             && !(params.support_gate
                 && state.democracy
@@ -520,17 +532,17 @@ impl<'s> World<'s> {
     /// quantile u, it applies/joins when u < logit(ΔU_join/τ) and leaves when 1 − u <
     /// logit(ΔU_leave/τ), so one taste u (low = fond of the pact) drives both.
     fn decide(&self, s: StateId, p: PactId, draw: f64) -> Option<Decision> {
-        if !self.active[p.index()] || self.is_applicant(s, p) {
+        let slot = &self.slots[self.slot(s, p)];
+        if !self.active[p.index()] || slot.applied {
             return None;
         }
         let tau = self.scenario.params.temperature;
-        let k = p.index() * self.n() + s.index();
-        let u = self.shock(self.taste[k], draw);
+        let u = self.shock(slot.taste, draw);
         let (cut_join, cut_leave) = match self.scenario.params.shocks {
-            Shocks::Persistent if tau > 0.0 => self.cutoff[k],
+            Shocks::Persistent if tau > 0.0 => slot.cutoff,
             _ => (f64::INFINITY, f64::INFINITY),
         };
-        let member = self.is_member(s, p);
+        let member = slot.member;
         if !member && !self.may_apply(s, p) {
             return None;
         }
@@ -582,6 +594,8 @@ impl<'s> World<'s> {
         match d.action {
             Action::Apply => {
                 self.applied[k] = true;
+                let slot = self.slot(s, p);
+                self.slots[slot].applied = true;
                 if self.first_apply[k] == 0 {
                     self.first_apply[k] = self.round;
                 }
@@ -677,6 +691,32 @@ impl<'s> World<'s> {
                     });
                 }
             }
+        }
+    }
+}
+
+/// What a decision of one state about one pact reads first (kept side by side for a state's
+/// pacts): its taste, the cut-offs that taste implies, and copies of its membership and
+/// application flags (the tables `member` and `applied`, indexed by pact, are the reference).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// The state's idiosyncratic taste for the pact, a uniform quantile of its logit shock; with
+    /// persistent shocks it is drawn once per replicate.
+    taste: f64,
+    /// The values of −ΔU/τ above which joining (`.0`) or leaving (`.1`) is certainly not chosen
+    /// (see [`no_action_above`]): most decisions then need no `exp`.
+    cutoff: (f64, f64),
+    member: bool,
+    applied: bool,
+}
+
+impl Slot {
+    fn new(taste: f64) -> Self {
+        Slot {
+            taste,
+            cutoff: cutoffs(taste),
+            member: false,
+            applied: false,
         }
     }
 }
