@@ -92,8 +92,10 @@ pub struct World<'s> {
     /// First round each state applied to (or joined) each pact; 0 = never.
     pub first_apply: Vec<u32>,
     /// How many of a member's constituents (its `count`: 1 unless it is an aggregate) have
-    /// ratified an application: ratified[(pact × n + applicant) × n + member].
-    ratified: Vec<u16>,
+    /// ratified an application: ratified[pact × n + applicant][member]. A row is allocated when
+    /// its application is first voted on (empty = none yet), so the table stays small in a world
+    /// of 193 states: only states that applied have one.
+    ratified: Vec<Vec<u16>>,
     pub active: Vec<bool>,
     /// Threat each state faces (refreshed at the start of every round).
     pub threat: Vec<f64>,
@@ -138,7 +140,7 @@ impl<'s> World<'s> {
             pacts_of: vec![Vec::new(); n],
             applied: vec![false; np * n],
             first_apply: vec![0; np * n],
-            ratified: vec![0; np * n * n],
+            ratified: vec![Vec::new(); np * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
             threat: vec![0.0; n],
             bloc_threat: vec![0.0; n],
@@ -269,9 +271,11 @@ impl<'s> World<'s> {
     /// How many members (counting each constituent of an aggregate) have ratified `applicant`'s
     /// pending application to `p`.
     pub fn ratifications(&self, applicant: StateId, p: PactId) -> usize {
-        let n = self.n();
-        let row = (p.index() * n + applicant.index()) * n;
-        self.members(p).map(|k| usize::from(self.ratified[row + k.index()])).sum()
+        let row = &self.ratified[p.index() * self.n() + applicant.index()];
+        if row.is_empty() {
+            return 0;
+        }
+        self.members(p).map(|k| usize::from(row[k.index()])).sum()
     }
 
     /// The uniform quantile of `s`'s persistent taste for `p` (low = fond of the pact), after
@@ -321,8 +325,7 @@ impl<'s> World<'s> {
         self.applied[p.index() * n + s.index()] = false;
         let slot = self.slot(s, p);
         self.slots[slot].applied = false;
-        let row = (p.index() * n + s.index()) * n;
-        self.ratified[row..row + n].fill(0);
+        self.ratified[p.index() * n + s.index()].fill(0);
     }
 
     /// Sets the grievance matrix from the grievances' current strengths (only their cells: the
@@ -632,13 +635,16 @@ impl<'s> World<'s> {
                 shuffle(&mut applicants, rng);
             }
             for a in applicants {
-                let row = (p.index() * n + a.index()) * n;
+                let row = p.index() * n + a.index();
+                if self.ratified[row].is_empty() {
+                    self.ratified[row] = vec![0; n];
+                }
                 for &k in &members {
                     // Each constituent of the member (one, unless it is an aggregate) that has
                     // not ratified yet is one opportunity; they share the member's terms.
                     let count = scenario.state(k).count;
                     let mut vote: Option<(Terms, f64)> = None;
-                    for _ in self.ratified[row + k.index()]..count {
+                    for _ in self.ratified[row][k.index()]..count {
                         // One draw per opportunity: the constituent takes the application up when
                         // u < rate, and then u / rate is again uniform on [0, 1): the vote's draw.
                         let u = uniform(rng);
@@ -654,7 +660,7 @@ impl<'s> World<'s> {
                         // ratification is a repeated process, not a standing taste.
                         let admit = draw < probability;
                         if admit {
-                            self.ratified[row + k.index()] += 1;
+                            self.ratified[row][k.index()] += 1;
                         }
                         log.push(Decision {
                             round: self.round,
@@ -668,7 +674,7 @@ impl<'s> World<'s> {
                     }
                 }
                 // Votes are counted by constituent: an aggregate of 18 is 18 ratifications.
-                let yes: usize = members.iter().map(|k| usize::from(self.ratified[row + k.index()])).sum();
+                let yes: usize = members.iter().map(|k| usize::from(self.ratified[row][k.index()])).sum();
                 let all: usize = members.iter().map(|&k| usize::from(scenario.state(k).count)).sum();
                 let accepted = match self.scenario.pact(p).admission {
                     Admission::Unanimity => yes == all,

@@ -119,13 +119,18 @@ pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let start = spec.replicates.start;
-    let partial = spec
-        .replicates
-        .clone()
+    // Each piece rayon splits the range into records into a tally of its own (for a world of
+    // 193 states and 50 pacts over 60 rounds, 19 MB to allocate, zero and merge), so pieces are
+    // kept to at most about 8 per thread: enough to balance the load.
+    let runs = spec.replicates.end.saturating_sub(start) as usize;
+    let min_len = runs.div_ceil(8 * rayon::current_num_threads()).max(1);
+    let partial = (0..runs)
         .into_par_iter()
+        .with_min_len(min_len)
         .fold(
             || None::<Partial>,
-            |acc, rep| {
+            |acc, i| {
+                let rep = start + i as u64;
                 let mut acc = acc.unwrap_or_else(|| Partial::new(scenario, rep));
                 let mut log = Vec::new();
                 let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
