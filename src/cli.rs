@@ -59,6 +59,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim generate --states 193 --pacts 50 --rounds 60 --seed 1 --out world.toml   # the reference world\n  pactsim generate --states 50 --pacts 12 --rounds 24 --seed 7 --out world50.toml\n  pactsim generate --states 10 --pacts 3 --seed 2                                  # to stdout\n  pactsim check world.toml\n  pactsim run world.toml --runs 10 --set scenario.rounds=12\n\nThe same arguments and pactsim version write the same bytes. The file's header says how every\nvalue was drawn. --out writes through a temporary file renamed into place and refuses to replace\nan existing file unless --force; without --out (or with --out -) the scenario goes to stdout."
     )]
     Generate(GenerateArgs),
+    /// Sweep parameters: run every combination of the values given with --vary, on common random numbers.
+    #[command(
+        after_help = "Examples:\n  pactsim sweep scenarios/finland_sweden.toml --vary model.temperature=0.05..0.4:8 --runs 500\n  pactsim sweep scenarios/finland_sweden.toml --vary pact.NATO.binding=0.5,0.75,1 --vary model.bloc_threat=0..1:5\n  pactsim sweep scenarios/finland_sweden.toml --vary 'state.*.support.sensitivity=*0.5..*1.5:5'\n\nA SPEC is PATH=VALUES. PATH is any --set path; `*` in place of an id moves every element that has\nthe key. VALUES is a list (0.1,0.2,0.4) or a range with N evenly spaced points (LO..HI:N, 5 points\nwithout :N); values written *X multiply each path's current value. Every variant runs the same\nreplicates from the same seed (common random numbers), so differences come from the parameters.\nWrites sweep.csv (one row per variant, pact and state), sweep.json and, for one parameter,\ncharts/response.png into output/<scenario>-sweep/ (or --out)."
+    )]
+    Sweep(SweepArgs),
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +208,29 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A parameter and its values: PATH=V1,V2,... or PATH=LO..HI:N, `*X` for multipliers (repeatable).
+    #[arg(long = "vary", value_name = "SPEC", required = true)]
+    pub vary: Vec<String>,
+    /// How the values of several parameters combine: `grid` (every combination).
+    #[arg(long, default_value = "grid", value_parser = ["grid"])]
+    pub design: String,
+    #[command(flatten)]
+    pub replicates: ReplicateArgs,
+    /// Output directory (default: output/<scenario file stem>-sweep/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors (no progress bar, no table).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Number of states (2 to 500).
     #[arg(long, default_value_t = 193)]
@@ -244,6 +272,7 @@ pub fn main() -> Result<()> {
         Command::Compare(args) => cmd_compare(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Generate(args) => cmd_generate(args),
+        Command::Sweep(args) => cmd_sweep(args),
     }
 }
 
@@ -762,5 +791,95 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     )?;
     headline(&mut o, &summary)?;
     writeln!(o, "wrote {}", args.out.display())?;
+    Ok(())
+}
+
+fn cmd_sweep(args: SweepArgs) -> Result<()> {
+    use crate::report::sweep::{self as sweep_report, SweepResult};
+    use crate::scenario::sweep::{self, Vary};
+    let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
+    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
+        path: args.scenario.file.clone(),
+        source,
+    })?;
+    let source = scenario::Source {
+        path: args.scenario.file.clone(),
+        text,
+    };
+    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (runs, seed) = args.replicates.resolve(&base)?;
+    let design = sweep::grid(&source, &args.scenario.set, varies)?;
+    // Every variant is checked before any runs, so a value out of range fails at once.
+    let sets = |v: &sweep::Variant| -> Vec<String> { args.scenario.set.iter().chain(&v.sets).cloned().collect() };
+    for v in &design.variants {
+        scenario::from_source(&source, &sets(v)).with_context(|| format!("variant {} ({})", v.index, v.sets.join(" ")))?;
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut dir = default_out(&args.scenario.file).into_os_string();
+        dir.push("-sweep");
+        PathBuf::from(dir)
+    });
+    let total = design.variants.len() as u64 * u64::from(runs);
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
+    );
+    let t0 = Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let mut result = SweepResult::new(&base.name, seed, u64::from(runs), design.clone());
+    for v in &design.variants {
+        bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
+        let sc = scenario::from_source(&source, &sets(v))?;
+        let spec = RunSpec {
+            seed,
+            replicates: 0..u64::from(runs),
+            keep_decisions: 0,
+        };
+        let run = run::run(&sc, &spec, &|n| {
+            bar.inc(n);
+            if !args.quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+        });
+        result.add(v, &Summary::new(&sc, &run.tally, seed));
+    }
+    bar.finish_and_clear();
+    let staging = Staging::new(&out)?;
+    let dir = staging.path();
+    sweep_report::write_csv(dir, &result)?;
+    sweep_report::write_json(dir, &result)?;
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        plot::draw_sweep(&dir.join("charts"), &result)?
+    };
+    let out = staging.commit()?;
+    if !args.quiet {
+        let mut o = std::io::stdout().lock();
+        writeln!(
+            o,
+            "{}: {} variants × {} replicates (seed {}, common random numbers) in {:.1} s",
+            base.name,
+            design.variants.len(),
+            runs,
+            seed,
+            t0.elapsed().as_secs_f64()
+        )?;
+        for p in &design.parameters {
+            writeln!(
+                o,
+                "  {} = {}",
+                p.vary.label(),
+                p.vary.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            )?;
+        }
+        for c in &charts {
+            writeln!(o, "  {}", c.caption)?;
+        }
+        if design.parameters.len() > 1 && !args.no_charts {
+            writeln!(o, "  (charts are drawn for one-parameter sweeps; sweep.csv holds every variant)")?;
+        }
+        writeln!(o, "wrote {}", out.display())?;
+    }
     Ok(())
 }

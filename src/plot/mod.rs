@@ -13,6 +13,7 @@ mod network;
 pub mod select;
 mod size;
 pub mod style;
+mod sweep;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use crate::run::Tally;
 
 pub use compare::draw_compare;
 pub use explain::draw_explain;
+pub use sweep::draw_sweep;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlotError {
@@ -167,6 +169,7 @@ pub(crate) enum AnyFigure<'a> {
     Network(network::Network<'a>),
     Difference(compare::DifferenceChart<'a>),
     Explain(explain::ExplainChart<'a>),
+    Response(sweep::ResponseChart<'a>),
 }
 
 impl Figure for AnyFigure<'_> {
@@ -178,6 +181,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Network(f) => f.size(),
             AnyFigure::Difference(f) => f.size(),
             AnyFigure::Explain(f) => f.size(),
+            AnyFigure::Response(f) => f.size(),
         }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -188,6 +192,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Network(f) => f.draw(root),
             AnyFigure::Difference(f) => f.draw(root),
             AnyFigure::Explain(f) => f.draw(root),
+            AnyFigure::Response(f) => f.draw(root),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod html;
 pub mod json;
 mod staging;
 mod summary;
+pub mod sweep;
 
 use std::path::PathBuf;
 

@@ -7,6 +7,7 @@ pub mod generate;
 mod overrides;
 mod resolve;
 pub mod schema;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -349,6 +350,17 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError
         },
         overrides,
     )
+}
+
+/// The current numeric values of a `--set` path, after `overrides`: one per concrete path, a
+/// `*` in place of an id standing for every element that has the key
+/// (`state.*.support.sensitivity`). What `sweep` multiplies.
+pub fn numbers(source: &Source, overrides: &[String], pattern: &str) -> Result<Vec<(String, f64)>, ScenarioError> {
+    let raw: schema::RawScenario = toml::from_str(&source.text).map_err(|e| ScenarioError::Parse {
+        path: source.path.clone(),
+        message: e.to_string(),
+    })?;
+    overrides::numbers(&raw, overrides, pattern)
 }
 
 /// As [`load`], from text already in memory (tests, fuzzing).

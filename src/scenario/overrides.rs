@@ -123,6 +123,97 @@ fn set(tree: &mut Table, path: &str, raw_value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The numeric values a `--set` path names now, one per concrete path: a `*` in place of the id
+/// of a state, pact, event, grievance or relation (or an index) stands for every element that
+/// has the key (`state.*.support.sensitivity`). Errors name what would be valid.
+pub(super) fn numbers(raw: &RawScenario, overrides: &[String], pattern: &str) -> Result<Vec<(String, f64)>, ScenarioError> {
+    let err = |message: String| ScenarioError::Override {
+        spec: pattern.to_string(),
+        message,
+    };
+    let raw = apply(raw, overrides)?;
+    let tree = Table::try_from(&raw).map_err(|e| err(e.to_string()))?;
+    let segments: Vec<&str> = pattern.split('.').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(err(
+            "a path is dotted keys and ids, e.g. model.temperature or state.FIN.neutrality".into()
+        ));
+    }
+    let mut found = Vec::new();
+    collect(&Value::Table(tree), &segments, String::new(), &mut found).map_err(err)?;
+    if found.is_empty() {
+        return Err(err(format!("no element has `{}`", segments.last().unwrap_or(&""))));
+    }
+    found
+        .into_iter()
+        .map(|(path, value)| match value {
+            Value::Float(x) => Ok((path, x)),
+            Value::Integer(n) => Ok((path, n as f64)),
+            other => Err(err(format!("{path} is {}, not a number", other.type_str()))),
+        })
+        .collect()
+}
+
+/// Walks `segments` from `value`, expanding `*` over the elements of a list of tables.
+fn collect(value: &Value, segments: &[&str], walked: String, found: &mut Vec<(String, Value)>) -> Result<(), String> {
+    let Some((&seg, rest)) = segments.split_first() else {
+        return match value {
+            Value::Table(t) => Err(format!(
+                "{walked} names a whole table; name one of its keys ({})",
+                t.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            v => {
+                found.push((walked, v.clone()));
+                Ok(())
+            }
+        };
+    };
+    let Value::Table(table) = value else {
+        return Err(format!("{walked} is a value, not a table"));
+    };
+    let Some(next) = table.get(seg) else {
+        let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        return Err(format!("no `{seg}` in {}; {}", place(&walked), suggest(seg, keys.into_iter())));
+    };
+    let mut here = walked.clone();
+    push(&mut here, seg);
+    match next {
+        Value::Array(items) if items.iter().all(Value::is_table) && !items.is_empty() => {
+            let Some((&sel, rest)) = rest.split_first() else {
+                return Err(format!("{here} is a list: name one element (or `*` for each)"));
+            };
+            let keyed = KEYED.iter().find(|(name, _)| *name == seg).map(|(_, k)| *k);
+            let names = element_names(items, seg, keyed);
+            if sel == "*" {
+                // Elements without the key are skipped: `event.*.round` names the events that
+                // have a round, not those given a date.
+                for (item, name) in items.iter().zip(&names).filter(|(item, _)| has_path(item, rest)) {
+                    let mut at = here.clone();
+                    push(&mut at, name);
+                    collect(item, rest, at, found)?;
+                }
+                return Ok(());
+            }
+            let idx = select(items, sel, seg, keyed)
+                .ok_or_else(|| format!("no {seg} `{sel}`; {}", suggest(sel, names.iter().map(String::as_str))))?;
+            push(&mut here, sel);
+            collect(&items[idx], rest, here, found)
+        }
+        v => collect(v, rest, here, found),
+    }
+}
+
+/// Whether `value` has the nested keys `segments` (ids and `*` are not followed).
+fn has_path(value: &Value, segments: &[&str]) -> bool {
+    match segments.split_first() {
+        None => true,
+        Some((seg, rest)) => value.get(*seg).is_some_and(|v| match v {
+            Value::Array(_) => true,
+            v => has_path(v, rest),
+        }),
+    }
+}
+
 fn push(walked: &mut String, seg: &str) {
     if !walked.is_empty() {
         walked.push('.');
@@ -224,6 +315,44 @@ mod tests {
         set(&mut t, "event.x.round", "12").unwrap();
         assert_eq!(t["event"][0].get("date"), None);
         assert_eq!(t["event"][0]["round"], Value::Integer(12));
+    }
+
+    fn raw(text: &str) -> RawScenario {
+        toml::from_str(text).unwrap()
+    }
+
+    const TWO: &str = "[scenario]\nname = \"t\"\nrounds = 2\n[[state]]\nid = \"FIN\"\ncapability = 0.1\nneutrality = 0.5\n[[state]]\nid = \"SWE\"\ncapability = 0.2\nneutrality = 0.8\n";
+
+    #[test]
+    fn numbers_reads_values_and_expands_ids() {
+        let r = raw(TWO);
+        assert_eq!(
+            numbers(&r, &[], "state.SWE.neutrality").unwrap(),
+            vec![("state.SWE.neutrality".into(), 0.8)]
+        );
+        assert_eq!(
+            numbers(&r, &[], "state.*.neutrality").unwrap(),
+            vec![("state.FIN.neutrality".into(), 0.5), ("state.SWE.neutrality".into(), 0.8)]
+        );
+        // Defaults are written out, and earlier --set values count.
+        assert_eq!(
+            numbers(&r, &["model.temperature=0.3".into()], "model.temperature").unwrap()[0].1,
+            0.3
+        );
+        assert_eq!(numbers(&r, &[], "state.*.support.sensitivity").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn numbers_names_what_is_valid() {
+        let r = raw(TWO);
+        let e = numbers(&r, &[], "state.FNI.neutrality").unwrap_err().to_string();
+        assert!(e.contains("did you mean `FIN`?"), "{e}");
+        let e = numbers(&r, &[], "model.temprature").unwrap_err().to_string();
+        assert!(e.contains("did you mean `temperature`?"), "{e}");
+        let e = numbers(&r, &[], "state.FIN.id").unwrap_err().to_string();
+        assert!(e.contains("not a number"), "{e}");
+        let e = numbers(&r, &[], "state.FIN.support").unwrap_err().to_string();
+        assert!(e.contains("whole table"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,172 @@
+//! The results of a sweep: `sweep.csv` (tidy: one row per variant, pact and state) and
+//! `sweep.json` (what was run: the design, seed, replicates and version).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{ReportError, Summary};
+use crate::scenario::sweep::{Design, Variant};
+
+/// The outcomes of one state in one pact under one variant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub variant: usize,
+    pub pact: String,
+    pub state: String,
+    /// P(member after the last round), its standard error over the replicates, the median first
+    /// round of membership of a non-founder (among replicates where it joined), and the pact's
+    /// P(formed).
+    pub p_final: f64,
+    pub p_final_se: f64,
+    pub join_round_median: Option<f64>,
+    pub p_formed: f64,
+}
+
+/// Everything a sweep produced, in variant order.
+#[derive(Debug, Clone)]
+pub struct SweepResult {
+    pub scenario: String,
+    pub version: String,
+    pub seed: u64,
+    pub runs: u64,
+    pub design: Design,
+    pub rows: Vec<Row>,
+}
+
+impl SweepResult {
+    pub fn new(scenario: &str, seed: u64, runs: u64, design: Design) -> Self {
+        SweepResult {
+            scenario: scenario.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            seed,
+            runs,
+            design,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds the outcomes of `variant`, read from the summary of its run.
+    pub fn add(&mut self, variant: &Variant, summary: &Summary) {
+        let runs = summary.runs.max(1) as f64;
+        for pact in &summary.pacts {
+            for state in &summary.states {
+                let m = &summary.membership[&pact.id][&state.id];
+                self.rows.push(Row {
+                    variant: variant.index,
+                    pact: pact.id.clone(),
+                    state: state.id.clone(),
+                    p_final: m.p_final,
+                    p_final_se: (m.p_final * (1.0 - m.p_final) / runs).sqrt(),
+                    join_round_median: m.join_round_median,
+                    p_formed: pact.p_formed,
+                });
+            }
+        }
+    }
+
+    /// The parameters' labels, in design order.
+    pub fn labels(&self) -> Vec<String> {
+        self.design.parameters.iter().map(|p| p.vary.label()).collect()
+    }
+
+    /// The values of the parameters in `variant`.
+    pub fn values(&self, variant: usize) -> &[f64] {
+        &self.design.variants[variant].values
+    }
+}
+
+/// variant, one column per parameter, pact, state, p_final, p_final_se, join_round_median, p_formed.
+pub fn write_csv(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
+    let path = dir.join("sweep.csv");
+    let err = |source| ReportError::Csv {
+        path: path.clone(),
+        source,
+    };
+    let mut w = csv::Writer::from_path(&path).map_err(err)?;
+    let mut header = vec!["variant".to_string()];
+    header.extend(result.labels());
+    header.extend(["pact", "state", "p_final", "p_final_se", "join_round_median", "p_formed"].map(String::from));
+    w.write_record(&header).map_err(err)?;
+    for row in &result.rows {
+        let mut record = vec![row.variant.to_string()];
+        record.extend(result.values(row.variant).iter().map(|v| v.to_string()));
+        record.extend([
+            row.pact.clone(),
+            row.state.clone(),
+            format!("{:.6}", row.p_final),
+            format!("{:.6}", row.p_final_se),
+            row.join_round_median.map(|m| m.to_string()).unwrap_or_default(),
+            format!("{:.6}", row.p_formed),
+        ]);
+        w.write_record(&record).map_err(err)?;
+    }
+    w.flush().map_err(super::io_err(&path))
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    scenario: &'a str,
+    version: &'a str,
+    seed: u64,
+    runs: u64,
+    /// Every variant runs replicates 0..runs from `seed`: common random numbers.
+    common_random_numbers: bool,
+    design: &'a str,
+    parameters: Vec<ParameterJson<'a>>,
+    variants: Vec<VariantJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ParameterJson<'a> {
+    spec: &'a str,
+    path: &'a str,
+    label: String,
+    relative: bool,
+    values: &'a [f64],
+    /// Each concrete path the parameter moves, with its value before the sweep.
+    paths: Vec<(&'a str, f64)>,
+}
+
+#[derive(Serialize)]
+struct VariantJson<'a> {
+    index: usize,
+    values: &'a [f64],
+    sets: &'a [String],
+}
+
+/// sweep.json: the scenario, seed, replicates, version, parameters and every variant's `--set`s.
+pub fn write_json(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
+    let manifest = Manifest {
+        scenario: &result.scenario,
+        version: &result.version,
+        seed: result.seed,
+        runs: result.runs,
+        common_random_numbers: true,
+        design: &result.design.kind,
+        parameters: result
+            .design
+            .parameters
+            .iter()
+            .map(|p| ParameterJson {
+                spec: &p.vary.spec,
+                path: &p.vary.pattern,
+                label: p.vary.label(),
+                relative: p.vary.relative,
+                values: &p.vary.values,
+                paths: p.paths.iter().map(|(path, v)| (path.as_str(), *v)).collect(),
+            })
+            .collect(),
+        variants: result
+            .design
+            .variants
+            .iter()
+            .map(|v| VariantJson {
+                index: v.index,
+                values: &v.values,
+                sets: &v.sets,
+            })
+            .collect(),
+    };
+    super::json::write(&dir.join("sweep.json"), &manifest)
+}

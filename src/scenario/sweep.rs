@@ -1,0 +1,275 @@
+//! `pactsim sweep --vary SPEC`: the parameters a sweep moves, and the variants it runs.
+//!
+//! A SPEC is `PATH=VALUES`. PATH is any `--set` path, and may put `*` in place of an id
+//! (`state.*.support.sensitivity`) to move every element that has the key together. VALUES is a
+//! list (`0.1,0.2,0.4`) or a range with a number of evenly spaced points (`0.05..0.4:8`; 5 points
+//! if `:N` is left out). Values written with a leading `*` are multipliers of each path's current
+//! value (`*0.5..*1.5:5`, `*0.8,*1,*1.25`), so one knob can scale a family of assumptions that
+//! differ from state to state.
+
+use super::{ScenarioError, Source};
+
+/// Points in a range when the SPEC does not say.
+pub const DEFAULT_POINTS: usize = 5;
+/// The most variants one sweep may have (a grid of 20 × 20 × 20 is 8,000).
+pub const MAX_VARIANTS: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("--vary {spec}: {message}")]
+    Spec { spec: String, message: String },
+    #[error("--vary {spec}")]
+    Path {
+        spec: String,
+        #[source]
+        source: ScenarioError,
+    },
+    #[error("the design has {0} variants, more than the {MAX_VARIANTS} one sweep may run: use fewer points or fewer parameters")]
+    TooMany(usize),
+}
+
+/// One `--vary` as given: a path pattern and the values it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    /// The SPEC as written (for messages and sweep.json).
+    pub spec: String,
+    pub pattern: String,
+    pub values: Vec<f64>,
+    /// The values multiply each path's current value instead of replacing it.
+    pub relative: bool,
+}
+
+impl Vary {
+    pub fn parse(spec: &str) -> Result<Vary, SweepError> {
+        let err = |message: &str| SweepError::Spec {
+            spec: spec.to_string(),
+            message: message.to_string(),
+        };
+        let (pattern, values) = spec
+            .split_once('=')
+            .ok_or_else(|| err("expected PATH=VALUES, e.g. model.temperature=0.05..0.4:8 or pact.NATO.binding=0.5,0.75,1"))?;
+        let (pattern, values) = (pattern.trim(), values.trim());
+        if pattern.is_empty() {
+            return Err(err("the path is empty; e.g. model.temperature=0.05..0.4:8"));
+        }
+        if values.is_empty() {
+            return Err(err("no values; give a list (0.1,0.2) or a range (0.1..0.4:4)"));
+        }
+        let (values, relative) = parse_values(values).map_err(|m| err(&m))?;
+        Ok(Vary {
+            spec: spec.to_string(),
+            pattern: pattern.to_string(),
+            values,
+            relative,
+        })
+    }
+
+    /// How the parameter is labelled in tables and charts: its path, with `×` for a multiplier.
+    pub fn label(&self) -> String {
+        if self.relative {
+            format!("{} (×)", self.pattern)
+        } else {
+            self.pattern.clone()
+        }
+    }
+}
+
+/// Parses `VALUES`: returns the values and whether they are multipliers.
+fn parse_values(text: &str) -> Result<(Vec<f64>, bool), String> {
+    let (range, points) = match text.rsplit_once(':') {
+        Some((range, n)) => {
+            let n: usize = n.trim().parse().map_err(|_| format!("`{n}` is not a number of points (e.g. :8)"))?;
+            (range, Some(n))
+        }
+        None => (text, None),
+    };
+    if let Some((lo, hi)) = range.split_once("..") {
+        let (lo, lo_rel) = number(lo)?;
+        let (hi, hi_rel) = number(hi)?;
+        if lo_rel != hi_rel {
+            return Err("both ends of a range are multipliers (*0.5..*2) or neither is".into());
+        }
+        if lo == hi {
+            return Err(format!("the range {lo}..{hi} is empty: give two different ends"));
+        }
+        let n = points.unwrap_or(DEFAULT_POINTS);
+        if n < 2 {
+            return Err(format!("a range needs at least 2 points, not {n}"));
+        }
+        // Evenly spaced, both ends exact, the others rounded to 12 significant digits so that
+        // 0.04..0.4:10 gives 0.08, not 0.08000000000000002.
+        let values = (0..n)
+            .map(|i| match i {
+                0 => lo,
+                i if i + 1 == n => hi,
+                i => round12(lo + (hi - lo) * i as f64 / (n - 1) as f64),
+            })
+            .collect();
+        return Ok((values, lo_rel));
+    }
+    if points.is_some() {
+        return Err("`:N` gives the points of a range (LO..HI:N), not of a list".into());
+    }
+    let items: Vec<(f64, bool)> = text.split(',').map(number).collect::<Result<_, _>>()?;
+    let relative = items[0].1;
+    if items.iter().any(|&(_, r)| r != relative) {
+        return Err("every value of a list is a multiplier (*0.5,*1,*2) or none is".into());
+    }
+    Ok((items.into_iter().map(|(v, _)| v).collect(), relative))
+}
+
+/// `x` to 12 significant digits.
+fn round12(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
+/// A finite number, optionally written as a multiplier `*X`.
+fn number(text: &str) -> Result<(f64, bool), String> {
+    let text = text.trim();
+    let (digits, relative) = match text.strip_prefix('*') {
+        Some(rest) => (rest.trim(), true),
+        None => (text, false),
+    };
+    match digits.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok((v, relative)),
+        _ => Err(format!("`{text}` is not a number")),
+    }
+}
+
+/// A parameter of the design: a `--vary` and the concrete paths it moves, with their values in
+/// the scenario before the sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub vary: Vary,
+    pub paths: Vec<(String, f64)>,
+}
+
+/// One point of the design: the value of each parameter and the `--set`s that make it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub index: usize,
+    pub values: Vec<f64>,
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    /// `grid`.
+    pub kind: String,
+    pub parameters: Vec<Parameter>,
+    pub variants: Vec<Variant>,
+}
+
+/// Every combination of the parameters' values (the last parameter varies fastest), on the
+/// scenario in `source` after the `base` overrides.
+pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Design, SweepError> {
+    let mut parameters: Vec<Parameter> = Vec::new();
+    for vary in varies {
+        let paths = super::numbers(source, base, &vary.pattern).map_err(|source| match source {
+            ScenarioError::Override { message, .. } => SweepError::Spec {
+                spec: vary.spec.clone(),
+                message,
+            },
+            source => SweepError::Path {
+                spec: vary.spec.clone(),
+                source,
+            },
+        })?;
+        if let Some(other) = parameters
+            .iter()
+            .find(|p| p.paths.iter().any(|(a, _)| paths.iter().any(|(b, _)| a == b)))
+        {
+            return Err(SweepError::Spec {
+                spec: vary.spec.clone(),
+                message: format!("it moves a value that --vary {} moves too", other.vary.spec),
+            });
+        }
+        parameters.push(Parameter { vary, paths });
+    }
+    let count = parameters
+        .iter()
+        .map(|p| p.vary.values.len())
+        .try_fold(1usize, |a, n| a.checked_mul(n));
+    match count {
+        Some(n) if n <= MAX_VARIANTS => {}
+        Some(n) => return Err(SweepError::TooMany(n)),
+        None => return Err(SweepError::TooMany(usize::MAX)),
+    }
+    let mut variants = vec![Vec::new()];
+    for p in &parameters {
+        variants = variants
+            .into_iter()
+            .flat_map(|prefix| {
+                p.vary.values.iter().map(move |&v| {
+                    let mut next = prefix.clone();
+                    next.push(v);
+                    next
+                })
+            })
+            .collect();
+    }
+    let variants = variants
+        .into_iter()
+        .enumerate()
+        .map(|(index, values)| {
+            let sets = parameters
+                .iter()
+                .zip(&values)
+                .flat_map(|(p, &v)| {
+                    p.paths.iter().map(move |(path, base)| {
+                        let value = if p.vary.relative { round12(base * v) } else { v };
+                        format!("{path}={value}")
+                    })
+                })
+                .collect();
+            Variant { index, values, sets }
+        })
+        .collect();
+    Ok(Design {
+        kind: "grid".into(),
+        parameters,
+        variants,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_ranges_and_multipliers() {
+        let v = Vary::parse("model.temperature=0.05..0.45:5").unwrap();
+        assert_eq!(v.pattern, "model.temperature");
+        assert_eq!(v.values.len(), 5);
+        assert_eq!((v.values[0], v.values[4]), (0.05, 0.45));
+        assert_eq!(v.values, vec![0.05, 0.15, 0.25, 0.35, 0.45]);
+        assert_eq!(Vary::parse("x=0.04..0.4:10").unwrap().values[1], 0.08);
+        assert!(!v.relative);
+        assert_eq!(Vary::parse("pact.NATO.binding=0.5, 1").unwrap().values, vec![0.5, 1.0]);
+        let m = Vary::parse("state.*.support.sensitivity=*0.5..*1.5:3").unwrap();
+        assert_eq!((m.values.clone(), m.relative), (vec![0.5, 1.0, 1.5], true));
+        assert_eq!(m.label(), "state.*.support.sensitivity (×)");
+        assert_eq!(Vary::parse("model.temperature=0.1..0.2").unwrap().values.len(), DEFAULT_POINTS);
+    }
+
+    #[test]
+    fn bad_specs_say_what_would_be_valid() {
+        for (spec, expect) in [
+            ("model.temperature", "expected PATH=VALUES"),
+            ("=0.1", "the path is empty"),
+            ("model.temperature=", "no values"),
+            ("model.temperature=0.2..0.2:4", "is empty"),
+            ("model.temperature=0.1..0.4:1", "at least 2 points"),
+            ("model.temperature=0.1..0.4:x", "not a number of points"),
+            ("model.temperature=0.1,warm", "`warm` is not a number"),
+            ("model.temperature=*0.5..2", "both ends"),
+            ("model.temperature=*0.5,1", "every value of a list"),
+            ("model.temperature=0.1,0.2:3", "not of a list"),
+            ("model.temperature=inf", "not a number"),
+        ] {
+            let e = Vary::parse(spec).unwrap_err().to_string();
+            assert!(e.contains(expect), "{spec}: {e}");
+            assert!(e.starts_with(&format!("--vary {spec}")), "{e}");
+        }
+    }
+}

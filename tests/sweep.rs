@@ -1,0 +1,165 @@
+//! `pactsim sweep`: what it writes, that every variant is exactly the run with its `--set`s on
+//! the same replicates (common random numbers), multipliers over a family of values, and clear
+//! errors that leave nothing behind.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn pactsim() -> Command {
+    Command::cargo_bin("pactsim").unwrap()
+}
+
+fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn each_variant_is_the_run_with_its_values_on_the_same_replicates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let assert = pactsim()
+        .args([
+            "sweep",
+            "scenarios/finland_sweden.toml",
+            "--vary",
+            "model.temperature=0.08..0.2:3",
+            "--runs",
+            "60",
+            "--seed",
+            "11",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("3 variants × 60 replicates (seed 11, common random numbers)"),
+        "{stdout}"
+    );
+    assert!(out.join("charts/response.png").is_file() && out.join("charts/response.svg").is_file());
+
+    let manifest = json(&out.join("sweep.json"));
+    assert_eq!(manifest["common_random_numbers"], true);
+    assert_eq!(manifest["design"], "grid");
+    assert_eq!(manifest["variants"].as_array().unwrap().len(), 3);
+    assert_eq!(manifest["variants"][1]["sets"][0], "model.temperature=0.14");
+
+    let rows = read_csv(&out.join("sweep.csv"));
+    // 3 variants × 4 pacts × 16 states.
+    assert_eq!(rows.len(), 3 * 4 * 16);
+    assert_eq!(rows[0]["model.temperature"], "0.08");
+
+    // The middle variant is exactly `run --set model.temperature=0.14` with the same seed and runs.
+    let run = tmp.path().join("run");
+    pactsim()
+        .args([
+            "run",
+            "scenarios/finland_sweden.toml",
+            "--set",
+            "model.temperature=0.14",
+            "--runs",
+            "60",
+            "--seed",
+            "11",
+            "--no-charts",
+            "--quiet",
+            "--decisions",
+            "0",
+            "--out",
+        ])
+        .arg(&run)
+        .assert()
+        .success();
+    let summary = json(&run.join("summary.json"));
+    let mut compared = 0;
+    for row in rows.iter().filter(|r| r["variant"] == "1") {
+        let p = summary["membership"][&row["pact"]][&row["state"]]["p_final"].as_f64().unwrap();
+        assert_eq!(row["p_final"], format!("{p:.6}"), "{} in {}", row["state"], row["pact"]);
+        compared += 1;
+    }
+    assert_eq!(compared, 64);
+}
+
+#[test]
+fn a_multiplier_scales_each_value_of_a_family() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    pactsim()
+        .args([
+            "sweep",
+            "scenarios/finland_sweden.toml",
+            "--vary",
+            "state.*.support.sensitivity=*0.5,*2",
+            "--runs",
+            "10",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let manifest = json(&out.join("sweep.json"));
+    let param = &manifest["parameters"][0];
+    assert_eq!(param["relative"], true);
+    assert_eq!(param["label"], "state.*.support.sensitivity (×)");
+    let paths = param["paths"].as_array().unwrap();
+    assert_eq!(paths.len(), 16, "every state has a support sensitivity");
+    let fin = paths.iter().find(|p| p[0] == "state.FIN.support.sensitivity").unwrap()[1]
+        .as_f64()
+        .unwrap();
+    let sets = manifest["variants"][1]["sets"].as_array().unwrap();
+    assert!(
+        sets.contains(&serde_json::Value::from(format!("state.FIN.support.sensitivity={}", fin * 2.0))),
+        "{sets:?}"
+    );
+    assert_eq!(sets.len(), 16);
+}
+
+#[test]
+fn bad_sweeps_fail_clearly_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    for (vary, expect) in [
+        ("model.temperature=0.1..0.1:3", "the range 0.1..0.1 is empty"),
+        ("model.temprature=0.1,0.2", "did you mean `temperature`?"),
+        ("state.FNI.neutrality=0.1,0.2", "did you mean `FIN`?"),
+        ("model.temperature", "expected PATH=VALUES"),
+        // Out of range for the scenario: the variant and the key are named.
+        ("model.temperature=0.1,-1", "model.temperature"),
+    ] {
+        let assert = pactsim()
+            .args(["sweep", "scenarios/finland_sweden.toml", "--runs", "5", "--vary", vary, "--out"])
+            .arg(&out)
+            .assert()
+            .failure()
+            .code(1);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(expect), "{vary}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out.exists(), "{vary}: nothing is written");
+    }
+    let assert = pactsim()
+        .args([
+            "sweep",
+            "scenarios/finland_sweden.toml",
+            "--vary",
+            "model.temperature=0.1,0.2",
+            "--vary",
+            "model.temperature=0.3",
+        ])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("moves too"), "{stderr}");
+}
