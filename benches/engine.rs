@@ -49,7 +49,7 @@ fn finland_sweden_one_replicate(b: Bencher) {
     let mut log = Vec::new();
     b.counter(decisions(&sc, 1)).bench_local(|| {
         log.clear();
-        run::play_replicate(&sc, 1, 0, &mut log).0.membership.len()
+        run::play_replicate(&sc, 1, 0, &mut log).0.rounds()
     });
 }
 
@@ -62,7 +62,7 @@ fn world_193x50x60_one_replicate(b: Bencher) {
     b.counter(decisions(&sc, 1)).bench_local(|| {
         log.clear();
         rep += 1;
-        run::play_replicate(&sc, 1, rep % 8, &mut log).0.membership.len()
+        run::play_replicate(&sc, 1, rep % 8, &mut log).0.rounds()
     });
 }
 

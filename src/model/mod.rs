@@ -116,6 +116,9 @@ pub struct World<'s> {
     to_condition: Vec<(StateId, PactId)>,
     /// Whether `threat` must be recomputed before the next decisions (hostility or capability changed).
     threat_stale: bool,
+    /// Buffers a round reuses instead of allocating: the order states decide in, and a pact's
+    /// voting members and applicants in the admission phase.
+    scratch: [Vec<StateId>; 3],
     memo: memo::Memo,
 }
 
@@ -150,6 +153,7 @@ impl<'s> World<'s> {
             raw_taste: vec![0.5; np * n],
             to_condition: Vec::new(),
             threat_stale: true,
+            scratch: [Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n)],
             memo: memo::Memo::new(n, np),
         };
         w.refresh_event_caches();
@@ -456,9 +460,11 @@ impl<'s> World<'s> {
 
         match self.scenario.params.update_order {
             UpdateOrder::Sequential => {
-                let mut order: Vec<StateId> = self.scenario.state_ids().collect();
+                let mut order = std::mem::take(&mut self.scratch[0]);
+                order.clear();
+                order.extend(self.scenario.state_ids());
                 shuffle(&mut order, rng);
-                for s in order {
+                for &s in &order {
                     for p in self.scenario.pact_ids() {
                         let draw = uniform(rng);
                         if let Some(d) = self.decide(s, p, draw) {
@@ -467,6 +473,7 @@ impl<'s> World<'s> {
                         }
                     }
                 }
+                self.scratch[0] = order;
             }
             UpdateOrder::Simultaneous => {
                 let mut chosen = Vec::new();
@@ -627,14 +634,18 @@ impl<'s> World<'s> {
             }
             // The members who vote this round are those at the start of the admission phase: an
             // applicant admitted earlier in the phase does not ratify the others' accessions.
-            let members: Vec<StateId> = self.members(p).collect();
-            let mut applicants: Vec<StateId> = scenario.state_ids().filter(|&a| self.is_applicant(a, p)).collect();
+            let [_, members, applicants] = &mut self.scratch;
+            let (mut members, mut applicants) = (std::mem::take(members), std::mem::take(applicants));
+            members.clear();
+            members.extend(self.members(p));
+            applicants.clear();
+            applicants.extend(scenario.state_ids().filter(|&a| self.is_applicant(a, p)));
             // With a size limit the last seats go in a random order (drawn from the replicate's
             // stream), not in id order.
             if scenario.pact(p).size_limit.is_some() {
                 shuffle(&mut applicants, rng);
             }
-            for a in applicants {
+            for &a in &applicants {
                 let row = p.index() * n + a.index();
                 if self.ratified[row].is_empty() {
                     self.ratified[row] = vec![0; n];
@@ -697,6 +708,8 @@ impl<'s> World<'s> {
                     });
                 }
             }
+            self.scratch[1] = members;
+            self.scratch[2] = applicants;
         }
     }
 }

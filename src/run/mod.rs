@@ -68,23 +68,49 @@ pub struct RunResult {
     pub decisions: Vec<LoggedDecision>,
 }
 
-/// What one replicate leaves after each round (index 0 = before round 1 is played).
-#[derive(Debug, Clone, Default)]
+/// What one replicate leaves after each round (round 0 = before round 1 is played), in two flat
+/// tables allocated once per replicate.
+#[derive(Debug, Clone)]
 pub struct History {
-    /// Membership, indexed `p·N + s`.
-    pub membership: Vec<Vec<bool>>,
-    /// Public support of each state.
-    pub support: Vec<Vec<f64>>,
+    /// Membership after each round, `[r·P·N + p·N + s]`.
+    pub membership: Vec<bool>,
+    /// Public support of each state after each round, `[r·N + s]`.
+    pub support: Vec<f64>,
+    pacts: usize,
+    states: usize,
 }
 
 impl History {
-    fn push(&mut self, w: &World) {
-        let mut members = Vec::with_capacity(w.scenario.n_pacts() * w.n());
-        for p in w.scenario.pact_ids() {
-            members.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
+    fn new(scenario: &Scenario) -> Self {
+        let (r, p, n) = (scenario.rounds as usize + 1, scenario.n_pacts(), scenario.n_states());
+        History {
+            membership: Vec::with_capacity(r * p * n),
+            support: Vec::with_capacity(r * n),
+            pacts: p,
+            states: n,
         }
-        self.membership.push(members);
-        self.support.push(w.support.clone());
+    }
+
+    fn push(&mut self, w: &World) {
+        for p in w.scenario.pact_ids() {
+            self.membership.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
+        }
+        self.support.extend_from_slice(&w.support);
+    }
+
+    /// Rounds recorded (rounds played + 1).
+    pub fn rounds(&self) -> usize {
+        self.support.len().checked_div(self.states).unwrap_or(0)
+    }
+
+    /// Membership after each round (`[p·N + s]` each), in round order.
+    pub fn memberships(&self) -> std::slice::Chunks<'_, bool> {
+        self.membership.chunks((self.pacts * self.states).max(1))
+    }
+
+    /// Support of each state after each round, in round order.
+    pub fn supports(&self) -> std::slice::Chunks<'_, f64> {
+        self.support.chunks(self.states.max(1))
     }
 }
 
@@ -100,7 +126,7 @@ pub fn start_replicate(scenario: &Scenario, seed: u64, replicate: u64) -> (ChaCh
 /// the end.
 pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
     let (mut rng, mut world) = start_replicate(scenario, seed, replicate);
-    let mut history = History::default();
+    let mut history = History::new(scenario);
     history.push(&world);
     for _ in 0..scenario.rounds {
         world.play_round(&mut rng, log);

@@ -138,12 +138,12 @@ impl Tally {
     pub(crate) fn record(&mut self, hist: &super::History, world: &World, decisions: &[Decision], min_members: &[u32]) {
         let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
         self.runs += 1;
-        for (r, support) in hist.support.iter().enumerate() {
+        for (r, support) in hist.supports().enumerate() {
             for (s, v) in support.iter().enumerate() {
                 self.support_micro[r * n + s] += (v * 1e6).round() as u64;
             }
         }
-        let history = &hist.membership;
+        let history: Vec<&[bool]> = hist.memberships().collect();
         for (r, snapshot) in history.iter().enumerate() {
             for p in 0..p_n {
                 let mut size = 0;
