@@ -876,8 +876,11 @@ fn cmd_sweep(args: SweepArgs) -> Result<()> {
         for c in &charts {
             writeln!(o, "  {}", c.caption)?;
         }
-        if design.parameters.len() > 1 && !args.no_charts {
-            writeln!(o, "  (charts are drawn for one-parameter sweeps; sweep.csv holds every variant)")?;
+        if design.parameters.len() > 2 && !args.no_charts {
+            writeln!(
+                o,
+                "  (charts are drawn for sweeps of one or two parameters; sweep.csv holds every variant)"
+            )?;
         }
         writeln!(o, "wrote {}", out.display())?;
     }

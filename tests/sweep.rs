@@ -163,3 +163,45 @@ fn bad_sweeps_fail_clearly_and_write_nothing() {
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("moves too"), "{stderr}");
 }
+
+#[test]
+fn two_parameters_make_a_grid_and_heat_maps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    pactsim()
+        .args([
+            "sweep",
+            "scenarios/finland_sweden.toml",
+            "--vary",
+            "model.bloc_threat=0,1",
+            "--vary",
+            "pact.NATO.binding=0.6..1:3",
+            "--runs",
+            "30",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("charts/heatmap.png").is_file());
+    let manifest = json(&out.join("sweep.json"));
+    // The last parameter varies fastest.
+    let values: Vec<Vec<f64>> = manifest["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            vec![0.0, 0.6],
+            vec![0.0, 0.8],
+            vec![0.0, 1.0],
+            vec![1.0, 0.6],
+            vec![1.0, 0.8],
+            vec![1.0, 1.0]
+        ]
+    );
+}

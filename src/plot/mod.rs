@@ -170,6 +170,7 @@ pub(crate) enum AnyFigure<'a> {
     Difference(compare::DifferenceChart<'a>),
     Explain(explain::ExplainChart<'a>),
     Response(sweep::ResponseChart<'a>),
+    Heat(sweep::HeatMaps<'a>),
 }
 
 impl Figure for AnyFigure<'_> {
@@ -182,6 +183,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Difference(f) => f.size(),
             AnyFigure::Explain(f) => f.size(),
             AnyFigure::Response(f) => f.size(),
+            AnyFigure::Heat(f) => f.size(),
         }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -193,6 +195,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Difference(f) => f.draw(root),
             AnyFigure::Explain(f) => f.draw(root),
             AnyFigure::Response(f) => f.draw(root),
+            AnyFigure::Heat(f) => f.draw(root),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
@@ -95,10 +96,10 @@ impl Figure for ResponseChart<'_> {
         let label = &r.labels()[0];
         let body = header_notes(
             root,
-            &format!("{}: P(member at the end) as {label} varies", r.scenario),
+            &format!("P(member at the end) as {label} varies"),
             &format!(
-                "{} replicates per value, the same for every value (common random numbers); lines: estimate, bands: 95% interval",
-                r.runs
+                "{}: {} replicates per value, the same for every value (common random numbers); lines: estimate, bands: 95% interval",
+                r.scenario, r.runs
             ),
             &[format!(
                 "The {} of {} state–pact pairs that move most (of {} that move by more than {MOVES_BY_SE} standard errors); every pair is in sweep.csv",
@@ -158,18 +159,182 @@ impl Figure for ResponseChart<'_> {
     }
 }
 
-/// Draws the charts of a sweep into `dir`: the response curves of a one-parameter sweep (none
-/// yet for more parameters).
+/// The pairs that move most over a sweep of any number of parameters: (index of the pair in a
+/// variant's rows, label, range of p_final), largest range first, at most `top`, only pairs whose
+/// range exceeds [`MOVES_BY_SE`] standard errors; and how many move.
+fn movers(result: &SweepResult, top: usize) -> (Vec<(usize, String, f64)>, usize) {
+    let variants = result.design.variants.len();
+    let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
+    let mut moving: Vec<(usize, String, f64)> = (0..pairs)
+        .filter_map(|k| {
+            let rows = (0..variants).map(|v| &result.rows[v * pairs + k]);
+            let (lo, hi, se) = rows.fold((1.0f64, 0.0f64, 0.0f64), |(lo, hi, se), r| {
+                (lo.min(r.p_final), hi.max(r.p_final), se.max(r.p_final_se))
+            });
+            let first = &result.rows[k];
+            (hi - lo > MOVES_BY_SE * se.max(1e-12)).then(|| (k, format!("{} in {}", first.state, first.pact), hi - lo))
+        })
+        .collect();
+    let count = moving.len();
+    moving.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    moving.truncate(top);
+    (moving, count)
+}
+
+/// P(member at the end) over the grid of a two-parameter sweep, one panel per state–pact pair
+/// that moves most.
+pub struct HeatMaps<'a> {
+    result: &'a SweepResult,
+    panels: Vec<(usize, String, f64)>,
+    moving: usize,
+}
+
+/// Panels on a heat-map chart.
+const PANELS: usize = 4;
+
+impl<'a> HeatMaps<'a> {
+    pub fn new(result: &'a SweepResult) -> Self {
+        let (panels, moving) = movers(result, PANELS);
+        HeatMaps { result, panels, moving }
+    }
+
+    pub fn caption(&self) -> String {
+        let labels = self.result.labels();
+        match self.panels.first() {
+            Some((_, label, range)) => format!(
+                "P(member at the end) over {} × {}: {} state–pact pairs move by more than {MOVES_BY_SE} standard errors; the most, {label}, by {range:.2}.",
+                labels[0], labels[1], self.moving
+            ),
+            None => format!(
+                "No state–pact pair's P(member at the end) moves by more than {MOVES_BY_SE} standard errors over {} × {}.",
+                labels[0], labels[1]
+            ),
+        }
+    }
+}
+
+impl Figure for HeatMaps<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, if self.panels.len() > 2 { 1180 } else { 660 })
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let r = self.result;
+        let labels = r.labels();
+        let (xs, ys) = (&r.design.parameters[0].vary.values, &r.design.parameters[1].vary.values);
+        let variants = r.design.variants.len();
+        let pairs = r.rows.len().checked_div(variants).unwrap_or(0);
+        let body = header_notes(
+            root,
+            &format!("P(member at the end) over {} and {}", labels[0], labels[1]),
+            &format!(
+                "{}: {} replicates per cell, the same in every cell (common random numbers); colour from 0 (purple) to 1 (yellow), and the estimate",
+                r.scenario, r.runs
+            ),
+            &[format!(
+                "The {} state–pact pairs that move most (of {} that move by more than {MOVES_BY_SE} standard errors); every pair is in sweep.csv",
+                self.panels.len(),
+                self.moving
+            )],
+        )?;
+        if self.panels.is_empty() {
+            body.draw(&Text::new("nothing moves", (20, 20), font(LABEL_SIZE).color(&MUTED)))?;
+            return Ok(());
+        }
+        let cols = self.panels.len().min(2);
+        let rows = self.panels.len().div_ceil(2);
+        let areas = body.split_evenly((rows, cols));
+        // Cell (i, j) is variant i·|ys| + j: the grid's last parameter varies fastest.
+        let tick = |v: f64| format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string();
+        for ((k, label, _), area) in self.panels.iter().zip(&areas) {
+            let mut chart = ChartBuilder::on(area)
+                .caption(label.as_str(), bold(DESC_SIZE))
+                .margin(14)
+                .x_label_area_size(50)
+                .y_label_area_size(70)
+                .build_cartesian_2d(0f64..xs.len() as f64, 0f64..ys.len() as f64)?;
+            let (nx, ny) = (xs.len(), ys.len());
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .x_labels(0)
+                .y_labels(0)
+                .x_desc(labels[0].as_str())
+                .y_desc(labels[1].as_str())
+                .label_style(font(SMALL_SIZE))
+                .axis_desc_style(font(LABEL_SIZE))
+                .axis_style(MUTED.stroke_width(1))
+                .draw()?;
+            // Tick labels at the cells' centres (every one, or about ten), drawn by hand: plotters
+            // would put them at the cell edges.
+            for i in (0..nx).step_by(nx.div_ceil(10)) {
+                let (px, py) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+                root.draw(&Text::new(
+                    tick(xs[i]),
+                    (px, py + 6),
+                    anchored(font(SMALL_SIZE), HPos::Center, VPos::Top),
+                ))?;
+            }
+            for j in (0..ny).step_by(ny.div_ceil(10)) {
+                let (px, py) = chart.backend_coord(&(0.0, j as f64 + 0.5));
+                root.draw(&Text::new(
+                    tick(ys[j]),
+                    (px - 6, py),
+                    anchored(font(SMALL_SIZE), HPos::Right, VPos::Center),
+                ))?;
+            }
+            let big = nx * ny <= 100;
+            for i in 0..nx {
+                for j in 0..ny {
+                    let row = &r.rows[(i * ny + j) * pairs + k];
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(i as f64, j as f64), (i as f64 + 1.0, j as f64 + 1.0)],
+                        viridis(row.p_final).filled(),
+                    )))?;
+                    if big {
+                        let style = if row.p_final > 0.6 {
+                            font(SMALL_SIZE - 2).color(&INK)
+                        } else {
+                            font(SMALL_SIZE - 2).color(&WHITE)
+                        };
+                        let (px, py) = chart.backend_coord(&(i as f64 + 0.5, j as f64 + 0.5));
+                        root.draw(&Text::new(
+                            format!("{:.2}", row.p_final),
+                            (px, py),
+                            anchored(style, HPos::Center, VPos::Center),
+                        ))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Draws the charts of a sweep into `dir`: response curves for one parameter, heat maps for two
+/// (none yet for more: sweep.csv holds every variant).
 pub fn draw_sweep(dir: &Path, result: &SweepResult) -> Result<Vec<Chart>, PlotError> {
     let mut jobs = Vec::new();
-    if result.design.parameters.len() == 1 {
-        let chart = ResponseChart::new(result);
-        jobs.push(Job {
-            stem: "response".into(),
-            title: "Response curves".into(),
-            caption: chart.caption(),
-            figure: AnyFigure::Response(chart),
-        });
+    match result.design.parameters.len() {
+        1 => {
+            let chart = ResponseChart::new(result);
+            jobs.push(Job {
+                stem: "response".into(),
+                title: "Response curves".into(),
+                caption: chart.caption(),
+                figure: AnyFigure::Response(chart),
+            });
+        }
+        2 => {
+            let chart = HeatMaps::new(result);
+            jobs.push(Job {
+                stem: "heatmap".into(),
+                title: "Heat maps".into(),
+                caption: chart.caption(),
+                figure: AnyFigure::Heat(chart),
+            });
+        }
+        _ => {}
     }
     super::draw_jobs(dir, jobs)
 }
