@@ -205,3 +205,74 @@ fn two_parameters_make_a_grid_and_heat_maps() {
         ]
     );
 }
+
+/// Every file of a directory, by relative path, with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn sweep_shards_merge_into_exactly_the_whole_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = |extra: &[&str], out: &Path| {
+        pactsim()
+            .args([
+                "sweep",
+                "scenarios/finland_sweden.toml",
+                "--vary",
+                "model.temperature=0.05..0.3:3",
+                "--runs",
+                "41",
+                "--quiet",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let whole = tmp.path().join("whole");
+    sweep(&[], &whole);
+    let shards: Vec<_> = (0..3).map(|k| tmp.path().join(format!("shard{k}"))).collect();
+    for (k, dir) in shards.iter().enumerate() {
+        sweep(&["--shard", &format!("{k}/3")], dir);
+        assert!(dir.join("tallies/00002.json").is_file());
+    }
+    let merged = tmp.path().join("merged");
+    // In any order.
+    pactsim()
+        .args(["merge", "--quiet", "--out"])
+        .arg(&merged)
+        .args([&shards[2], &shards[0], &shards[1]])
+        .assert()
+        .success();
+    let (a, b) = (files(&whole), files(&merged));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between the whole sweep and the merged shards");
+    }
+    assert!(a.contains_key("charts/response.png"));
+    // A missing shard is named, and nothing is written.
+    let partial = tmp.path().join("partial");
+    let assert = pactsim()
+        .args(["merge", "--out"])
+        .arg(&partial)
+        .args([&shards[0], &shards[2]])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("a shard is missing or given twice"), "{stderr}");
+    assert!(!partial.exists());
+}

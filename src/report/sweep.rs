@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ReportError, Summary};
 use crate::scenario::sweep::{Design, Variant};
@@ -23,24 +23,39 @@ pub struct Row {
     pub p_formed: f64,
 }
 
+/// Which part of a sweep's replicates a shard ran (`sweep --shard K/N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub k: u64,
+    pub n: u64,
+    pub first_replicate: u64,
+    pub replicates: u64,
+}
+
 /// Everything a sweep produced, in variant order.
 #[derive(Debug, Clone)]
 pub struct SweepResult {
     pub scenario: String,
     pub version: String,
     pub seed: u64,
+    /// Replicates of the whole sweep per variant (a shard runs part of them).
     pub runs: u64,
+    /// The `--set`s every variant starts from.
+    pub sets: Vec<String>,
+    pub shard: Option<ShardInfo>,
     pub design: Design,
     pub rows: Vec<Row>,
 }
 
 impl SweepResult {
-    pub fn new(scenario: &str, seed: u64, runs: u64, design: Design) -> Self {
+    pub fn new(scenario: &str, seed: u64, runs: u64, sets: Vec<String>, shard: Option<ShardInfo>, design: Design) -> Self {
         SweepResult {
             scenario: scenario.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             seed,
             runs,
+            sets,
+            shard,
             design,
             rows: Vec::new(),
         }
@@ -104,57 +119,64 @@ pub fn write_csv(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
     w.flush().map_err(super::io_err(&path))
 }
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    scenario: &'a str,
-    version: &'a str,
-    seed: u64,
-    runs: u64,
+/// sweep.json. A merge reads back what it needs to redo the design and check the shards.
+#[derive(Serialize, Deserialize)]
+pub struct Manifest {
+    pub scenario: String,
+    pub version: String,
+    pub seed: u64,
+    pub runs: u64,
     /// Every variant runs replicates 0..runs from `seed`: common random numbers.
-    common_random_numbers: bool,
-    design: &'a str,
-    parameters: Vec<ParameterJson<'a>>,
-    variants: Vec<VariantJson<'a>>,
+    pub common_random_numbers: bool,
+    /// The `--set`s every variant starts from.
+    pub set: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<ShardInfo>,
+    pub design: String,
+    pub parameters: Vec<ParameterJson>,
+    pub variants: Vec<VariantJson>,
 }
 
-#[derive(Serialize)]
-struct ParameterJson<'a> {
-    spec: &'a str,
-    path: &'a str,
-    label: String,
-    relative: bool,
-    values: &'a [f64],
+#[derive(Serialize, Deserialize)]
+pub struct ParameterJson {
+    pub spec: String,
+    pub path: String,
+    pub label: String,
+    pub relative: bool,
+    pub values: Vec<f64>,
     /// Each concrete path the parameter moves, with its value before the sweep.
-    paths: Vec<(&'a str, f64)>,
+    pub paths: Vec<(String, f64)>,
 }
 
-#[derive(Serialize)]
-struct VariantJson<'a> {
-    index: usize,
-    values: &'a [f64],
-    sets: &'a [String],
+#[derive(Serialize, Deserialize)]
+pub struct VariantJson {
+    pub index: usize,
+    pub values: Vec<f64>,
+    pub sets: Vec<String>,
 }
 
 /// sweep.json: the scenario, seed, replicates, version, parameters and every variant's `--set`s.
 pub fn write_json(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
     let manifest = Manifest {
-        scenario: &result.scenario,
-        version: &result.version,
+        scenario: result.scenario.clone(),
+        version: result.version.clone(),
         seed: result.seed,
         runs: result.runs,
         common_random_numbers: true,
-        design: &result.design.kind,
+        set: result.sets.clone(),
+        shard: result.shard,
+        design: result.design.kind.clone(),
         parameters: result
             .design
             .parameters
             .iter()
             .map(|p| ParameterJson {
-                spec: &p.vary.spec,
-                path: &p.vary.pattern,
+                spec: p.vary.spec.clone(),
+                path: p.vary.pattern.clone(),
                 label: p.vary.label(),
                 relative: p.vary.relative,
-                values: &p.vary.values,
-                paths: p.paths.iter().map(|(path, v)| (path.as_str(), *v)).collect(),
+                values: p.vary.values.clone(),
+                paths: p.paths.clone(),
             })
             .collect(),
         variants: result
@@ -163,8 +185,8 @@ pub fn write_json(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
             .iter()
             .map(|v| VariantJson {
                 index: v.index,
-                values: &v.values,
-                sets: &v.sets,
+                values: v.values.clone(),
+                sets: v.sets.clone(),
             })
             .collect(),
     };

@@ -8,6 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+mod sweep;
+
 use crate::plot;
 use crate::report::compare::{Comparison, Variant, VariantSpec};
 use crate::report::{self, Staging, Summary};
@@ -37,7 +39,7 @@ pub enum Command {
     /// Validate a scenario without running it and print a short summary.
     #[command(after_help = "Example:\n  pactsim check scenarios/finland_sweden.toml --set pact.NATO.binding=0.5")]
     Check(CheckArgs),
-    /// Merge the shards of a run (`run --shard K/N`) into exactly the result of one whole run.
+    /// Merge the shards of a run (`run --shard K/N`) or of a sweep (`sweep --shard K/N`) into exactly the whole.
     #[command(
         after_help = "Example (a Slurm job array of 4 tasks, then one merge):\n  pactsim run scenarios/finland_sweden.toml --runs 100000 --shard $SLURM_ARRAY_TASK_ID/4 --out shards/$SLURM_ARRAY_TASK_ID\n  pactsim merge shards/0 shards/1 shards/2 shards/3 --out output/finland_sweden-100k"
     )]
@@ -63,7 +65,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  pactsim sweep scenarios/finland_sweden.toml --vary model.temperature=0.05..0.4:8 --runs 500\n  pactsim sweep scenarios/finland_sweden.toml --vary pact.NATO.binding=0.5,0.75,1 --vary model.bloc_threat=0..1:5\n  pactsim sweep scenarios/finland_sweden.toml --vary 'state.*.support.sensitivity=*0.5..*1.5:5'\n\nA SPEC is PATH=VALUES. PATH is any --set path; `*` in place of an id moves every element that has\nthe key. VALUES is a list (0.1,0.2,0.4) or a range with N evenly spaced points (LO..HI:N, 5 points\nwithout :N); values written *X multiply each path's current value. Every variant runs the same\nreplicates from the same seed (common random numbers), so differences come from the parameters.\nWrites sweep.csv (one row per variant, pact and state), sweep.json and, for one parameter,\ncharts/response.png into output/<scenario>-sweep/ (or --out)."
     )]
-    Sweep(SweepArgs),
+    Sweep(sweep::SweepArgs),
 }
 
 #[derive(Debug, Args)]
@@ -152,7 +154,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Run directories of the shards (from `pactsim run --shard K/N`), in any order.
+    /// Directories of the shards (from `pactsim run --shard K/N` or `pactsim sweep --shard K/N`), in any order.
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
     /// Output directory for the merged run.
@@ -208,29 +210,6 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SweepArgs {
-    #[command(flatten)]
-    pub scenario: ScenarioArgs,
-    /// A parameter and its values: PATH=V1,V2,... or PATH=LO..HI:N, `*X` for multipliers (repeatable).
-    #[arg(long = "vary", value_name = "SPEC", required = true)]
-    pub vary: Vec<String>,
-    /// How the values of several parameters combine: `grid` (every combination).
-    #[arg(long, default_value = "grid", value_parser = ["grid"])]
-    pub design: String,
-    #[command(flatten)]
-    pub replicates: ReplicateArgs,
-    /// Output directory (default: output/<scenario file stem>-sweep/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Do not draw charts.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Print nothing but errors (no progress bar, no table).
-    #[arg(long, short)]
-    pub quiet: bool,
-}
-
-#[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Number of states (2 to 500).
     #[arg(long, default_value_t = 193)]
@@ -272,7 +251,7 @@ pub fn main() -> Result<()> {
         Command::Compare(args) => cmd_compare(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Generate(args) => cmd_generate(args),
-        Command::Sweep(args) => cmd_sweep(args),
+        Command::Sweep(args) => sweep::cmd_sweep(args),
     }
 }
 
@@ -743,6 +722,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<()> {
+    if sweep::is_sweep(&args.shards[0]) {
+        return sweep::merge_sweep(&args.shards, &args.out, args.output.charts(false), args.output.quiet);
+    }
     let mut parts = Vec::new();
     for dir in &args.shards {
         let summary: Summary =
@@ -791,98 +773,5 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     )?;
     headline(&mut o, &summary)?;
     writeln!(o, "wrote {}", args.out.display())?;
-    Ok(())
-}
-
-fn cmd_sweep(args: SweepArgs) -> Result<()> {
-    use crate::report::sweep::{self as sweep_report, SweepResult};
-    use crate::scenario::sweep::{self, Vary};
-    let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
-    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
-        path: args.scenario.file.clone(),
-        source,
-    })?;
-    let source = scenario::Source {
-        path: args.scenario.file.clone(),
-        text,
-    };
-    let base = scenario::from_source(&source, &args.scenario.set)?;
-    let (runs, seed) = args.replicates.resolve(&base)?;
-    let design = sweep::grid(&source, &args.scenario.set, varies)?;
-    // Every variant is checked before any runs, so a value out of range fails at once.
-    let sets = |v: &sweep::Variant| -> Vec<String> { args.scenario.set.iter().chain(&v.sets).cloned().collect() };
-    for v in &design.variants {
-        scenario::from_source(&source, &sets(v)).with_context(|| format!("variant {} ({})", v.index, v.sets.join(" ")))?;
-    }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut dir = default_out(&args.scenario.file).into_os_string();
-        dir.push("-sweep");
-        PathBuf::from(dir)
-    });
-    let total = design.variants.len() as u64 * u64::from(runs);
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
-    );
-    let t0 = Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let mut result = SweepResult::new(&base.name, seed, u64::from(runs), design.clone());
-    for v in &design.variants {
-        bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
-        let sc = scenario::from_source(&source, &sets(v))?;
-        let spec = RunSpec {
-            seed,
-            replicates: 0..u64::from(runs),
-            keep_decisions: 0,
-        };
-        let run = run::run(&sc, &spec, &|n| {
-            bar.inc(n);
-            if !args.quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-            }
-        });
-        result.add(v, &Summary::new(&sc, &run.tally, seed));
-    }
-    bar.finish_and_clear();
-    let staging = Staging::new(&out)?;
-    let dir = staging.path();
-    sweep_report::write_csv(dir, &result)?;
-    sweep_report::write_json(dir, &result)?;
-    let charts = if args.no_charts {
-        Vec::new()
-    } else {
-        plot::draw_sweep(&dir.join("charts"), &result)?
-    };
-    let out = staging.commit()?;
-    if !args.quiet {
-        let mut o = std::io::stdout().lock();
-        writeln!(
-            o,
-            "{}: {} variants × {} replicates (seed {}, common random numbers) in {:.1} s",
-            base.name,
-            design.variants.len(),
-            runs,
-            seed,
-            t0.elapsed().as_secs_f64()
-        )?;
-        for p in &design.parameters {
-            writeln!(
-                o,
-                "  {} = {}",
-                p.vary.label(),
-                p.vary.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
-            )?;
-        }
-        for c in &charts {
-            writeln!(o, "  {}", c.caption)?;
-        }
-        if design.parameters.len() > 2 && !args.no_charts {
-            writeln!(
-                o,
-                "  (charts are drawn for sweeps of one or two parameters; sweep.csv holds every variant)"
-            )?;
-        }
-        writeln!(o, "wrote {}", out.display())?;
-    }
     Ok(())
 }

@@ -1,0 +1,257 @@
+//! `pactsim sweep`, and `pactsim merge` of sweep shards.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{ReplicateArgs, ScenarioArgs, default_out, parse_shard};
+use crate::plot::{self, Chart};
+use crate::report::sweep::{self as sweep_report, Manifest, ShardInfo, SweepResult};
+use crate::report::{self, Staging, Summary};
+use crate::run::{self, RunSpec, Tally};
+use crate::scenario::sweep::{self, Design, Vary};
+use crate::scenario::{self, Source};
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A parameter and its values: PATH=V1,V2,... or PATH=LO..HI:N, `*X` for multipliers (repeatable).
+    #[arg(long = "vary", value_name = "SPEC", required = true)]
+    pub vary: Vec<String>,
+    /// How the values of several parameters combine: `grid` (every combination).
+    #[arg(long, default_value = "grid", value_parser = ["grid"])]
+    pub design: String,
+    #[command(flatten)]
+    pub replicates: ReplicateArgs,
+    /// Output directory (default: output/<scenario file stem>-sweep/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only shard K of N (K = 0..N-1): a contiguous slice of every variant's replicates.
+    /// `pactsim merge` joins the shards into exactly the whole sweep.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Do not draw charts (the default for a shard).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors (no progress bar, no table).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The file holding the tally of variant `index` in a shard's directory.
+fn tally_file(dir: &Path, index: usize) -> PathBuf {
+    dir.join("tallies").join(format!("{index:05}.json"))
+}
+
+/// The `--set`s of a variant: the sweep's own, then the variant's.
+fn variant_sets(base: &[String], v: &sweep::Variant) -> Vec<String> {
+    base.iter().chain(&v.sets).cloned().collect()
+}
+
+pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
+    let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
+    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
+        path: args.scenario.file.clone(),
+        source,
+    })?;
+    let source = Source {
+        path: args.scenario.file.clone(),
+        text,
+    };
+    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (runs, seed) = args.replicates.resolve(&base)?;
+    let runs = u64::from(runs);
+    let design = sweep::grid(&source, &args.scenario.set, varies)?;
+    // Every variant is checked before any runs, so a value out of range fails at once.
+    for v in &design.variants {
+        scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
+            .with_context(|| format!("variant {} ({})", v.index, v.sets.join(" ")))?;
+    }
+    let replicates = match args.shard {
+        Some((k, n)) => run::shard_range(runs, k, n),
+        None => 0..runs,
+    };
+    if replicates.is_empty() {
+        bail!(
+            "shard {:?} of {runs} replicates is empty: use fewer shards or more --runs",
+            args.shard.unwrap_or((0, 1))
+        );
+    }
+    let shard = args.shard.map(|(k, n)| ShardInfo {
+        k,
+        n,
+        first_replicate: replicates.start,
+        replicates: replicates.end - replicates.start,
+    });
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut dir = default_out(&args.scenario.file).into_os_string();
+        dir.push("-sweep");
+        PathBuf::from(dir)
+    });
+    let staging = Staging::new(&out)?;
+    let dir = staging.path();
+    if shard.is_some() {
+        std::fs::create_dir_all(dir.join("tallies")).context("creating tallies/")?;
+    }
+    let total = design.variants.len() as u64 * (replicates.end - replicates.start);
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
+    );
+    let t0 = Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), shard, design.clone());
+    for v in &design.variants {
+        bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
+        let sc = scenario::from_source(&source, &variant_sets(&args.scenario.set, v))?;
+        let spec = RunSpec {
+            seed,
+            replicates: replicates.clone(),
+            keep_decisions: 0,
+        };
+        let run = run::run(&sc, &spec, &|n| {
+            bar.inc(n);
+            if !args.quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+        });
+        if shard.is_some() {
+            report::json::write(&tally_file(dir, v.index), &run.tally)?;
+        }
+        result.add(v, &Summary::new(&sc, &run.tally, seed));
+    }
+    bar.finish_and_clear();
+    let charts = write_sweep(dir, &result, &source.text, !args.no_charts && shard.is_none())?;
+    let out = staging.commit()?;
+    if !args.quiet {
+        print_sweep(&result, &charts, t0, &out)?;
+    }
+    Ok(())
+}
+
+/// Writes a sweep's files into `dir`: the scenario as given (so a merge can redo the design),
+/// sweep.csv, sweep.json and (with `charts`) charts/.
+fn write_sweep(dir: &Path, result: &SweepResult, text: &str, charts: bool) -> Result<Vec<Chart>> {
+    std::fs::write(dir.join("scenario.toml"), text).context("writing scenario.toml")?;
+    sweep_report::write_csv(dir, result)?;
+    sweep_report::write_json(dir, result)?;
+    Ok(if charts {
+        plot::draw_sweep(&dir.join("charts"), result)?
+    } else {
+        Vec::new()
+    })
+}
+
+fn print_sweep(result: &SweepResult, charts: &[Chart], t0: Instant, out: &Path) -> Result<()> {
+    let design = &result.design;
+    let mut o = std::io::stdout().lock();
+    let replicates = match result.shard {
+        Some(s) => format!(
+            "replicates {}..{} of {}",
+            s.first_replicate,
+            s.first_replicate + s.replicates,
+            result.runs
+        ),
+        None => format!("{} replicates", result.runs),
+    };
+    writeln!(
+        o,
+        "{}: {} variants × {replicates} (seed {}, common random numbers) in {:.1} s",
+        result.scenario,
+        design.variants.len(),
+        result.seed,
+        t0.elapsed().as_secs_f64()
+    )?;
+    for p in &design.parameters {
+        let values: Vec<String> = p.vary.values.iter().map(|v| v.to_string()).collect();
+        writeln!(o, "  {} = {}", p.vary.label(), values.join(", "))?;
+    }
+    for c in charts {
+        writeln!(o, "  {}", c.caption)?;
+    }
+    if design.parameters.len() > 2 && result.shard.is_none() {
+        writeln!(
+            o,
+            "  (charts are drawn for sweeps of one or two parameters; sweep.csv holds every variant)"
+        )?;
+    }
+    writeln!(o, "wrote {}", out.display())?;
+    Ok(())
+}
+
+/// Whether `dir` holds a sweep (or a shard of one) rather than a run.
+pub fn is_sweep(dir: &Path) -> bool {
+    dir.join("sweep.json").is_file()
+}
+
+/// `pactsim merge` of the shards of a sweep: each variant's tallies are merged exactly, so the
+/// result is byte for byte the sweep run whole.
+pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let mut shards: Vec<(PathBuf, Manifest)> = Vec::new();
+    for dir in dirs {
+        let m: Manifest =
+            report::json::read(&dir.join("sweep.json")).with_context(|| format!("{} is not a sweep directory", dir.display()))?;
+        if m.shard.is_none() {
+            bail!("{} is a whole sweep, not a shard (made without --shard)", dir.display());
+        }
+        shards.push((dir.clone(), m));
+    }
+    shards.sort_by_key(|(_, m)| m.shard.map_or(0, |s| s.first_replicate));
+    let (first_dir, first) = &shards[0];
+    let specs = |m: &Manifest| m.parameters.iter().map(|p| p.spec.clone()).collect::<Vec<_>>();
+    for (dir, m) in &shards[1..] {
+        if (&m.scenario, &m.version, m.seed, m.runs, &m.set, specs(m))
+            != (&first.scenario, &first.version, first.seed, first.runs, &first.set, specs(first))
+        {
+            bail!(
+                "{} and {} are not shards of one sweep: their scenario, version, seed, runs, --set or --vary differ",
+                first_dir.display(),
+                dir.display()
+            );
+        }
+    }
+    let covered: u64 = shards.iter().filter_map(|(_, m)| m.shard.map(|s| s.replicates)).sum();
+    if covered != first.runs {
+        bail!(
+            "the shards cover {covered} of the sweep's {} replicates per variant: a shard is missing or given twice",
+            first.runs
+        );
+    }
+    let path = first_dir.join("scenario.toml");
+    let text = std::fs::read_to_string(&path).map_err(|source| scenario::ScenarioError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let source = Source { path, text };
+    let varies = specs(first).iter().map(|s| Vary::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let design: Design = sweep::grid(&source, &first.set, varies)?;
+    if design.variants.len() != first.variants.len() {
+        bail!(
+            "{} was written by another pactsim version (its design does not reproduce)",
+            first_dir.display()
+        );
+    }
+    let mut result = SweepResult::new(&first.scenario, first.seed, first.runs, first.set.clone(), None, design.clone());
+    for v in &design.variants {
+        let mut tallies: Vec<Tally> = Vec::with_capacity(shards.len());
+        for (dir, _) in &shards {
+            tallies.push(report::json::read(&tally_file(dir, v.index))?);
+        }
+        let tally = run::merge_shards(tallies).with_context(|| format!("variant {}", v.index))?;
+        let sc = scenario::from_source(&source, &variant_sets(&first.set, v))?;
+        result.add(v, &Summary::new(&sc, &tally, first.seed));
+    }
+    let staging = Staging::new(out)?;
+    let charts = write_sweep(staging.path(), &result, &source.text, charts)?;
+    let out = staging.commit()?;
+    if !quiet {
+        print_sweep(&result, &charts, t0, &out)?;
+    }
+    Ok(())
+}
