@@ -276,3 +276,76 @@ fn sweep_shards_merge_into_exactly_the_whole_sweep() {
     assert!(stderr.contains("a shard is missing or given twice"), "{stderr}");
     assert!(!partial.exists());
 }
+
+#[test]
+fn morris_screening_ranks_what_matters_and_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |out: &Path| {
+        let assert = pactsim()
+            .args([
+                "sensitivity",
+                "scenarios/finland_sweden.toml",
+                "--vary",
+                "model.bloc_threat=0..1",
+                "--vary",
+                "pact.NATO.binding=0.6..1",
+                "--trajectories",
+                "4",
+                "--runs",
+                "60",
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+        String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let stdout = run(&a);
+    run(&b);
+    assert!(
+        stdout.contains("Morris screening of 2 parameters, 4 trajectories (12 points × 60 replicates"),
+        "{stdout}"
+    );
+    assert!(a.join("charts/morris.png").is_file());
+    // The same arguments give the same design and the same numbers.
+    for f in ["sensitivity.csv", "sweep.csv", "sweep.json"] {
+        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    let manifest = json(&a.join("sweep.json"));
+    assert_eq!(manifest["design"], "morris");
+    // Sweden's membership depends on the friends' threat (docs/MODEL.md, bloc threat), not on how
+    // binding NATO's treaty is; its row for the bloc threat has the larger μ*.
+    let rows = read_csv(&a.join("sensitivity.csv"));
+    let mu = |param: &str| {
+        rows.iter()
+            .find(|r| r["state"] == "SWE" && r["pact"] == "NATO" && r["parameter"] == param)
+            .map(|r| r["mu_star"].parse::<f64>().unwrap())
+            .unwrap()
+    };
+    assert!(mu("model.bloc_threat") > mu("pact.NATO.binding") + 0.1, "{rows:?}");
+}
+
+#[test]
+fn morris_needs_ranges_and_even_levels() {
+    for (args, expect) in [
+        (vec!["--vary", "model.temperature=0.1,0.2"], "give LO..HI"),
+        (
+            vec!["--vary", "model.temperature=0.1..0.2", "--levels", "5"],
+            "even number of levels",
+        ),
+        (
+            vec!["--vary", "model.temperature=0.1..0.2", "--trajectories", "1"],
+            "at least 2 trajectories",
+        ),
+    ] {
+        let assert = pactsim()
+            .args(["sensitivity", "scenarios/finland_sweden.toml", "--runs", "5"])
+            .args(&args)
+            .assert()
+            .failure()
+            .code(1);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+    }
+}

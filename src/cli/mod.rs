@@ -66,6 +66,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim sweep scenarios/finland_sweden.toml --vary model.temperature=0.05..0.4:8 --runs 500\n  pactsim sweep scenarios/finland_sweden.toml --vary pact.NATO.binding=0.5,0.75,1 --vary model.bloc_threat=0..1:5\n  pactsim sweep scenarios/finland_sweden.toml --vary 'state.*.support.sensitivity=*0.5..*1.5:5'\n\nA SPEC is PATH=VALUES. PATH is any --set path; `*` in place of an id moves every element that has\nthe key. VALUES is a list (0.1,0.2,0.4) or a range with N evenly spaced points (LO..HI:N, 5 points\nwithout :N); values written *X multiply each path's current value. Every variant runs the same\nreplicates from the same seed (common random numbers), so differences come from the parameters.\nWrites sweep.csv (one row per variant, pact and state), sweep.json and, for one parameter,\ncharts/response.png into output/<scenario>-sweep/ (or --out)."
     )]
     Sweep(sweep::SweepArgs),
+    /// Screen which assumptions matter: Morris elementary effects (μ*, σ) of each --vary on every outcome.
+    #[command(
+        after_help = "Examples:\n  pactsim sensitivity scenarios/finland_sweden.toml --vary model.temperature=0.05..0.4 --vary model.bloc_threat=0..1 --vary 'state.*.support.sensitivity=*0.5..*1.5' --runs 300\n  pactsim sensitivity scenarios/taiwan_escalation.toml --vary model.weights.security=2..6 --vary model.nuclear_floor=0.3..0.9 --trajectories 20\n\nEach --vary is PATH=LO..HI (or *LO..*HI, a multiplier of the current values; `*` in place of an id\nmoves every element). The Morris design walks --trajectories random one-at-a-time paths through\n--levels levels of each range; every point runs the same replicates (common random numbers).\nμ* is the mean absolute change of an outcome as the parameter crosses its whole range (how much\nit matters), σ the spread of that change (interactions, non-linearity). Writes sensitivity.csv,\nsweep.csv (every point), sweep.json and charts/morris.png into output/<scenario>-sensitivity/."
+    )]
+    Sensitivity(sweep::SensitivityArgs),
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +257,7 @@ pub fn main() -> Result<()> {
         Command::Explain(args) => cmd_explain(args),
         Command::Generate(args) => cmd_generate(args),
         Command::Sweep(args) => sweep::cmd_sweep(args),
+        Command::Sensitivity(args) => sweep::cmd_sensitivity(args),
     }
 }
 

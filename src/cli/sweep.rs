@@ -93,11 +93,38 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
         dir.push("-sweep");
         PathBuf::from(dir)
     });
+    let t0 = Instant::now();
     let staging = Staging::new(&out)?;
     let dir = staging.path();
     if shard.is_some() {
         std::fs::create_dir_all(dir.join("tallies")).context("creating tallies/")?;
     }
+    let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), shard, design);
+    run_design(&source, &mut result, replicates, args.quiet, |v, tally| {
+        if shard.is_some() {
+            report::json::write(&tally_file(dir, v.index), tally)?;
+        }
+        Ok(())
+    })?;
+    let charts = write_sweep(dir, &result, &source.text, !args.no_charts && shard.is_none())?;
+    let out = staging.commit()?;
+    if !args.quiet {
+        print_sweep(&result, &charts, t0, &out)?;
+    }
+    Ok(())
+}
+
+/// Runs every variant of `result`'s design on `replicates` (the same for each: common random
+/// numbers) and adds its outcomes to `result`; `keep` sees each variant's tally. A progress bar
+/// with ETA shows once the work has taken a second (never when `quiet`).
+fn run_design(
+    source: &Source,
+    result: &mut SweepResult,
+    replicates: std::ops::Range<u64>,
+    quiet: bool,
+    mut keep: impl FnMut(&sweep::Variant, &Tally) -> Result<()>,
+) -> Result<()> {
+    let design = result.design.clone();
     let total = design.variants.len() as u64 * (replicates.end - replicates.start);
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
     bar.set_style(
@@ -105,32 +132,24 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
     );
     let t0 = Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
-    let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), shard, design.clone());
     for v in &design.variants {
         bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
-        let sc = scenario::from_source(&source, &variant_sets(&args.scenario.set, v))?;
+        let sc = scenario::from_source(source, &variant_sets(&result.sets, v))?;
         let spec = RunSpec {
-            seed,
+            seed: result.seed,
             replicates: replicates.clone(),
             keep_decisions: 0,
         };
         let run = run::run(&sc, &spec, &|n| {
             bar.inc(n);
-            if !args.quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            if !quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
                 bar.set_draw_target(ProgressDrawTarget::stderr());
             }
         });
-        if shard.is_some() {
-            report::json::write(&tally_file(dir, v.index), &run.tally)?;
-        }
-        result.add(v, &Summary::new(&sc, &run.tally, seed));
+        keep(v, &run.tally)?;
+        result.add(v, &Summary::new(&sc, &run.tally, result.seed));
     }
     bar.finish_and_clear();
-    let charts = write_sweep(dir, &result, &source.text, !args.no_charts && shard.is_none())?;
-    let out = staging.commit()?;
-    if !args.quiet {
-        print_sweep(&result, &charts, t0, &out)?;
-    }
     Ok(())
 }
 
@@ -253,5 +272,114 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> R
     if !quiet {
         print_sweep(&result, &charts, t0, &out)?;
     }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A parameter and its range: PATH=LO..HI, `*LO..*HI` for multipliers (repeatable).
+    #[arg(long = "vary", value_name = "SPEC", required = true)]
+    pub vary: Vec<String>,
+    /// The method: `morris` (elementary effects: μ*, σ).
+    #[arg(long, default_value = "morris", value_parser = ["morris"])]
+    pub method: String,
+    /// Morris trajectories (each runs parameters + 1 points).
+    #[arg(long, default_value_t = 10)]
+    pub trajectories: usize,
+    /// Levels of the Morris grid on each range (even).
+    #[arg(long, default_value_t = 4)]
+    pub levels: usize,
+    #[command(flatten)]
+    pub replicates: ReplicateArgs,
+    /// Output directory (default: output/<scenario file stem>-sensitivity/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors (no progress bar, no table).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
+    use crate::report::sensitivity;
+    let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
+    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
+        path: args.scenario.file.clone(),
+        source,
+    })?;
+    let source = Source {
+        path: args.scenario.file.clone(),
+        text,
+    };
+    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (runs, seed) = args.replicates.resolve(&base)?;
+    let runs = u64::from(runs);
+    let design = sweep::morris(&source, &args.scenario.set, varies, args.trajectories, args.levels, seed)?;
+    for v in &design.variants {
+        scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
+            .with_context(|| format!("design point {} ({})", v.index, v.sets.join(" ")))?;
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        let mut dir = default_out(&args.scenario.file).into_os_string();
+        dir.push("-sensitivity");
+        PathBuf::from(dir)
+    });
+    let t0 = Instant::now();
+    let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), None, design);
+    run_design(&source, &mut result, 0..runs, args.quiet, |_, _| Ok(()))?;
+    let effects = sensitivity::morris(&result);
+    let staging = Staging::new(&out)?;
+    let dir = staging.path();
+    std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;
+    sweep_report::write_csv(dir, &result)?;
+    sweep_report::write_json(dir, &result)?;
+    sensitivity::write_csv(dir, &effects)?;
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        plot::draw_morris(&dir.join("charts"), &result, &effects)?
+    };
+    let out = staging.commit()?;
+    if args.quiet {
+        return Ok(());
+    }
+    let mut o = std::io::stdout().lock();
+    writeln!(
+        o,
+        "{}: Morris screening of {} parameters, {} trajectories ({} points × {} replicates, seed {}, common random numbers) in {:.1} s",
+        result.scenario,
+        result.design.parameters.len(),
+        args.trajectories,
+        result.design.variants.len(),
+        runs,
+        seed,
+        t0.elapsed().as_secs_f64()
+    )?;
+    let top = sensitivity::top_outcomes(&effects, 6);
+    if top.is_empty() {
+        writeln!(o, "  no outcome moves over the ranges given")?;
+    }
+    for group in top {
+        let e = group[0];
+        let outcome = if e.state.is_empty() {
+            format!("P({} forms)", e.pact)
+        } else {
+            format!("P({} in {} at the end)", e.state, e.pact)
+        };
+        let ranked: Vec<String> = group
+            .iter()
+            .filter(|e| e.mu_star > 0.0)
+            .map(|e| format!("{} μ* {:.2} σ {:.2}", e.parameter, e.mu_star, e.sigma))
+            .collect();
+        writeln!(o, "  {outcome}: {}", ranked.join("; "))?;
+    }
+    for c in &charts {
+        writeln!(o, "  {}", c.caption)?;
+    }
+    writeln!(o, "wrote {}", out.display())?;
     Ok(())
 }

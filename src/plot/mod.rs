@@ -11,6 +11,7 @@ mod joins;
 mod membership;
 mod network;
 pub mod select;
+mod sensitivity;
 mod size;
 pub mod style;
 mod sweep;
@@ -28,6 +29,7 @@ use crate::run::Tally;
 
 pub use compare::draw_compare;
 pub use explain::draw_explain;
+pub use sensitivity::draw_morris;
 pub use sweep::draw_sweep;
 
 #[derive(Debug, thiserror::Error)]
@@ -171,6 +173,7 @@ pub(crate) enum AnyFigure<'a> {
     Explain(explain::ExplainChart<'a>),
     Response(sweep::ResponseChart<'a>),
     Heat(sweep::HeatMaps<'a>),
+    Morris(sensitivity::MorrisChart<'a>),
 }
 
 impl Figure for AnyFigure<'_> {
@@ -184,6 +187,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Explain(f) => f.size(),
             AnyFigure::Response(f) => f.size(),
             AnyFigure::Heat(f) => f.size(),
+            AnyFigure::Morris(f) => f.size(),
         }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -196,6 +200,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Explain(f) => f.draw(root),
             AnyFigure::Response(f) => f.draw(root),
             AnyFigure::Heat(f) => f.draw(root),
+            AnyFigure::Morris(f) => f.draw(root),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod csv;
 pub mod explain;
 pub mod html;
 pub mod json;
+pub mod sensitivity;
 mod staging;
 mod summary;
 pub mod sweep;

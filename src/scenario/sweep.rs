@@ -37,6 +37,8 @@ pub struct Vary {
     pub values: Vec<f64>,
     /// The values multiply each path's current value instead of replacing it.
     pub relative: bool,
+    /// The ends, when the values were given as a range `LO..HI`.
+    pub range: Option<(f64, f64)>,
 }
 
 impl Vary {
@@ -56,9 +58,11 @@ impl Vary {
             return Err(err("no values; give a list (0.1,0.2) or a range (0.1..0.4:4)"));
         }
         let (values, relative) = parse_values(values).map_err(|m| err(&m))?;
+        let is_range = values.len() >= 2 && spec.split_once('=').is_some_and(|(_, v)| v.contains(".."));
         Ok(Vary {
             spec: spec.to_string(),
             pattern: pattern.to_string(),
+            range: is_range.then(|| (values[0], values[values.len() - 1])),
             values,
             relative,
         })
@@ -154,8 +158,10 @@ pub struct Variant {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
-    /// `grid`.
+    /// `grid` or `morris`.
     pub kind: String,
+    /// For `morris`: how many variants make one trajectory (parameters + 1), in a row.
+    pub trajectory: Option<usize>,
     pub parameters: Vec<Parameter>,
     pub variants: Vec<Variant>,
 }
@@ -163,29 +169,7 @@ pub struct Design {
 /// Every combination of the parameters' values (the last parameter varies fastest), on the
 /// scenario in `source` after the `base` overrides.
 pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Design, SweepError> {
-    let mut parameters: Vec<Parameter> = Vec::new();
-    for vary in varies {
-        let paths = super::numbers(source, base, &vary.pattern).map_err(|source| match source {
-            ScenarioError::Override { message, .. } => SweepError::Spec {
-                spec: vary.spec.clone(),
-                message,
-            },
-            source => SweepError::Path {
-                spec: vary.spec.clone(),
-                source,
-            },
-        })?;
-        if let Some(other) = parameters
-            .iter()
-            .find(|p| p.paths.iter().any(|(a, _)| paths.iter().any(|(b, _)| a == b)))
-        {
-            return Err(SweepError::Spec {
-                spec: vary.spec.clone(),
-                message: format!("it moves a value that --vary {} moves too", other.vary.spec),
-            });
-        }
-        parameters.push(Parameter { vary, paths });
-    }
+    let parameters = parameters(source, base, varies)?;
     let count = parameters
         .iter()
         .map(|p| p.vary.values.len())
@@ -211,22 +195,146 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
     let variants = variants
         .into_iter()
         .enumerate()
-        .map(|(index, values)| {
-            let sets = parameters
-                .iter()
-                .zip(&values)
-                .flat_map(|(p, &v)| {
-                    p.paths.iter().map(move |(path, base)| {
-                        let value = if p.vary.relative { round12(base * v) } else { v };
-                        format!("{path}={value}")
-                    })
-                })
-                .collect();
-            Variant { index, values, sets }
+        .map(|(index, values)| Variant {
+            index,
+            sets: sets_for(&parameters, &values),
+            values,
         })
         .collect();
     Ok(Design {
         kind: "grid".into(),
+        trajectory: None,
+        parameters,
+        variants,
+    })
+}
+
+/// Resolves each `--vary` to the paths it moves, refusing two that move the same value.
+fn parameters(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Vec<Parameter>, SweepError> {
+    let mut parameters: Vec<Parameter> = Vec::new();
+    for vary in varies {
+        let paths = super::numbers(source, base, &vary.pattern).map_err(|source| match source {
+            ScenarioError::Override { message, .. } => SweepError::Spec {
+                spec: vary.spec.clone(),
+                message,
+            },
+            source => SweepError::Path {
+                spec: vary.spec.clone(),
+                source,
+            },
+        })?;
+        if let Some(other) = parameters
+            .iter()
+            .find(|p| p.paths.iter().any(|(a, _)| paths.iter().any(|(b, _)| a == b)))
+        {
+            return Err(SweepError::Spec {
+                spec: vary.spec.clone(),
+                message: format!("it moves a value that --vary {} moves too", other.vary.spec),
+            });
+        }
+        parameters.push(Parameter { vary, paths });
+    }
+    Ok(parameters)
+}
+
+/// The `--set`s that give each parameter its value in `values`.
+fn sets_for(parameters: &[Parameter], values: &[f64]) -> Vec<String> {
+    parameters
+        .iter()
+        .zip(values)
+        .flat_map(|(p, &v)| {
+            p.paths.iter().map(move |(path, base)| {
+                let value = if p.vary.relative { round12(base * v) } else { v };
+                format!("{path}={value}")
+            })
+        })
+        .collect()
+}
+
+/// Morris's elementary-effects design (Morris 1991; Campolongo, Cariboni & Saltelli 2007):
+/// `trajectories` random one-at-a-time paths through a grid of `levels` (even) levels on each
+/// parameter's range. A path starts at a random grid point in the lower part of the cube and moves
+/// each parameter once, in a random order, up by Δ = levels / (2 (levels − 1)) of its range, so
+/// each path gives one elementary effect per parameter. Drawn from `seed` on a stream of its own
+/// (replicates use the streams numbered by replicate), so the same arguments give the same design.
+pub fn morris(
+    source: &Source,
+    base: &[String],
+    varies: Vec<Vary>,
+    trajectories: usize,
+    levels: usize,
+    seed: u64,
+) -> Result<Design, SweepError> {
+    use rand::{Rng, SeedableRng};
+    if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
+        return Err(SweepError::Spec {
+            spec: v.spec.clone(),
+            message: "Morris screening moves a parameter over a range: give LO..HI".into(),
+        });
+    }
+    if levels < 2 || !levels.is_multiple_of(2) {
+        return Err(SweepError::Spec {
+            spec: format!("--levels {levels}"),
+            message: "Morris screening needs an even number of levels (4 is usual)".into(),
+        });
+    }
+    if trajectories < 2 {
+        return Err(SweepError::Spec {
+            spec: format!("--trajectories {trajectories}"),
+            message: "at least 2 trajectories are needed to estimate the spread of the effects".into(),
+        });
+    }
+    let parameters = parameters(source, base, varies)?;
+    let k = parameters.len();
+    let count = trajectories.saturating_mul(k + 1);
+    if count > MAX_VARIANTS {
+        return Err(SweepError::TooMany(count));
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u64::MAX);
+    // A uniform integer in 0..n, from the top of one 64-bit output.
+    let mut below = |n: usize| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize;
+    let steps = levels - 1;
+    let jump = levels / 2; // Δ in grid steps: levels / (2 (levels − 1)) of the range.
+    let point = |at: &[usize]| -> Vec<f64> {
+        parameters
+            .iter()
+            .zip(at)
+            .map(|(p, &l)| {
+                let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
+                match l {
+                    0 => lo,
+                    l if l == steps => hi,
+                    l => round12(lo + (hi - lo) * l as f64 / steps as f64),
+                }
+            })
+            .collect()
+    };
+    let mut points = Vec::with_capacity(count);
+    for _ in 0..trajectories {
+        let mut at: Vec<usize> = (0..k).map(|_| below(steps - jump + 1)).collect();
+        let mut order: Vec<usize> = (0..k).collect();
+        for i in (1..k).rev() {
+            order.swap(i, below(i + 1));
+        }
+        points.push(point(&at));
+        for &i in &order {
+            at[i] += jump;
+            points.push(point(&at));
+        }
+    }
+    let variants = points
+        .into_iter()
+        .enumerate()
+        .map(|(index, values)| Variant {
+            index,
+            sets: sets_for(&parameters, &values),
+            values,
+        })
+        .collect();
+    Ok(Design {
+        kind: "morris".into(),
+        trajectory: Some(k + 1),
         parameters,
         variants,
     })

@@ -1,0 +1,154 @@
+//! The chart of a Morris screening: μ* (how much a parameter matters) against σ (how much its
+//! effect depends on the others or is non-linear), one panel per outcome that moves most.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::style::*;
+use super::{AnyFigure, Chart, Figure, Job, PlotError};
+use crate::report::sensitivity::{Effect, top_outcomes};
+use crate::report::sweep::SweepResult;
+
+/// Panels on the chart.
+const PANELS: usize = 4;
+
+pub struct MorrisChart<'a> {
+    result: &'a SweepResult,
+    panels: Vec<Vec<&'a Effect>>,
+}
+
+fn outcome_label(e: &Effect) -> String {
+    if e.state.is_empty() {
+        format!("P({} forms)", e.pact)
+    } else {
+        format!("P({} in {} at the end)", e.state, e.pact)
+    }
+}
+
+impl<'a> MorrisChart<'a> {
+    pub fn new(result: &'a SweepResult, effects: &'a [Effect]) -> Self {
+        MorrisChart {
+            result,
+            panels: top_outcomes(effects, PANELS),
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        match self.panels.first().and_then(|g| g.first()) {
+            Some(e) => format!(
+                "Morris screening: μ* against σ for the {} outcomes that move most; the largest effect is {} on {} (μ* {:.2}).",
+                self.panels.len(),
+                e.parameter,
+                outcome_label(e),
+                e.mu_star
+            ),
+            None => "Morris screening: no outcome moves over the ranges given.".to_string(),
+        }
+    }
+}
+
+impl Figure for MorrisChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, if self.panels.len() > 2 { 1100 } else { 620 })
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let r = self.result;
+        let trajectories = r.design.trajectory.map_or(0, |len| r.design.variants.len() / len);
+        let body = header_notes(
+            root,
+            "Which assumptions matter: Morris screening",
+            &format!(
+                "{}: {} trajectories over {} parameters, {} replicates per point (common random numbers)",
+                r.scenario,
+                trajectories,
+                r.design.parameters.len(),
+                r.runs
+            ),
+            &["μ*: mean absolute change of the outcome as the parameter crosses its whole range; σ: spread of that change (interactions, non-linearity); line: σ = μ*. Every outcome is in sensitivity.csv".to_string()],
+        )?;
+        if self.panels.is_empty() {
+            body.draw(&Text::new("nothing moves", (20, 20), font(LABEL_SIZE).color(&MUTED)))?;
+            return Ok(());
+        }
+        let cols = self.panels.len().min(2);
+        let rows = self.panels.len().div_ceil(2);
+        let areas = body.split_evenly((rows, cols));
+        for (group, area) in self.panels.iter().zip(&areas) {
+            let max = group.iter().map(|e| e.mu_star.max(e.sigma)).fold(0.01f64, f64::max) * 1.15;
+            let mut chart = ChartBuilder::on(area)
+                .caption(outcome_label(group[0]), bold(DESC_SIZE))
+                .margin(16)
+                .x_label_area_size(46)
+                .y_label_area_size(60)
+                .build_cartesian_2d(0f64..max, 0f64..max)?;
+            chart
+                .configure_mesh()
+                .x_labels(6)
+                .y_labels(6)
+                .x_label_formatter(&|x| if max < 0.1 { format!("{x:.3}") } else { format!("{x:.2}") })
+                .y_label_formatter(&|y| if max < 0.1 { format!("{y:.3}") } else { format!("{y:.2}") })
+                .x_desc("μ*")
+                .y_desc("σ")
+                .label_style(font(SMALL_SIZE))
+                .axis_desc_style(font(LABEL_SIZE))
+                .axis_style(MUTED.stroke_width(1))
+                .bold_line_style(GRID.stroke_width(1))
+                .light_line_style(TRANSPARENT)
+                .draw()?;
+            // σ = μ*: above the line, a parameter's effect changes sign or size a lot.
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (max, max)],
+                MUTED.stroke_width(1),
+            )))?;
+            // Parameters with no visible effect are named together instead of piling up at 0.
+            let near_zero = |e: &&&Effect| e.mu_star < 0.02 * max && e.sigma < 0.02 * max;
+            for e in group {
+                // One colour per parameter across the panels, in design order.
+                let colour = category(self.result.labels().iter().position(|l| *l == e.parameter).unwrap_or(0));
+                chart.draw_series(std::iter::once(Circle::new((e.mu_star, e.sigma), 6, colour.filled())))?;
+                if near_zero(&e) {
+                    continue;
+                }
+                let (px, py) = chart.backend_coord(&(e.mu_star, e.sigma));
+                // Right of the point, or left of it in the right part of the panel.
+                let (h, dx) = if e.mu_star > 0.6 * max {
+                    (HPos::Right, -9)
+                } else {
+                    (HPos::Left, 9)
+                };
+                root.draw(&Text::new(
+                    e.parameter.clone(),
+                    (px + dx, py - 2),
+                    anchored(font(SMALL_SIZE), h, VPos::Bottom),
+                ))?;
+            }
+            let zero: Vec<&str> = group.iter().filter(near_zero).map(|e| e.parameter.as_str()).collect();
+            if !zero.is_empty() {
+                let (px, py) = chart.backend_coord(&(0.0, max));
+                let text = fit(root, &format!("≈ 0: {}", zero.join(", ")), &font(SMALL_SIZE).color(&MUTED), 480);
+                root.draw(&Text::new(
+                    text,
+                    (px + 10, py + 6),
+                    anchored(font(SMALL_SIZE).color(&MUTED), HPos::Left, VPos::Top),
+                ))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Draws the chart of a Morris screening into `dir`.
+pub fn draw_morris(dir: &Path, result: &SweepResult, effects: &[Effect]) -> Result<Vec<Chart>, PlotError> {
+    let chart = MorrisChart::new(result, effects);
+    let jobs = vec![Job {
+        stem: "morris".into(),
+        title: "Morris screening".into(),
+        caption: chart.caption(),
+        figure: AnyFigure::Morris(chart),
+    }];
+    super::draw_jobs(dir, jobs)
+}
