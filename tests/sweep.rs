@@ -327,7 +327,7 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
 }
 
 #[test]
-fn morris_needs_ranges_and_even_levels() {
+fn screening_needs_ranges_even_levels_and_enough_samples() {
     for (args, expect) in [
         (vec!["--vary", "model.temperature=0.1,0.2"], "give LO..HI"),
         (
@@ -338,6 +338,11 @@ fn morris_needs_ranges_and_even_levels() {
             vec!["--vary", "model.temperature=0.1..0.2", "--trajectories", "1"],
             "at least 2 trajectories",
         ),
+        (
+            vec!["--method", "sobol", "--vary", "model.temperature=0.1..0.2", "--samples", "4"],
+            "at least 8 base samples",
+        ),
+        (vec!["--method", "sobol", "--vary", "model.temperature=0.1,0.2"], "give LO..HI"),
     ] {
         let assert = pactsim()
             .args(["sensitivity", "scenarios/finland_sweden.toml", "--runs", "5"])
@@ -348,4 +353,88 @@ fn morris_needs_ranges_and_even_levels() {
         let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
         assert!(stderr.contains(expect), "{args:?}: {stderr}");
     }
+}
+
+/// The Saltelli design and the Sobol estimators on a function whose indices are known: y = a + 2b
+/// (a, b uniform on [0, 1]): Var = 1/12 + 4/12, so S_a = S_Ta = 0.2 and S_b = S_Tb = 0.8; and
+/// y = a·b (S_a = S_b = 3/7, S_Ta = S_Tb = 4/7: Var = 7/144, V_a = V_b = 3/144, V_ab = 1/144).
+#[test]
+fn sobol_indices_of_known_functions() {
+    use pactsim::report::sensitivity::sobol;
+    use pactsim::report::sweep::{Row, SweepResult};
+    use pactsim::scenario::sweep::{Vary, saltelli};
+    use pactsim::scenario::{self, Source};
+    let path = Path::new("tests/fixtures/minimal.toml");
+    let source = Source {
+        path: path.into(),
+        text: std::fs::read_to_string(path).unwrap(),
+    };
+    let varies = vec![
+        Vary::parse("model.temperature=0..1").unwrap(),
+        Vary::parse("model.bloc_threat=0..1").unwrap(),
+    ];
+    let design = saltelli(&source, &[], varies, 1024, 7).unwrap();
+    assert_eq!(design.variants.len(), 1024 * 4);
+    // Each design point is a valid scenario.
+    scenario::from_source(&source, &design.variants[5].sets).unwrap();
+    for (f, expect) in [
+        ((|a: f64, b: f64| a + 2.0 * b) as fn(f64, f64) -> f64, [(0.2, 0.2), (0.8, 0.8)]),
+        (|a, b| a * b, [(3.0 / 7.0, 4.0 / 7.0), (3.0 / 7.0, 4.0 / 7.0)]),
+    ] {
+        let mut result = SweepResult::new("t", 7, 100, Vec::new(), None, design.clone());
+        result.rows = design
+            .variants
+            .iter()
+            .map(|v| Row {
+                variant: v.index,
+                pact: "P".into(),
+                state: "S".into(),
+                p_final: f(v.values[0], v.values[1]),
+                p_final_se: 0.0,
+                join_round_median: None,
+                p_formed: 1.0,
+            })
+            .collect();
+        let indices = sobol(&result, 7);
+        assert_eq!(indices.len(), 2);
+        for (x, (first, total)) in indices.iter().zip(expect) {
+            assert!((x.first - first).abs() < 0.05, "{x:?} vs S1 {first}");
+            assert!((x.total - total).abs() < 0.05, "{x:?} vs ST {total}");
+            assert!(
+                x.first_lo <= x.first && x.first <= x.first_hi && x.total_lo <= x.total && x.total <= x.total_hi,
+                "{x:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sobol_screening_writes_its_indices() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sobol");
+    pactsim()
+        .args([
+            "sensitivity",
+            "scenarios/finland_sweden.toml",
+            "--method",
+            "sobol",
+            "--vary",
+            "model.bloc_threat=0..1",
+            "--vary",
+            "pact.NATO.binding=0.6..1",
+            "--samples",
+            "16",
+            "--runs",
+            "30",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("charts/sobol.png").is_file());
+    let rows = read_csv(&out.join("sobol.csv"));
+    let swe: Vec<_> = rows.iter().filter(|r| r["state"] == "SWE" && r["pact"] == "NATO").collect();
+    assert_eq!(swe.len(), 2, "{rows:?}");
+    assert_eq!(json(&out.join("sweep.json"))["variants"].as_array().unwrap().len(), 16 * 4);
 }

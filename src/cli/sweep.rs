@@ -282,12 +282,16 @@ pub struct SensitivityArgs {
     /// A parameter and its range: PATH=LO..HI, `*LO..*HI` for multipliers (repeatable).
     #[arg(long = "vary", value_name = "SPEC", required = true)]
     pub vary: Vec<String>,
-    /// The method: `morris` (elementary effects: μ*, σ).
-    #[arg(long, default_value = "morris", value_parser = ["morris"])]
+    /// The method: `morris` (elementary effects: μ*, σ; cheap screening) or `sobol` (first-order
+    /// and total indices with bootstrap intervals; N × (parameters + 2) points).
+    #[arg(long, default_value = "morris", value_parser = ["morris", "sobol"])]
     pub method: String,
     /// Morris trajectories (each runs parameters + 1 points).
     #[arg(long, default_value_t = 10)]
     pub trajectories: usize,
+    /// Sobol base samples N (the design runs N × (parameters + 2) points).
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
     /// Levels of the Morris grid on each range (even).
     #[arg(long, default_value_t = 4)]
     pub levels: usize,
@@ -318,7 +322,12 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     let base = scenario::from_source(&source, &args.scenario.set)?;
     let (runs, seed) = args.replicates.resolve(&base)?;
     let runs = u64::from(runs);
-    let design = sweep::morris(&source, &args.scenario.set, varies, args.trajectories, args.levels, seed)?;
+    let sobol = args.method == "sobol";
+    let design = if sobol {
+        sweep::saltelli(&source, &args.scenario.set, varies, args.samples, seed)?
+    } else {
+        sweep::morris(&source, &args.scenario.set, varies, args.trajectories, args.levels, seed)?
+    };
     for v in &design.variants {
         scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
             .with_context(|| format!("design point {} ({})", v.index, v.sets.join(" ")))?;
@@ -332,20 +341,33 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), None, design);
     run_design(&source, &mut result, 0..runs, args.quiet, |_, _| Ok(()))?;
     let effects = sensitivity::morris(&result);
+    let indices = sensitivity::sobol(&result, seed);
     let staging = Staging::new(&out)?;
     let dir = staging.path();
     std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;
     sweep_report::write_csv(dir, &result)?;
     sweep_report::write_json(dir, &result)?;
-    sensitivity::write_csv(dir, &effects)?;
-    let charts = if args.no_charts {
-        Vec::new()
+    let charts = if sobol {
+        sensitivity::write_sobol_csv(dir, &indices)?;
+        if args.no_charts {
+            Vec::new()
+        } else {
+            plot::draw_sobol(&dir.join("charts"), &result, &indices)?
+        }
     } else {
-        plot::draw_morris(&dir.join("charts"), &result, &effects)?
+        sensitivity::write_csv(dir, &effects)?;
+        if args.no_charts {
+            Vec::new()
+        } else {
+            plot::draw_morris(&dir.join("charts"), &result, &effects)?
+        }
     };
     let out = staging.commit()?;
     if args.quiet {
         return Ok(());
+    }
+    if sobol {
+        return print_sobol(&result, &indices, &charts, t0, &out);
     }
     let mut o = std::io::stdout().lock();
     writeln!(
@@ -378,6 +400,56 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
         writeln!(o, "  {outcome}: {}", ranked.join("; "))?;
     }
     for c in &charts {
+        writeln!(o, "  {}", c.caption)?;
+    }
+    writeln!(o, "wrote {}", out.display())?;
+    Ok(())
+}
+
+fn print_sobol(
+    result: &SweepResult,
+    indices: &[crate::report::sensitivity::SobolIndex],
+    charts: &[Chart],
+    t0: Instant,
+    out: &Path,
+) -> Result<()> {
+    use crate::report::sensitivity;
+    let mut o = std::io::stdout().lock();
+    let samples = result.design.block.map_or(0, |len| result.design.variants.len() / len);
+    writeln!(
+        o,
+        "{}: Sobol indices of {} parameters, {} base samples ({} points × {} replicates, seed {}, common random numbers) in {:.1} s",
+        result.scenario,
+        result.design.parameters.len(),
+        samples,
+        result.design.variants.len(),
+        result.runs,
+        result.seed,
+        t0.elapsed().as_secs_f64()
+    )?;
+    let top = sensitivity::top_sobol(indices, 6);
+    if top.is_empty() {
+        writeln!(o, "  no outcome varies over the ranges given")?;
+    }
+    for group in top {
+        let x = group[0];
+        let outcome = if x.state.is_empty() {
+            format!("P({} forms)", x.pact)
+        } else {
+            format!("P({} in {} at the end)", x.state, x.pact)
+        };
+        let ranked: Vec<String> = group
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} S1 {:.2} [{:.2}, {:.2}] ST {:.2} [{:.2}, {:.2}]",
+                    x.parameter, x.first, x.first_lo, x.first_hi, x.total, x.total_lo, x.total_hi
+                )
+            })
+            .collect();
+        writeln!(o, "  {outcome}: {}", ranked.join("; "))?;
+    }
+    for c in charts {
         writeln!(o, "  {}", c.caption)?;
     }
     writeln!(o, "wrote {}", out.display())?;

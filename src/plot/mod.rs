@@ -29,7 +29,7 @@ use crate::run::Tally;
 
 pub use compare::draw_compare;
 pub use explain::draw_explain;
-pub use sensitivity::draw_morris;
+pub use sensitivity::{draw_morris, draw_sobol};
 pub use sweep::draw_sweep;
 
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +174,7 @@ pub(crate) enum AnyFigure<'a> {
     Response(sweep::ResponseChart<'a>),
     Heat(sweep::HeatMaps<'a>),
     Morris(sensitivity::MorrisChart<'a>),
+    Sobol(sensitivity::SobolChart<'a>),
 }
 
 impl Figure for AnyFigure<'_> {
@@ -188,6 +189,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Response(f) => f.size(),
             AnyFigure::Heat(f) => f.size(),
             AnyFigure::Morris(f) => f.size(),
+            AnyFigure::Sobol(f) => f.size(),
         }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -201,6 +203,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Response(f) => f.draw(root),
             AnyFigure::Heat(f) => f.draw(root),
             AnyFigure::Morris(f) => f.draw(root),
+            AnyFigure::Sobol(f) => f.draw(root),
         }
     }
 }

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
-use crate::report::sensitivity::{Effect, top_outcomes};
+use crate::report::sensitivity::{Effect, SobolIndex, top_outcomes, top_sobol};
 use crate::report::sweep::SweepResult;
 
 /// Panels on the chart.
@@ -57,7 +57,7 @@ impl Figure for MorrisChart<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let r = self.result;
-        let trajectories = r.design.trajectory.map_or(0, |len| r.design.variants.len() / len);
+        let trajectories = r.design.block.map_or(0, |len| r.design.variants.len() / len);
         let body = header_notes(
             root,
             "Which assumptions matter: Morris screening",
@@ -149,6 +149,140 @@ pub fn draw_morris(dir: &Path, result: &SweepResult, effects: &[Effect]) -> Resu
         title: "Morris screening".into(),
         caption: chart.caption(),
         figure: AnyFigure::Morris(chart),
+    }];
+    super::draw_jobs(dir, jobs)
+}
+
+/// Sobol indices: for each of the outcomes that move most, a bar per parameter for its
+/// first-order index (dark) and total index (light), with 95 % bootstrap intervals.
+pub struct SobolChart<'a> {
+    result: &'a SweepResult,
+    panels: Vec<Vec<&'a SobolIndex>>,
+}
+
+impl<'a> SobolChart<'a> {
+    pub fn new(result: &'a SweepResult, indices: &'a [SobolIndex]) -> Self {
+        SobolChart {
+            result,
+            panels: top_sobol(indices, PANELS),
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        match self.panels.first().and_then(|g| g.first()) {
+            Some(x) => format!(
+                "Sobol indices for the {} outcomes that vary most; on the first, {}, the largest total index is {} ({:.2}, first-order {:.2}).",
+                self.panels.len(),
+                sobol_label(x),
+                x.parameter,
+                x.total,
+                x.first
+            ),
+            None => "Sobol indices: no outcome varies over the ranges given.".to_string(),
+        }
+    }
+}
+
+fn sobol_label(x: &SobolIndex) -> String {
+    if x.state.is_empty() {
+        format!("P({} forms)", x.pact)
+    } else {
+        format!("P({} in {} at the end)", x.state, x.pact)
+    }
+}
+
+impl Figure for SobolChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        let k = self.result.design.parameters.len() as u32;
+        let panel = 110 + 44 * k;
+        (1200, 130 + panel * self.panels.len().div_ceil(2).max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let r = self.result;
+        let samples = r.design.block.map_or(0, |len| r.design.variants.len() / len);
+        let body = header_notes(
+            root,
+            "Which assumptions matter: Sobol indices",
+            &format!(
+                "{}: {} base samples × {} parameters (Saltelli design, {} points), {} replicates per point (common random numbers)",
+                r.scenario,
+                samples,
+                r.design.parameters.len(),
+                r.design.variants.len(),
+                r.runs
+            ),
+            &["Dark: first-order index (the share of the outcome's variance the parameter explains alone); light: total index (with its interactions); lines: 95% bootstrap intervals. Every outcome is in sobol.csv".to_string()],
+        )?;
+        if self.panels.is_empty() {
+            body.draw(&Text::new("nothing varies", (20, 20), font(LABEL_SIZE).color(&MUTED)))?;
+            return Ok(());
+        }
+        let labels = r.labels();
+        let k = labels.len();
+        let cols = self.panels.len().min(2);
+        let rows = self.panels.len().div_ceil(2);
+        let areas = body.split_evenly((rows, cols));
+        let ylab = labels.iter().map(|l| text_width(root, l, &font(SMALL_SIZE))).max().unwrap_or(60) as u32 + 20;
+        for (group, area) in self.panels.iter().zip(&areas) {
+            let mut chart = ChartBuilder::on(area)
+                .caption(sobol_label(group[0]), bold(DESC_SIZE))
+                .margin(14)
+                .x_label_area_size(40)
+                .y_label_area_size(ylab.min(280))
+                .build_cartesian_2d(-0.05f64..1.05f64, 0f64..k as f64)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_labels(6)
+                .x_label_formatter(&|x| format!("{x:.1}"))
+                .label_style(font(SMALL_SIZE))
+                .axis_style(MUTED.stroke_width(1))
+                .bold_line_style(GRID.stroke_width(1))
+                .light_line_style(TRANSPARENT)
+                .draw()?;
+            for (row, label) in labels.iter().enumerate() {
+                let y = (k - 1 - row) as f64;
+                let (px, py) = chart.backend_coord(&(-0.05, y + 0.5));
+                let text = fit(root, label, &font(SMALL_SIZE), ylab.min(280) as i32 - 14);
+                root.draw(&Text::new(
+                    text,
+                    (px - 8, py),
+                    anchored(font(SMALL_SIZE), HPos::Right, VPos::Center),
+                ))?;
+                let Some(x) = group.iter().find(|x| x.parameter == *label) else {
+                    continue;
+                };
+                let colour = category(row);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.52), (x.total.clamp(0.0, 1.05), y + 0.88)],
+                    colour.mix(0.35).filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.12), (x.first.clamp(0.0, 1.05), y + 0.48)],
+                    colour.filled(),
+                )))?;
+                for (lo, hi, at) in [(x.total_lo, x.total_hi, y + 0.7), (x.first_lo, x.first_hi, y + 0.3)] {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(lo.clamp(-0.05, 1.05), at), (hi.clamp(-0.05, 1.05), at)],
+                        INK.stroke_width(2),
+                    )))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Draws the chart of Sobol indices into `dir`.
+pub fn draw_sobol(dir: &Path, result: &SweepResult, indices: &[SobolIndex]) -> Result<Vec<Chart>, PlotError> {
+    let chart = SobolChart::new(result, indices);
+    let jobs = vec![Job {
+        stem: "sobol".into(),
+        title: "Sobol indices".into(),
+        caption: chart.caption(),
+        figure: AnyFigure::Sobol(chart),
     }];
     super::draw_jobs(dir, jobs)
 }

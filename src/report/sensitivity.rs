@@ -32,12 +32,11 @@ pub struct Effect {
 /// row order (pact, then state; a pact's p_formed before its states), parameters in design order.
 pub fn morris(result: &SweepResult) -> Vec<Effect> {
     let design = &result.design;
-    let Some(len) = design.trajectory else {
+    let Some(len) = design.block.filter(|_| design.kind == "morris") else {
         return Vec::new();
     };
     let k = design.parameters.len();
     let variants = design.variants.len();
-    let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
     let trajectories = variants / len;
     let ranges: Vec<f64> = design
         .parameters
@@ -67,20 +66,20 @@ pub fn morris(result: &SweepResult) -> Vec<Effect> {
         (mu, mu_star, sigma, n)
     };
     let mut out = Vec::new();
-    let mut outcome = |statistic: &'static str, pact: &str, state: &str, y: &dyn Fn(usize) -> f64| {
+    for (statistic, pact, state, y) in outcome_series(result) {
         let mut per_param: Vec<Vec<f64>> = vec![Vec::new(); k];
         for &(i, a, b, delta) in &steps {
-            per_param[i].push((y(b) - y(a)) / delta);
+            per_param[i].push((y[b] - y[a]) / delta);
         }
         if per_param.iter().flatten().all(|e| *e == 0.0) {
-            return;
+            continue;
         }
         for (i, effects) in per_param.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
             let (mu, mu_star, sigma, n) = summarise(effects);
             out.push(Effect {
                 statistic,
-                pact: pact.to_string(),
-                state: state.to_string(),
+                pact: pact.clone(),
+                state: state.clone(),
                 parameter: design.parameters[i].vary.label(),
                 mu,
                 mu_star,
@@ -88,19 +87,169 @@ pub fn morris(result: &SweepResult) -> Vec<Effect> {
                 n,
             });
         }
-    };
-    let mut k_pair = 0;
-    while k_pair < pairs {
-        let pact = result.rows[k_pair].pact.clone();
-        outcome("p_formed", &pact, "", &|v| result.rows[v * pairs + k_pair].p_formed);
-        while k_pair < pairs && result.rows[k_pair].pact == pact {
-            let state = result.rows[k_pair].state.clone();
-            let at = k_pair;
-            outcome("p_final", &pact, &state, &|v| result.rows[v * pairs + at].p_final);
-            k_pair += 1;
+    }
+    out
+}
+
+/// Each outcome of a sweep as a series over its variants: (statistic, pact, state, values), in
+/// row order (a pact's p_formed before its states' p_final).
+fn outcome_series(result: &SweepResult) -> Vec<(&'static str, String, String, Vec<f64>)> {
+    let variants = result.design.variants.len();
+    let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < pairs {
+        let pact = result.rows[k].pact.clone();
+        out.push((
+            "p_formed",
+            pact.clone(),
+            String::new(),
+            (0..variants).map(|v| result.rows[v * pairs + k].p_formed).collect(),
+        ));
+        while k < pairs && result.rows[k].pact == pact {
+            let series = (0..variants).map(|v| result.rows[v * pairs + k].p_final).collect();
+            out.push(("p_final", pact.clone(), result.rows[k].state.clone(), series));
+            k += 1;
         }
     }
     out
+}
+
+/// Sobol indices of one parameter for one outcome, with 95 % bootstrap intervals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SobolIndex {
+    pub statistic: &'static str,
+    pub pact: String,
+    pub state: String,
+    pub parameter: String,
+    /// First-order index S_i: the share of the outcome's variance the parameter explains alone.
+    pub first: f64,
+    pub first_lo: f64,
+    pub first_hi: f64,
+    /// Total index S_Ti: its share including every interaction.
+    pub total: f64,
+    pub total_lo: f64,
+    pub total_hi: f64,
+    /// The outcome's variance over the design (what the indices are shares of).
+    pub variance: f64,
+    pub samples: usize,
+}
+
+/// Bootstrap resamples for the intervals of Sobol indices.
+pub const BOOTSTRAP: usize = 500;
+
+/// S_i = mean(f(B)·(f(AB_i) − f(A))) / V (Saltelli et al. 2010) and S_Ti = mean((f(A) −
+/// f(AB_i))²) / 2V (Jansen 1999), V the variance of f over A and B together; 95 % intervals from
+/// [`BOOTSTRAP`] resamples of the base samples (drawn from `seed` on a stream of their own).
+/// Outcomes that do not vary over the design are left out.
+pub fn sobol(result: &SweepResult, seed: u64) -> Vec<SobolIndex> {
+    use rand::{Rng, SeedableRng};
+    let design = &result.design;
+    let Some(len) = design.block.filter(|_| design.kind == "sobol") else {
+        return Vec::new();
+    };
+    let k = len - 2;
+    let n = design.variants.len() / len;
+    // Returns (S_i, S_Ti, V). f(B) is centred on the sample mean before the first-order sum: the
+    // estimator stays consistent (the term it removes has expectation 0) and no longer grows noisy
+    // with the outcome's mean, which for a probability near 0 or 1 dwarfs its spread.
+    let estimate = |y: &[f64], pick: &[usize], i: usize| -> Option<(f64, f64, f64)> {
+        let m = pick.len() as f64;
+        let (fa, fb, fab) = (|j: usize| y[j * len], |j: usize| y[j * len + 1], |j: usize| y[j * len + 2 + i]);
+        let mean = pick.iter().map(|&j| fa(j) + fb(j)).sum::<f64>() / (2.0 * m);
+        let var = pick.iter().map(|&j| (fa(j) - mean).powi(2) + (fb(j) - mean).powi(2)).sum::<f64>() / (2.0 * m);
+        if var <= 0.0 {
+            return None;
+        }
+        let first = pick.iter().map(|&j| (fb(j) - mean) * (fab(j) - fa(j))).sum::<f64>() / m / var;
+        let total = pick.iter().map(|&j| (fa(j) - fab(j)).powi(2)).sum::<f64>() / (2.0 * m) / var;
+        Some((first, total, var))
+    };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(u64::MAX - 1);
+    let resamples: Vec<Vec<usize>> = (0..BOOTSTRAP)
+        .map(|_| (0..n).map(|_| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize).collect())
+        .collect();
+    let all: Vec<usize> = (0..n).collect();
+    let interval = |mut xs: Vec<f64>| -> (f64, f64) {
+        xs.sort_by(f64::total_cmp);
+        let at = |q: f64| xs[((q * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
+        (at(0.025), at(0.975))
+    };
+    let mut out = Vec::new();
+    for (statistic, pact, state, y) in outcome_series(result) {
+        if y.iter().all(|v| *v == y[0]) {
+            continue;
+        }
+        for i in 0..k {
+            let Some((first, total, variance)) = estimate(&y, &all, i) else {
+                continue;
+            };
+            let boot: Vec<(f64, f64, f64)> = resamples.iter().filter_map(|pick| estimate(&y, pick, i)).collect();
+            let (first_lo, first_hi) = interval(boot.iter().map(|b| b.0).collect());
+            let (total_lo, total_hi) = interval(boot.iter().map(|b| b.1).collect());
+            out.push(SobolIndex {
+                statistic,
+                pact: pact.clone(),
+                state: state.clone(),
+                parameter: design.parameters[i].vary.label(),
+                first,
+                first_lo,
+                first_hi,
+                total,
+                total_lo,
+                total_hi,
+                variance,
+                samples: n,
+            });
+        }
+    }
+    out
+}
+
+/// sobol.csv: statistic, pact, state, parameter, first-order index and interval, total index and
+/// interval, base samples.
+pub fn write_sobol_csv(dir: &Path, indices: &[SobolIndex]) -> Result<(), ReportError> {
+    let path = dir.join("sobol.csv");
+    let err = |source| ReportError::Csv {
+        path: path.clone(),
+        source,
+    };
+    let mut w = csv::Writer::from_path(&path).map_err(err)?;
+    w.write_record([
+        "statistic",
+        "pact",
+        "state",
+        "parameter",
+        "first",
+        "first_lo",
+        "first_hi",
+        "total",
+        "total_lo",
+        "total_hi",
+        "variance",
+        "samples",
+    ])
+    .map_err(err)?;
+    for x in indices {
+        let f = |v: f64| format!("{v:.6}");
+        w.write_record([
+            x.statistic,
+            &x.pact,
+            &x.state,
+            &x.parameter,
+            &f(x.first),
+            &f(x.first_lo),
+            &f(x.first_hi),
+            &f(x.total),
+            &f(x.total_lo),
+            &f(x.total_hi),
+            &format!("{:.8}", x.variance),
+            &x.samples.to_string(),
+        ])
+        .map_err(err)?;
+    }
+    w.flush().map_err(super::io_err(&path))
 }
 
 /// sensitivity.csv: statistic, pact, state, parameter, mu, mu_star, sigma, n.
@@ -147,6 +296,25 @@ pub fn top_outcomes(effects: &[Effect], count: usize) -> Vec<Vec<&Effect>> {
     groups
 }
 
+/// The outcomes that vary most over the design (largest variance: an index is a share of it, so
+/// an outcome that barely moves can have large indices that matter little), each with its
+/// indices sorted by total index (largest first).
+pub fn top_sobol(indices: &[SobolIndex], count: usize) -> Vec<Vec<&SobolIndex>> {
+    let mut groups: Vec<Vec<&SobolIndex>> = Vec::new();
+    for x in indices {
+        match groups.last_mut() {
+            Some(g) if g[0].statistic == x.statistic && g[0].pact == x.pact && g[0].state == x.state => g.push(x),
+            _ => groups.push(vec![x]),
+        }
+    }
+    for g in &mut groups {
+        g.sort_by(|a, b| b.total.total_cmp(&a.total).then_with(|| a.parameter.cmp(&b.parameter)));
+    }
+    groups.sort_by(|a, b| b[0].variance.total_cmp(&a[0].variance));
+    groups.truncate(count);
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,7 +351,7 @@ mod tests {
         let y = |(a, b): (f64, f64)| 0.3 * (a / 2.0) + 0.1 * (a / 2.0) * (b - 10.0) / 10.0;
         let design = Design {
             kind: "morris".into(),
-            trajectory: Some(3),
+            block: Some(3),
             parameters: vec![vary("a", 0.0, 2.0), vary("b", 10.0, 20.0)],
             variants: points
                 .iter()

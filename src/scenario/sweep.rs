@@ -160,8 +160,9 @@ pub struct Variant {
 pub struct Design {
     /// `grid` or `morris`.
     pub kind: String,
-    /// For `morris`: how many variants make one trajectory (parameters + 1), in a row.
-    pub trajectory: Option<usize>,
+    /// How many variants belong together, in a row: a Morris trajectory (parameters + 1) or a
+    /// Saltelli sample (parameters + 2). None for a grid.
+    pub block: Option<usize>,
     pub parameters: Vec<Parameter>,
     pub variants: Vec<Variant>,
 }
@@ -203,7 +204,7 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
         .collect();
     Ok(Design {
         kind: "grid".into(),
-        trajectory: None,
+        block: None,
         parameters,
         variants,
     })
@@ -334,7 +335,78 @@ pub fn morris(
         .collect();
     Ok(Design {
         kind: "morris".into(),
-        trajectory: Some(k + 1),
+        block: Some(k + 1),
+        parameters,
+        variants,
+    })
+}
+
+/// Saltelli's design for Sobol indices (Saltelli 2002; Saltelli et al. 2010): `samples` base
+/// points, each a block of k + 2 variants — A, B and, for each parameter i, A with parameter i
+/// taken from B — where A and B are the two halves of a 2k-dimensional Owen-scrambled Sobol
+/// sequence (`sobol_burley`, seeded from `seed`) mapped onto the ranges. N (k + 2) points in all.
+pub fn saltelli(source: &Source, base: &[String], varies: Vec<Vary>, samples: usize, seed: u64) -> Result<Design, SweepError> {
+    if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
+        return Err(SweepError::Spec {
+            spec: v.spec.clone(),
+            message: "Sobol indices move a parameter over a range: give LO..HI".into(),
+        });
+    }
+    if samples < 8 {
+        return Err(SweepError::Spec {
+            spec: format!("--samples {samples}"),
+            message: "Sobol indices need at least 8 base samples (64 or more is usual)".into(),
+        });
+    }
+    let parameters = parameters(source, base, varies)?;
+    let k = parameters.len();
+    if 2 * k > 256 {
+        return Err(SweepError::Spec {
+            spec: format!("{k} parameters"),
+            message: "Sobol indices take at most 128 parameters".into(),
+        });
+    }
+    let count = samples.saturating_mul(k + 2);
+    if count > MAX_VARIANTS {
+        return Err(SweepError::TooMany(count));
+    }
+    let scramble = (seed ^ (seed >> 32)) as u32;
+    let value = |p: &Parameter, u: f32| {
+        let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
+        round12(lo + (hi - lo) * f64::from(u))
+    };
+    let mut points = Vec::with_capacity(count);
+    for j in 0..samples as u32 {
+        let a: Vec<f64> = parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| value(p, sobol_burley::sample(j, i as u32, scramble)))
+            .collect();
+        let b: Vec<f64> = parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| value(p, sobol_burley::sample(j, (k + i) as u32, scramble)))
+            .collect();
+        points.push(a.clone());
+        points.push(b.clone());
+        for i in 0..k {
+            let mut ab = a.clone();
+            ab[i] = b[i];
+            points.push(ab);
+        }
+    }
+    let variants = points
+        .into_iter()
+        .enumerate()
+        .map(|(index, values)| Variant {
+            index,
+            sets: sets_for(&parameters, &values),
+            values,
+        })
+        .collect();
+    Ok(Design {
+        kind: "sobol".into(),
+        block: Some(k + 2),
         parameters,
         variants,
     })
