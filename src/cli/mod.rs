@@ -411,6 +411,27 @@ fn headline(o: &mut impl Write, s: &Summary) -> std::io::Result<()> {
             }
         )?;
     }
+    targets(o, s)
+}
+
+/// The scenario's targets against the run: how many are met, then each.
+fn targets(o: &mut impl Write, s: &Summary) -> std::io::Result<()> {
+    if s.targets.is_empty() {
+        return Ok(());
+    }
+    let met = s.targets.iter().filter(|t| t.met).count();
+    writeln!(o, "  targets: {met} of {} met", s.targets.len())?;
+    for t in &s.targets {
+        writeln!(
+            o,
+            "    {} {}: {} vs {} ± {}",
+            if t.met { "met   " } else { "MISSED" },
+            t.label,
+            t.observed_text,
+            t.value,
+            t.tolerance
+        )?;
+    }
     Ok(())
 }
 
@@ -456,6 +477,20 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
+    if !sc.targets.is_empty() {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for t in &sc.targets {
+            match counts.iter_mut().find(|(n, _)| *n == t.statistic.name()) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((t.statistic.name(), 1)),
+            }
+        }
+        let counts: Vec<String> = counts
+            .iter()
+            .map(|(n, c)| if *c > 1 { format!("{n} ×{c}") } else { n.to_string() })
+            .collect();
+        writeln!(o, "  {} targets (checked on every run): {}", sc.targets.len(), counts.join(", "))?;
+    }
     Ok(())
 }
 

@@ -294,6 +294,28 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         s.runs, s.seed
     );
 
+    if !s.targets.is_empty() {
+        let met = s.targets.iter().filter(|t| t.met).count();
+        let _ = writeln!(
+            b,
+            "<h2>Against history: {met} of {} targets met</h2>\n<p>Each <code>[[target]]</code> of the scenario: an observed fact, what this run gives, and whether the difference is within the target's tolerance.</p>\n<table>\n<tr><th>Target</th><th>This run</th><th>Observed</th><th>Tolerance</th><th></th><th>Source</th></tr>",
+            s.targets.len()
+        );
+        for t in &s.targets {
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>± {}</td><td>{}</td><td><small>{}</small></td></tr>",
+                esc(&t.label),
+                esc(&t.observed_text),
+                esc(&t.value),
+                t.tolerance,
+                if t.met { "met" } else { "<strong>missed</strong>" },
+                esc(&t.source)
+            );
+        }
+        b.push_str("</table>\n");
+    }
+
     b.push_str("<h2>Who ends in which pact</h2>\n");
     let end = s.round_labels.last().cloned().unwrap_or_default();
     let ever: Vec<usize> = (0..s.states.len())

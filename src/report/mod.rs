@@ -14,7 +14,7 @@ pub mod sweep;
 use std::path::PathBuf;
 
 pub use staging::Staging;
-pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary};
+pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::run::{Tally, median, quantile};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Statistic, Target};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -33,6 +33,31 @@ pub struct Summary {
     pub membership: BTreeMap<String, BTreeMap<String, Membership>>,
     /// `support[STATE]`: mean public support for alignment after each round (index 0 = start).
     pub support: BTreeMap<String, Vec<f64>>,
+    /// Each `[[target]]` of the scenario, with what the run gives and whether it is met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<TargetResult>,
+}
+
+/// A target of the scenario against the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// What is compared, in words (`P(FIN in NATO after 2022-01)`).
+    pub label: String,
+    pub statistic: String,
+    pub pact: Option<String>,
+    pub state: Option<String>,
+    /// The round read, as a label (`p_member_at`, `support_at`).
+    pub at: Option<String>,
+    /// The observed value as written, and as a number (a round for a date).
+    pub value: String,
+    pub expected: f64,
+    pub tolerance: f64,
+    /// What the run gives (None: a median over no replicate).
+    pub observed: Option<f64>,
+    /// The observed value as a reader would write it (a date for a join date).
+    pub observed_text: String,
+    pub met: bool,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,7 +163,7 @@ impl Summary {
                 }
             })
             .collect();
-        Summary {
+        let mut summary = Summary {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -181,6 +206,62 @@ impl Summary {
                 .enumerate()
                 .map(|(s, st)| (st.id.clone(), (0..=r_n).map(|r| round6(tally.mean_support(r, s))).collect()))
                 .collect(),
+            targets: Vec::new(),
+        };
+        summary.targets = scenario.targets.iter().map(|t| summary.evaluate(scenario, t)).collect();
+        summary
+    }
+
+    /// A target against this run's numbers.
+    fn evaluate(&self, scenario: &Scenario, t: &Target) -> TargetResult {
+        let pact = t.pact.map(|p| scenario.pact(p).id.clone());
+        let state = t.state.map(|s| scenario.state(s).id.clone());
+        let at = t.round.map(|r| scenario.calendar.label(r));
+        let membership = match (&pact, &state) {
+            (Some(p), Some(s)) => self.get(p, s),
+            _ => None,
+        };
+        let (p, s, when) = (
+            pact.clone().unwrap_or_default(),
+            state.clone().unwrap_or_default(),
+            at.clone().unwrap_or_default(),
+        );
+        let (label, observed) = match t.statistic {
+            Statistic::PFinal => (format!("P({s} in {p} at the end)"), membership.map(|m| m.p_final)),
+            Statistic::PMemberAt => (
+                format!("P({s} in {p} after {when})"),
+                membership.and_then(|m| m.p_by_round.get(t.round.unwrap_or(0) as usize).copied()),
+            ),
+            Statistic::JoinDateMedian => (format!("median date {s} joins {p}"), membership.and_then(|m| m.join_round_median)),
+            Statistic::AccessionLagMedian => (
+                format!("median {s} application-to-membership lag in {p} ({})", self.round_unit),
+                membership.and_then(|m| m.accession_lag_median),
+            ),
+            Statistic::SupportAt => (
+                format!("{s} support for alignment after {when}"),
+                self.support.get(&s).and_then(|v| v.get(t.round.unwrap_or(0) as usize).copied()),
+            ),
+            Statistic::PFormed => (format!("P({p} forms)"), self.pacts.iter().find(|x| x.id == p).map(|x| x.p_formed)),
+        };
+        let observed_text = match (observed, t.statistic) {
+            (None, _) => "none".to_string(),
+            (Some(o), Statistic::JoinDateMedian) => format!("{} (round {o})", scenario.calendar.label(o.round() as u32)),
+            (Some(o), Statistic::AccessionLagMedian) => format!("{o}"),
+            (Some(o), _) => format!("{o:.3}"),
+        };
+        TargetResult {
+            label,
+            statistic: t.statistic.name().to_string(),
+            pact,
+            state,
+            at,
+            value: t.value_text.clone(),
+            expected: t.value,
+            tolerance: t.tolerance,
+            met: observed.is_some_and(|o| (o - t.value).abs() <= t.tolerance),
+            observed,
+            observed_text,
+            source: t.source.clone(),
         }
     }
 

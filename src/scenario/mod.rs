@@ -296,6 +296,8 @@ pub struct Scenario {
     pub grievances: Vec<Grievance>,
     /// Enabled events only, ordered by round (stable: file order within a round).
     pub events: Vec<Event>,
+    /// Observed facts a run is checked against, in file order.
+    pub targets: Vec<Target>,
     /// The scenario after `--set`, with every default written out: reproduces this run.
     pub resolved_toml: String,
     /// SHA-256 of `resolved_toml`, hex.
@@ -327,6 +329,72 @@ impl Scenario {
     pub fn pact_by_id(&self, id: &str) -> Option<PactId> {
         self.pacts.iter().position(|p| p.id == id).map(|i| PactId(i as u16))
     }
+}
+
+/// A statistic a target names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    /// P(the state is a member of the pact after the last round).
+    PFinal,
+    /// P(member after a given round).
+    PMemberAt,
+    /// Median first round of membership (a non-founder, among replicates where it joined).
+    JoinDateMedian,
+    /// Median rounds from first application to membership.
+    AccessionLagMedian,
+    /// Mean public support for alignment after a given round.
+    SupportAt,
+    /// P(the pact reaches its `min_members` at some round).
+    PFormed,
+}
+
+impl Statistic {
+    pub const ALL: [Statistic; 6] = [
+        Statistic::PFinal,
+        Statistic::PMemberAt,
+        Statistic::JoinDateMedian,
+        Statistic::AccessionLagMedian,
+        Statistic::SupportAt,
+        Statistic::PFormed,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::PFinal => "p_final",
+            Statistic::PMemberAt => "p_member_at",
+            Statistic::JoinDateMedian => "join_date_median",
+            Statistic::AccessionLagMedian => "accession_lag_median",
+            Statistic::SupportAt => "support_at",
+            Statistic::PFormed => "p_formed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Statistic> {
+        Statistic::ALL.into_iter().find(|x| x.name() == s)
+    }
+    /// Whether the target names a pact, a state, and a round.
+    pub fn needs(self) -> (bool, bool, bool) {
+        match self {
+            Statistic::PFinal | Statistic::JoinDateMedian | Statistic::AccessionLagMedian => (true, true, false),
+            Statistic::PMemberAt => (true, true, true),
+            Statistic::SupportAt => (false, true, true),
+            Statistic::PFormed => (true, false, false),
+        }
+    }
+}
+
+/// An observed fact (`[[target]]`), resolved: dates are rounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub statistic: Statistic,
+    pub pact: Option<PactId>,
+    pub state: Option<StateId>,
+    /// The round a `p_member_at` or `support_at` target reads (0 = the start).
+    pub round: Option<u32>,
+    /// The observed value (a round for `join_date_median`).
+    pub value: f64,
+    /// The value as written in the file.
+    pub value_text: String,
+    pub tolerance: f64,
+    pub source: String,
 }
 
 /// Where a scenario came from, for error messages.

@@ -500,6 +500,14 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
     }
     events.sort_by_key(|e| e.round);
 
+    // [[target]]
+    let mut targets = Vec::new();
+    for (i, t) in raw.targets.iter().enumerate() {
+        if let Some(t) = target(&mut c, &format!("target.{i}"), t, &state_ids, &pact_ids, &calendar, meta.rounds) {
+            targets.push(t);
+        }
+    }
+
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid {
             path: path.to_path_buf(),
@@ -545,8 +553,132 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         proximity,
         grievances,
         events,
+        targets,
         resolved_toml,
         hash,
+    })
+}
+
+/// Resolves one `[[target]]`: the statistic, what it names (a pact, a state, a round, as the
+/// statistic needs and nothing else), and a value and tolerance in range.
+fn target(
+    c: &mut Checker,
+    k: &str,
+    t: &RawTarget,
+    states: &HashMap<String, u16>,
+    pacts: &HashMap<String, u16>,
+    calendar: &Calendar,
+    rounds: u32,
+) -> Option<Target> {
+    let names: Vec<&str> = Statistic::ALL.iter().map(|s| s.name()).collect();
+    let statistic = c.choice(format!("{k}.statistic"), &t.statistic, Statistic::parse, &names)?;
+    let (needs_pact, needs_state, needs_round) = statistic.needs();
+    let name = statistic.name();
+    let mut ok = true;
+    let mut field = |c: &mut Checker, what: &str, given: bool, needed: bool| {
+        if given != needed {
+            ok = false;
+            let message = if needed {
+                format!("a `{name}` target names its {what}")
+            } else {
+                format!("a `{name}` target takes no {what}")
+            };
+            c.problem(None, format!("{k}.{what}"), message);
+        }
+    };
+    field(c, "pact", t.pact.is_some(), needs_pact);
+    field(c, "state", t.state.is_some(), needs_state);
+    field(c, "round or date", t.round.is_some() || t.date.is_some(), needs_round);
+    let pact = t
+        .pact
+        .as_ref()
+        .and_then(|p| c.lookup(pacts, "pact", format!("{k}.pact"), p))
+        .map(PactId);
+    let state = t
+        .state
+        .as_ref()
+        .and_then(|s| c.lookup(states, "state", format!("{k}.state"), s))
+        .map(StateId);
+    let date_round = |c: &mut Checker, key: String, text: &str, span: Option<std::ops::Range<usize>>| -> Option<i64> {
+        let Some(date) = Date::parse(text) else {
+            c.problem(span, key, format!("`{text}` is not a date: write \"YYYY-MM\" or \"YYYY-MM-DD\""));
+            return None;
+        };
+        let round = calendar.round_of(date);
+        if round.is_none() {
+            c.problem(span, key, "a date needs `start` in [scenario]; or give a round instead");
+        }
+        round
+    };
+    let round = match (&t.round, &t.date) {
+        (Some(_), Some(d)) => {
+            c.problem(Some(d.span()), format!("{k}.date"), "give `round` or `date`, not both");
+            None
+        }
+        (Some(r), None) => Some(*r.get_ref()),
+        (None, Some(d)) => date_round(c, format!("{k}.date"), d.get_ref(), Some(d.span())),
+        (None, None) => None,
+    };
+    if let Some(r) = round
+        && (r < 0 || r > i64::from(rounds))
+    {
+        c.problem(
+            None,
+            format!("{k}.round"),
+            format!("falls in round {r}, but the scenario has rounds 0 (the start) to {rounds}"),
+        );
+        ok = false;
+    }
+    let (value, value_text) = match (&t.value, statistic) {
+        (RawTargetValue::Date(d), Statistic::JoinDateMedian) => {
+            let r = date_round(c, format!("{k}.value"), d, None)?;
+            if r < 1 || r > i64::from(rounds) {
+                c.problem(
+                    None,
+                    format!("{k}.value"),
+                    format!("{d} falls in round {r}, but the scenario has rounds 1 to {rounds}"),
+                );
+                return None;
+            }
+            (r as f64, d.clone())
+        }
+        (RawTargetValue::Date(d), _) => {
+            c.problem(
+                None,
+                format!("{k}.value"),
+                format!("a `{name}` target's value is a number, not `{d}`"),
+            );
+            return None;
+        }
+        (RawTargetValue::Number(v), _) => (*v, v.to_string()),
+    };
+    match statistic {
+        Statistic::PFinal | Statistic::PMemberAt | Statistic::SupportAt | Statistic::PFormed => {
+            c.range(format!("{k}.value"), value, 0.0, 1.0)
+        }
+        Statistic::JoinDateMedian => c.range(format!("{k}.value"), value, 1.0, f64::from(rounds)),
+        Statistic::AccessionLagMedian => c.range(format!("{k}.value"), value, 0.0, f64::from(rounds)),
+    }
+    if !(t.tolerance > 0.0 && t.tolerance.is_finite()) {
+        c.problem(
+            None,
+            format!("{k}.tolerance"),
+            format!("{} is not a tolerance: give a positive number", t.tolerance),
+        );
+        ok = false;
+    }
+    if !ok || (needs_pact && pact.is_none()) || (needs_state && state.is_none()) {
+        return None;
+    }
+    Some(Target {
+        statistic,
+        pact,
+        state,
+        round: round.map(|r| r as u32),
+        value,
+        value_text,
+        tolerance: t.tolerance,
+        source: t.source.clone(),
     })
 }
 

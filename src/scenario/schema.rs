@@ -29,6 +29,43 @@ pub struct RawScenario {
     pub pacts: Vec<RawPact>,
     #[serde(default, rename = "event")]
     pub events: Vec<RawEvent>,
+    #[serde(default, rename = "target", skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<RawTarget>,
+}
+
+/// An observed fact a run is checked against (`[[target]]`): a statistic of a pact, a state or
+/// both, its observed value and how far a run may be from it and still count as reproducing it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    /// "p_final", "p_member_at", "join_date_median", "accession_lag_median", "support_at" or
+    /// "p_formed".
+    pub statistic: SpannedStr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pact: Option<SpannedStr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SpannedStr>,
+    /// When (`p_member_at`, `support_at`): a round, 0 = the start...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<Spanned<i64>>,
+    /// ...or a calendar date, when the scenario has a `start`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<SpannedStr>,
+    /// A number, or a date (`"2023-04"`) for `join_date_median`.
+    pub value: RawTargetValue,
+    /// How far the run may be from `value` and still meet the target (in rounds for dates and
+    /// lags).
+    pub tolerance: f64,
+    /// Where the value comes from.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RawTargetValue {
+    Number(f64),
+    Date(String),
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -1,0 +1,172 @@
+//! `[[target]]`: observed facts a run is checked against. Each statistic reads the number the
+//! summary reports, met means within the tolerance, and every malformed target is an error that
+//! names its key and what would be valid.
+
+mod common;
+
+use common::*;
+
+fn minimal() -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/minimal.toml")).unwrap()
+}
+
+fn with_targets(targets: &str) -> String {
+    format!("{}\n{targets}", minimal())
+}
+
+const TARGETS: &str = r#"
+[[target]]
+statistic = "p_final"
+pact = "ALLY"
+state = "AAA"
+value = 0.5
+tolerance = 0.5
+
+[[target]]
+statistic = "p_member_at"
+pact = "ALLY"
+state = "BBB"
+round = 0
+value = 1
+tolerance = 0.01
+
+[[target]]
+statistic = "p_member_at"
+pact = "ALLY"
+state = "AAA"
+date = "2022-03"
+value = 0.9
+tolerance = 0.01
+
+[[target]]
+statistic = "support_at"
+state = "AAA"
+date = "2022-06"
+value = 0.6
+tolerance = 0.3
+
+[[target]]
+statistic = "p_formed"
+pact = "ALLY"
+value = 1
+tolerance = 0.001
+source = "founded with one member"
+
+[[target]]
+statistic = "join_date_median"
+pact = "ALLY"
+state = "AAA"
+value = "2022-12"
+tolerance = 1
+"#;
+
+#[test]
+fn targets_read_the_summary_and_say_whether_they_are_met() {
+    let sc = parse(&with_targets(TARGETS), &[]);
+    assert_eq!(sc.targets.len(), 6);
+    let s = summarise(&sc, 7, 200);
+    let t = &s.targets;
+    let aaa = s.get("ALLY", "AAA").unwrap();
+    assert_eq!(t[0].observed, Some(aaa.p_final));
+    assert_eq!(t[0].met, (aaa.p_final - 0.5).abs() <= 0.5);
+    // A founder is a member at the start: met.
+    assert_eq!((t[1].observed, t[1].met), (Some(1.0), true));
+    assert_eq!(t[1].at.as_deref(), Some("start"));
+    // 2022-03 is round 3.
+    assert_eq!(t[2].observed, Some(aaa.p_by_round[3]));
+    assert_eq!(t[2].label, "P(AAA in ALLY after 2022-03)");
+    assert_eq!(t[3].observed, Some(s.support["AAA"][6]));
+    assert_eq!(
+        (t[4].observed, t[4].met, t[4].source.as_str()),
+        (Some(1.0), true, "founded with one member")
+    );
+    // A date is compared as a round (2022-12 is round 12).
+    assert_eq!(t[5].expected, 12.0);
+    assert_eq!(t[5].observed, aaa.join_round_median);
+    assert_eq!(t[5].met, aaa.join_round_median.is_some_and(|r| (r - 12.0).abs() <= 1.0));
+}
+
+#[test]
+fn a_scenario_without_targets_reports_none() {
+    let s = summarise(&parse(&minimal(), &[]), 7, 20);
+    assert!(s.targets.is_empty());
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(!json.contains("\"targets\""), "no key: summaries without targets are as before");
+}
+
+#[test]
+fn malformed_targets_name_the_key_and_what_is_valid() {
+    for (target, expect) in [
+        (
+            "statistic = \"p_final\"\npact = \"ALLY\"\nstate = \"AAB\"\nvalue = 1\ntolerance = 0.1",
+            "unknown state `AAB`; did you mean `AAA`?",
+        ),
+        (
+            "statistic = \"p_fnal\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = 1\ntolerance = 0.1",
+            "p_final",
+        ),
+        (
+            "statistic = \"p_final\"\npact = \"ALLY\"\nvalue = 1\ntolerance = 0.1",
+            "a `p_final` target names its state",
+        ),
+        (
+            "statistic = \"p_formed\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = 1\ntolerance = 0.1",
+            "a `p_formed` target takes no state",
+        ),
+        (
+            "statistic = \"p_member_at\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = 1\ntolerance = 0.1",
+            "names its round or date",
+        ),
+        (
+            "statistic = \"p_member_at\"\npact = \"ALLY\"\nstate = \"AAA\"\ndate = \"2030-01\"\nvalue = 1\ntolerance = 0.1",
+            "the scenario has rounds 0 (the start) to 12",
+        ),
+        (
+            "statistic = \"join_date_median\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = \"2019-05\"\ntolerance = 1",
+            "the scenario has rounds 1 to 12",
+        ),
+        (
+            "statistic = \"p_final\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = \"2022-05\"\ntolerance = 0.1",
+            "value is a number",
+        ),
+        (
+            "statistic = \"p_final\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = 1.5\ntolerance = 0.1",
+            "target.0.value",
+        ),
+        (
+            "statistic = \"p_final\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = 1\ntolerance = 0",
+            "give a positive number",
+        ),
+    ] {
+        let text = with_targets(&format!("[[target]]\n{target}\n"));
+        let e = pactsim::scenario::from_source(
+            &pactsim::scenario::Source {
+                path: "t.toml".into(),
+                text,
+            },
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(expect), "{target}\n→ {e}");
+    }
+}
+
+#[test]
+fn finland_sweden_reports_its_history() {
+    // The shipped targets; the two Sweden timing targets are today's known misses
+    // (docs/SCENARIOS.md): it joins about five months early, after a lag of 18 months, not 21.7.
+    let sc = load(&scenario_path("finland_sweden.toml"), &[]);
+    let s = summarise(&sc, 2022, 1000);
+    let missed: Vec<&str> = s.targets.iter().filter(|t| !t.met).map(|t| t.label.as_str()).collect();
+    assert_eq!(s.targets.len(), 10);
+    assert_eq!(
+        missed,
+        vec![
+            "median date SWE joins NATO",
+            "median SWE application-to-membership lag in NATO (month)"
+        ],
+        "{:#?}",
+        s.targets
+    );
+}
