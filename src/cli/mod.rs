@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+mod fit;
 mod sweep;
 
 use crate::plot;
@@ -71,6 +72,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim sensitivity scenarios/finland_sweden.toml --vary model.temperature=0.05..0.4 --vary model.bloc_threat=0..1 --vary 'state.*.support.sensitivity=*0.5..*1.5' --runs 300\n  pactsim sensitivity scenarios/taiwan_escalation.toml --vary model.weights.security=2..6 --vary model.nuclear_floor=0.3..0.9 --trajectories 20\n\nEach --vary is PATH=LO..HI (or *LO..*HI, a multiplier of the current values; `*` in place of an id\nmoves every element). The Morris design walks --trajectories random one-at-a-time paths through\n--levels levels of each range; every point runs the same replicates (common random numbers).\nμ* is the mean absolute change of an outcome as the parameter crosses its whole range (how much\nit matters), σ the spread of that change (interactions, non-linearity). Writes sensitivity.csv,\nsweep.csv (every point), sweep.json and charts/morris.png into output/<scenario>-sensitivity/."
     )]
     Sensitivity(sweep::SensitivityArgs),
+    /// Fit the --vary parameters to the scenario's [[target]]s: a Sobol search, then Nelder–Mead.
+    #[command(
+        after_help = "Example:\n  pactsim fit scenarios/finland_sweden.toml --vary model.grievance_decay=0.005..0.04 --vary model.ratification_rate=0.1..0.6 --budget 60 --runs 300\n\nThe distance of a run is the sum over targets of ((observed - value) / tolerance)^2; a target is met\nwhen its term is at most 1. Every point runs the same replicates (common random numbers). Writes\nfit.csv (every point), fit.json (fitted values, targets before and after) and fitted.toml (the\nscenario with the fitted values in place, every default written out) into output/<scenario>-fit/."
+    )]
+    Fit(fit::FitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +264,7 @@ pub fn main() -> Result<()> {
         Command::Generate(args) => cmd_generate(args),
         Command::Sweep(args) => sweep::cmd_sweep(args),
         Command::Sensitivity(args) => sweep::cmd_sensitivity(args),
+        Command::Fit(args) => fit::cmd_fit(args),
     }
 }
 

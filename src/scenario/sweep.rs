@@ -123,7 +123,7 @@ fn parse_values(text: &str) -> Result<(Vec<f64>, bool), String> {
 }
 
 /// `x` to 12 significant digits.
-fn round12(x: f64) -> f64 {
+pub fn round12(x: f64) -> f64 {
     format!("{x:.11e}").parse().unwrap_or(x)
 }
 
@@ -211,7 +211,7 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
 }
 
 /// Resolves each `--vary` to the paths it moves, refusing two that move the same value.
-fn parameters(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Vec<Parameter>, SweepError> {
+pub fn parameters(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Vec<Parameter>, SweepError> {
     let mut parameters: Vec<Parameter> = Vec::new();
     for vary in varies {
         let paths = super::numbers(source, base, &vary.pattern).map_err(|source| match source {
@@ -239,7 +239,7 @@ fn parameters(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Vec
 }
 
 /// The `--set`s that give each parameter its value in `values`.
-fn sets_for(parameters: &[Parameter], values: &[f64]) -> Vec<String> {
+pub fn sets_for(parameters: &[Parameter], values: &[f64]) -> Vec<String> {
     parameters
         .iter()
         .zip(values)
