@@ -252,3 +252,24 @@ fn headline_is_bounded_at_world_scale() {
     }
     assert!(text.contains("more (memberships.csv)"), "no pact had more than 20 states: {text}");
 }
+
+/// What a run interrupted by Ctrl-C leaves (its hidden staging directory) is cleared by the next
+/// run into the same place; the output directory itself is never half-written.
+#[test]
+fn an_interrupted_runs_leftovers_are_cleared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("mini");
+    // No process has this id (above Linux's largest pid_max).
+    let stale = tmp.path().join(".mini.partial-4294967");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("summary.json"), "{").unwrap();
+    pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "5", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    if std::path::Path::new("/proc/self").exists() {
+        assert!(!stale.exists(), "the abandoned staging directory is removed");
+    }
+    assert!(out.join("summary.json").is_file());
+}

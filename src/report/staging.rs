@@ -29,6 +29,7 @@ impl Staging {
         if temp.exists() {
             fs::remove_dir_all(&temp).map_err(io_err(&temp))?;
         }
+        remove_abandoned(&parent, &name);
         fs::create_dir_all(&temp).map_err(io_err(&temp))?;
         Ok(Staging {
             target: target.to_path_buf(),
@@ -64,6 +65,30 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// Removes the staging directories for `name` that a run interrupted by Ctrl-C (or killed) left
+/// behind: those whose process no longer exists. Where processes cannot be looked up (no
+/// `/proc`), nothing is removed.
+fn remove_abandoned(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.partial-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
