@@ -438,3 +438,61 @@ fn sobol_screening_writes_its_indices() {
     assert_eq!(swe.len(), 2, "{rows:?}");
     assert_eq!(json(&out.join("sweep.json"))["variants"].as_array().unwrap().len(), 16 * 4);
 }
+
+#[test]
+fn latin_hypercube_puts_one_point_in_each_stratum_and_its_shards_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = |extra: &[&str], out: &Path| {
+        pactsim()
+            .args([
+                "sweep",
+                "scenarios/finland_sweden.toml",
+                "--design",
+                "lhs",
+                "--samples",
+                "10",
+                "--vary",
+                "model.temperature=0.05..0.45",
+                "--vary",
+                "model.bloc_threat=0..1",
+                "--runs",
+                "20",
+                "--quiet",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let whole = tmp.path().join("whole");
+    sweep(&[], &whole);
+    let manifest = json(&whole.join("sweep.json"));
+    assert_eq!(manifest["design"], "lhs");
+    let variants = manifest["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 10);
+    for (d, (lo, hi)) in [(0, (0.05, 0.45)), (1, (0.0, 1.0))] {
+        let mut strata: Vec<usize> = variants
+            .iter()
+            .map(|v| (((v["values"][d].as_f64().unwrap() - lo) / (hi - lo)) * 10.0).floor() as usize)
+            .collect();
+        strata.sort();
+        assert_eq!(
+            strata,
+            (0..10).collect::<Vec<_>>(),
+            "parameter {d}: one point per tenth of the range"
+        );
+    }
+    let shards: Vec<_> = (0..2).map(|k| tmp.path().join(format!("s{k}"))).collect();
+    for (k, dir) in shards.iter().enumerate() {
+        sweep(&["--shard", &format!("{k}/2")], dir);
+    }
+    let merged = tmp.path().join("merged");
+    pactsim()
+        .args(["merge", "--quiet", "--out"])
+        .arg(&merged)
+        .args(&shards)
+        .assert()
+        .success();
+    assert_eq!(files(&whole), files(&merged));
+}

@@ -23,9 +23,14 @@ pub struct SweepArgs {
     /// A parameter and its values: PATH=V1,V2,... or PATH=LO..HI:N, `*X` for multipliers (repeatable).
     #[arg(long = "vary", value_name = "SPEC", required = true)]
     pub vary: Vec<String>,
-    /// How the values of several parameters combine: `grid` (every combination).
-    #[arg(long, default_value = "grid", value_parser = ["grid"])]
+    /// How the values of several parameters combine: `grid` (every combination of the values
+    /// given), `lhs` (a Latin hypercube of --samples points over the ranges) or `sobol` (the
+    /// first --samples points of a scrambled Sobol sequence over the ranges).
+    #[arg(long, default_value = "grid", value_parser = ["grid", "lhs", "sobol"])]
     pub design: String,
+    /// Points of an `lhs` or `sobol` design.
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
     /// Output directory (default: output/<scenario file stem>-sweep/).
@@ -66,7 +71,10 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let base = scenario::from_source(&source, &args.scenario.set)?;
     let (runs, seed) = args.replicates.resolve(&base)?;
     let runs = u64::from(runs);
-    let design = sweep::grid(&source, &args.scenario.set, varies)?;
+    let design = match args.design.as_str() {
+        "grid" => sweep::grid(&source, &args.scenario.set, varies)?,
+        kind => sweep::sampled(&source, &args.scenario.set, varies, kind, args.samples, seed)?,
+    };
     // Every variant is checked before any runs, so a value out of range fails at once.
     for v in &design.variants {
         scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
@@ -187,16 +195,22 @@ fn print_sweep(result: &SweepResult, charts: &[Chart], t0: Instant, out: &Path) 
         t0.elapsed().as_secs_f64()
     )?;
     for p in &design.parameters {
-        let values: Vec<String> = p.vary.values.iter().map(|v| v.to_string()).collect();
-        writeln!(o, "  {} = {}", p.vary.label(), values.join(", "))?;
+        match (design.kind.as_str(), p.vary.range) {
+            ("grid", _) | (_, None) => {
+                let values: Vec<String> = p.vary.values.iter().map(|v| v.to_string()).collect();
+                writeln!(o, "  {} = {}", p.vary.label(), values.join(", "))?;
+            }
+            (kind, Some((lo, hi))) => writeln!(o, "  {} over {lo} .. {hi} ({kind} design)", p.vary.label())?,
+        }
     }
     for c in charts {
         writeln!(o, "  {}", c.caption)?;
     }
-    if design.parameters.len() > 2 && result.shard.is_none() {
+    let charted = design.parameters.len() == 1 || (design.parameters.len() == 2 && design.kind == "grid");
+    if !charted && result.shard.is_none() {
         writeln!(
             o,
-            "  (charts are drawn for sweeps of one or two parameters; sweep.csv holds every variant)"
+            "  (charts are drawn for one parameter, and for two on a grid; sweep.csv holds every variant)"
         )?;
     }
     writeln!(o, "wrote {}", out.display())?;
@@ -249,7 +263,10 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> R
     })?;
     let source = Source { path, text };
     let varies = specs(first).iter().map(|s| Vary::parse(s)).collect::<Result<Vec<_>, _>>()?;
-    let design: Design = sweep::grid(&source, &first.set, varies)?;
+    let design: Design = match first.design.as_str() {
+        "grid" => sweep::grid(&source, &first.set, varies)?,
+        kind => sweep::sampled(&source, &first.set, varies, kind, first.variants.len(), first.seed)?,
+    };
     if design.variants.len() != first.variants.len() {
         bail!(
             "{} was written by another pactsim version (its design does not reproduce)",

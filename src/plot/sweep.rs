@@ -41,12 +41,14 @@ impl<'a> ResponseChart<'a> {
         let mut curves: Vec<Curve> = (0..pairs)
             .map(|k| {
                 let first = &result.rows[k];
-                let points: Vec<(f64, f64, f64)> = (0..variants)
+                let mut points: Vec<(f64, f64, f64)> = (0..variants)
                     .map(|v| {
                         let row = &result.rows[v * pairs + k];
                         (result.values(v)[0], row.p_final, row.p_final_se)
                     })
                     .collect();
+                // A sampled design's values come in any order.
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
                 let (lo, hi) = points.iter().fold((1.0f64, 0.0f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
                 Curve {
                     label: format!("{} in {}", first.state, first.pact),
@@ -325,7 +327,7 @@ pub fn draw_sweep(dir: &Path, result: &SweepResult) -> Result<Vec<Chart>, PlotEr
                 figure: AnyFigure::Response(chart),
             });
         }
-        2 => {
+        2 if result.design.kind == "grid" => {
             let chart = HeatMaps::new(result);
             jobs.push(Job {
                 stem: "heatmap".into(),

@@ -252,6 +252,82 @@ pub fn sets_for(parameters: &[Parameter], values: &[f64]) -> Vec<String> {
         .collect()
 }
 
+/// A sampled design over the parameters' ranges: `lhs`, a Latin hypercube (each range cut into
+/// `samples` equal strata, one point drawn in each, the strata paired at random across
+/// parameters; McKay, Beckman & Conover 1979), or `sobol`, the first `samples` points of an
+/// Owen-scrambled Sobol sequence (`sobol_burley`). Both drawn from `seed`.
+pub fn sampled(source: &Source, base: &[String], varies: Vec<Vary>, kind: &str, samples: usize, seed: u64) -> Result<Design, SweepError> {
+    use rand::{Rng, SeedableRng};
+    if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
+        return Err(SweepError::Spec {
+            spec: v.spec.clone(),
+            message: format!("a {kind} design samples a range: give LO..HI"),
+        });
+    }
+    if samples < 2 {
+        return Err(SweepError::Spec {
+            spec: format!("--samples {samples}"),
+            message: "a sampled design needs at least 2 samples".into(),
+        });
+    }
+    if samples > MAX_VARIANTS {
+        return Err(SweepError::TooMany(samples));
+    }
+    let parameters = parameters(source, base, varies)?;
+    let k = parameters.len();
+    let mut units = vec![vec![0.0; k]; samples];
+    match kind {
+        "lhs" => {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(u64::MAX - 2);
+            let mut uniform = || (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            for d in 0..k {
+                let mut strata: Vec<usize> = (0..samples).collect();
+                for i in (1..samples).rev() {
+                    let j = (uniform() * (i + 1) as f64) as usize;
+                    strata.swap(i, j.min(i));
+                }
+                for (row, &stratum) in units.iter_mut().zip(&strata) {
+                    row[d] = (stratum as f64 + uniform()) / samples as f64;
+                }
+            }
+        }
+        _ => {
+            let scramble = (seed ^ (seed >> 32)) as u32;
+            for (j, row) in units.iter_mut().enumerate() {
+                for (d, u) in row.iter_mut().enumerate() {
+                    *u = f64::from(sobol_burley::sample(j as u32, d as u32, scramble));
+                }
+            }
+        }
+    }
+    let variants = units
+        .into_iter()
+        .enumerate()
+        .map(|(index, u)| {
+            let values: Vec<f64> = parameters
+                .iter()
+                .zip(&u)
+                .map(|(p, &u)| {
+                    let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
+                    round12(lo + (hi - lo) * u)
+                })
+                .collect();
+            Variant {
+                index,
+                sets: sets_for(&parameters, &values),
+                values,
+            }
+        })
+        .collect();
+    Ok(Design {
+        kind: kind.to_string(),
+        block: None,
+        parameters,
+        variants,
+    })
+}
+
 /// Morris's elementary-effects design (Morris 1991; Campolongo, Cariboni & Saltelli 2007):
 /// `trajectories` random one-at-a-time paths through a grid of `levels` (even) levels on each
 /// parameter's range. A path starts at a random grid point in the lower part of the cube and moves
