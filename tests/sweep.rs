@@ -308,6 +308,11 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
         "{stdout}"
     );
     assert!(a.join("charts/morris.png").is_file());
+    let page = std::fs::read_to_string(a.join("sensitivity.html")).unwrap();
+    assert!(
+        page.contains("P(SWE in NATO at the end) depends most on model.bloc_threat"),
+        "the page says it in words"
+    );
     // The same arguments give the same design and the same numbers.
     for f in ["sensitivity.csv", "sweep.csv", "sweep.json"] {
         assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f}");

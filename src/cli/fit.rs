@@ -64,6 +64,7 @@ pub fn distance(targets: &[TargetResult]) -> f64 {
 }
 
 struct Problem<'a> {
+    bar: indicatif::ProgressBar,
     source: &'a Source,
     base: &'a [String],
     parameters: &'a [Parameter],
@@ -114,6 +115,11 @@ impl Problem<'_> {
             met,
             stage,
         });
+        self.bar.inc(1);
+        self.bar.set_message(format!(
+            "best distance {:.3}",
+            self.best.as_ref().map_or(f64::NAN, |b| distance(&b.1.targets))
+        ));
         Ok(d)
     }
 }
@@ -159,7 +165,20 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         .tally,
         seed,
     );
+    // A progress bar (stderr, a terminal only; never with --quiet): a fit runs many points.
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(args.budget as u64),
+        if args.quiet {
+            indicatif::ProgressDrawTarget::hidden()
+        } else {
+            indicatif::ProgressDrawTarget::stderr()
+        },
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} fit [{bar:30}] {pos}/{len} points, {msg}, ETA {eta}").expect("valid template"),
+    );
     let mut problem = Problem {
+        bar,
         source: &source,
         base: &args.scenario.set,
         parameters: &parameters,
@@ -189,6 +208,7 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     let start = unit(&problem.best.as_ref().expect("at least one point").0);
     nelder_mead(&mut problem, start, args.budget)?;
 
+    problem.bar.finish_and_clear();
     let (values, after, resolved) = problem.best.clone().expect("at least one point");
     let out = args.out.clone().unwrap_or_else(|| {
         let mut dir = default_out(&args.scenario.file).into_os_string();

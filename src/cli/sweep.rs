@@ -379,6 +379,7 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
             plot::draw_morris(&dir.join("charts"), &result, &effects)?
         }
     };
+    write_sensitivity_page(dir, &result, &effects, &indices, &charts)?;
     let out = staging.commit()?;
     if args.quiet {
         return Ok(());
@@ -470,5 +471,123 @@ fn print_sobol(
         writeln!(o, "  {}", c.caption)?;
     }
     writeln!(o, "wrote {}", out.display())?;
+    Ok(())
+}
+
+fn outcome_words(statistic: &str, pact: &str, state: &str) -> String {
+    if statistic == "p_formed" {
+        format!("P({pact} forms)")
+    } else {
+        format!("P({state} in {pact} at the end)")
+    }
+}
+
+/// One sentence per outcome: the parameters that matter, largest first, and those that do not.
+/// `ranked` holds (parameter, importance, spread) sorted by importance; `small` is the importance
+/// below which a parameter is said not to matter.
+fn sentence(outcome: &str, ranked: &[(String, f64, f64)], what: &str, small: f64) -> String {
+    let matter: Vec<String> = ranked
+        .iter()
+        .filter(|r| r.1 >= small)
+        .map(|(p, m, s)| format!("{p} ({what} {m:.2}, spread {s:.2})"))
+        .collect();
+    let not: Vec<&str> = ranked.iter().filter(|r| r.1 < small).map(|r| r.0.as_str()).collect();
+    let mut line = if matter.is_empty() {
+        format!("{outcome} depends on none of the parameters by {what} {small} or more")
+    } else {
+        format!("{outcome} depends most on {}", matter.join(", then "))
+    };
+    if !not.is_empty() {
+        let verb = if not.len() == 1 { "matters" } else { "matter" };
+        line.push_str(&format!("; {} hardly {verb} ({what} below {small})", not.join(", ")));
+    }
+    line.push('.');
+    line
+}
+
+fn write_sensitivity_page(
+    dir: &Path,
+    result: &SweepResult,
+    effects: &[crate::report::sensitivity::Effect],
+    indices: &[crate::report::sensitivity::SobolIndex],
+    charts: &[Chart],
+) -> Result<()> {
+    use crate::report::sensitivity::{top_outcomes, top_sobol};
+    let sobol = result.design.kind == "sobol";
+    let mut settings = vec![
+        ("Scenario", result.scenario.clone()),
+        (
+            "Method",
+            if sobol {
+                "Sobol indices (Saltelli design; first-order and total, 95% bootstrap intervals)".to_string()
+            } else {
+                "Morris elementary effects (μ*: how much, σ: interactions and non-linearity)".to_string()
+            },
+        ),
+        (
+            "Points × replicates",
+            format!("{} × {} (common random numbers)", result.design.variants.len(), result.runs),
+        ),
+        ("Seed", result.seed.to_string()),
+        ("pactsim", result.version.clone()),
+    ];
+    for p in &result.design.parameters {
+        if let Some((lo, hi)) = p.vary.range {
+            settings.push(("Parameter", format!("{} from {lo} to {hi}", p.vary.label())));
+        }
+    }
+    let (lines, headers, rows): (Vec<String>, Vec<&str>, Vec<Vec<String>>) = if sobol {
+        let groups = top_sobol(indices, 8);
+        let lines = groups
+            .iter()
+            .map(|g| {
+                let ranked: Vec<(String, f64, f64)> = g.iter().map(|x| (x.parameter.clone(), x.total, x.total - x.first)).collect();
+                sentence(
+                    &outcome_words(g[0].statistic, &g[0].pact, &g[0].state),
+                    &ranked,
+                    "total index",
+                    0.05,
+                )
+            })
+            .collect();
+        let rows = groups
+            .iter()
+            .flatten()
+            .map(|x| {
+                vec![
+                    outcome_words(x.statistic, &x.pact, &x.state),
+                    x.parameter.clone(),
+                    format!("{:.2} [{:.2}, {:.2}]", x.first, x.first_lo, x.first_hi),
+                    format!("{:.2} [{:.2}, {:.2}]", x.total, x.total_lo, x.total_hi),
+                ]
+            })
+            .collect();
+        (lines, vec!["Outcome", "Parameter", "First-order [95%]", "Total [95%]"], rows)
+    } else {
+        let groups = top_outcomes(effects, 8);
+        let lines = groups
+            .iter()
+            .map(|g| {
+                let ranked: Vec<(String, f64, f64)> = g.iter().map(|e| (e.parameter.clone(), e.mu_star, e.sigma)).collect();
+                sentence(&outcome_words(g[0].statistic, &g[0].pact, &g[0].state), &ranked, "μ*", 0.05)
+            })
+            .collect();
+        let rows = groups
+            .iter()
+            .flatten()
+            .map(|e| {
+                vec![
+                    outcome_words(e.statistic, &e.pact, &e.state),
+                    e.parameter.clone(),
+                    format!("{:.3}", e.mu_star),
+                    format!("{:.3}", e.mu),
+                    format!("{:.3}", e.sigma),
+                ]
+            })
+            .collect();
+        (lines, vec!["Outcome", "Parameter", "μ*", "μ", "σ"], rows)
+    };
+    let title = format!("{}: which assumptions matter", result.scenario);
+    report::html::write_sensitivity(dir, &title, &settings, &lines, &headers, &rows, charts)?;
     Ok(())
 }

@@ -510,6 +510,61 @@ pub fn write_compare(dir: &Path, cmp: &Comparison, charts: &[Chart]) -> Result<(
     std::fs::write(&path, html).map_err(io_err(&path))
 }
 
+/// sensitivity.html: which assumptions matter, in words, then the chart and the numbers for the
+/// outcomes that move most. `lines` are the sentences (one per outcome), `table` the rows
+/// (outcome, parameter, and the method's numbers with their headers).
+pub fn write_sensitivity(
+    dir: &Path,
+    title: &str,
+    settings: &[(&str, String)],
+    lines: &[String],
+    headers: &[&str],
+    table: &[Vec<String>],
+    charts: &[Chart],
+) -> Result<(), ReportError> {
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{}</h1>", esc(title));
+    b.push_str("<table>\n");
+    for (k, v) in settings {
+        let _ = writeln!(b, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
+    }
+    b.push_str("</table>\n<h2>Which assumptions matter</h2>\n");
+    if lines.is_empty() {
+        b.push_str("<p>No outcome moves over the ranges given.</p>\n");
+    }
+    b.push_str("<ul>\n");
+    for l in lines {
+        let _ = writeln!(b, "<li>{}</li>", esc(l));
+    }
+    b.push_str("</ul>\n");
+    figures(&mut b, charts, "charts/");
+    b.push_str("<h2>The numbers</h2>\n<div class=\"wide\">\n<table>\n<tr>");
+    for h in headers {
+        let _ = write!(b, "<th>{}</th>", esc(h));
+    }
+    b.push_str("</tr>\n");
+    for row in table {
+        b.push_str("<tr>");
+        for cell in row {
+            let _ = write!(b, "<td>{}</td>", esc(cell));
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</table>\n</div>\n");
+    file_list(
+        &mut b,
+        dir,
+        &[
+            ("sensitivity.csv", "Morris effects of every parameter on every outcome that moves"),
+            ("sobol.csv", "Sobol indices of every parameter on every outcome that varies"),
+            ("sweep.csv", "every design point: the parameters' values and every outcome"),
+            ("sweep.json", "the design, seed, replicates and version"),
+        ],
+    );
+    let path = dir.join("sensitivity.html");
+    std::fs::write(&path, page(&format!("{title} — pactsim"), &b)).map_err(io_err(&path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
