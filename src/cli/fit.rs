@@ -132,15 +132,7 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     if args.budget < 4 {
         bail!("--budget {} is too small: give at least 4 points", args.budget);
     }
-    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
-        path: args.scenario.file.clone(),
-        source,
-    })?;
-    let source = Source {
-        path: args.scenario.file.clone(),
-        text,
-    };
-    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (source, base) = super::sweep::read_source(&args.scenario)?;
     if base.targets.is_empty() {
         bail!(
             "{} has no [[target]]: a fit needs observed facts to reproduce (see README, `A scenario file`)",

@@ -53,6 +53,30 @@ fn tally_file(dir: &Path, index: usize) -> PathBuf {
     dir.join("tallies").join(format!("{index:05}.json"))
 }
 
+/// The scenario file of `args` as text (a sweep or fit re-reads it with each point's `--set`s) and
+/// resolved with its own `--set`s.
+pub(super) fn read_source(args: &ScenarioArgs) -> Result<(Source, scenario::Scenario)> {
+    let text = std::fs::read_to_string(&args.file).map_err(|source| scenario::ScenarioError::Io {
+        path: args.file.clone(),
+        source,
+    })?;
+    let source = Source {
+        path: args.file.clone(),
+        text,
+    };
+    let base = scenario::from_source(&source, &args.set)?;
+    Ok((source, base))
+}
+
+/// Resolves every point of `design` before any runs, so a value out of range fails at once,
+/// naming the point (`what` and its index) and its `--set`s.
+fn check_variants(source: &Source, base: &[String], design: &Design, what: &str) -> Result<()> {
+    for v in &design.variants {
+        scenario::from_source(source, &variant_sets(base, v)).with_context(|| format!("{what} {} ({})", v.index, v.sets.join(" ")))?;
+    }
+    Ok(())
+}
+
 /// The `--set`s of a variant: the sweep's own, then the variant's.
 fn variant_sets(base: &[String], v: &sweep::Variant) -> Vec<String> {
     base.iter().chain(&v.sets).cloned().collect()
@@ -60,26 +84,14 @@ fn variant_sets(base: &[String], v: &sweep::Variant) -> Vec<String> {
 
 pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
-    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
-        path: args.scenario.file.clone(),
-        source,
-    })?;
-    let source = Source {
-        path: args.scenario.file.clone(),
-        text,
-    };
-    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (source, base) = read_source(&args.scenario)?;
     let (runs, seed) = args.replicates.resolve(&base)?;
     let runs = u64::from(runs);
     let design = match args.design.as_str() {
         "grid" => sweep::grid(&source, &args.scenario.set, varies)?,
         kind => sweep::sampled(&source, &args.scenario.set, varies, kind, args.samples, seed)?,
     };
-    // Every variant is checked before any runs, so a value out of range fails at once.
-    for v in &design.variants {
-        scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
-            .with_context(|| format!("variant {} ({})", v.index, v.sets.join(" ")))?;
-    }
+    check_variants(&source, &args.scenario.set, &design, "variant")?;
     let replicates = match args.shard {
         Some((k, n)) => run::shard_range(runs, k, n),
         None => 0..runs,
@@ -328,15 +340,7 @@ pub struct SensitivityArgs {
 pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     use crate::report::sensitivity;
     let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
-    let text = std::fs::read_to_string(&args.scenario.file).map_err(|source| scenario::ScenarioError::Io {
-        path: args.scenario.file.clone(),
-        source,
-    })?;
-    let source = Source {
-        path: args.scenario.file.clone(),
-        text,
-    };
-    let base = scenario::from_source(&source, &args.scenario.set)?;
+    let (source, base) = read_source(&args.scenario)?;
     let (runs, seed) = args.replicates.resolve(&base)?;
     let runs = u64::from(runs);
     let sobol = args.method == "sobol";
@@ -345,10 +349,7 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     } else {
         sweep::morris(&source, &args.scenario.set, varies, args.trajectories, args.levels, seed)?
     };
-    for v in &design.variants {
-        scenario::from_source(&source, &variant_sets(&args.scenario.set, v))
-            .with_context(|| format!("design point {} ({})", v.index, v.sets.join(" ")))?;
-    }
+    check_variants(&source, &args.scenario.set, &design, "design point")?;
     let out = args.out.clone().unwrap_or_else(|| {
         let mut dir = default_out(&args.scenario.file).into_os_string();
         dir.push("-sensitivity");

@@ -193,7 +193,12 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
             })
             .collect();
     }
-    let variants = variants
+    Ok(design("grid".into(), None, parameters, variants))
+}
+
+/// A design of `kind` whose variants are `points` (one value per parameter each), in order.
+fn design(kind: String, block: Option<usize>, parameters: Vec<Parameter>, points: Vec<Vec<f64>>) -> Design {
+    let variants = points
         .into_iter()
         .enumerate()
         .map(|(index, values)| Variant {
@@ -202,12 +207,12 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
             values,
         })
         .collect();
-    Ok(Design {
-        kind: "grid".into(),
-        block: None,
+    Design {
+        kind,
+        block,
         parameters,
         variants,
-    })
+    }
 }
 
 /// Resolves each `--vary` to the paths it moves, refusing two that move the same value.
@@ -301,31 +306,20 @@ pub fn sampled(source: &Source, base: &[String], varies: Vec<Vary>, kind: &str, 
             }
         }
     }
-    let variants = units
+    let points: Vec<Vec<f64>> = units
         .into_iter()
-        .enumerate()
-        .map(|(index, u)| {
-            let values: Vec<f64> = parameters
+        .map(|u| {
+            parameters
                 .iter()
                 .zip(&u)
                 .map(|(p, &u)| {
                     let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
                     round12(lo + (hi - lo) * u)
                 })
-                .collect();
-            Variant {
-                index,
-                sets: sets_for(&parameters, &values),
-                values,
-            }
+                .collect()
         })
         .collect();
-    Ok(Design {
-        kind: kind.to_string(),
-        block: None,
-        parameters,
-        variants,
-    })
+    Ok(design(kind.to_string(), None, parameters, points))
 }
 
 /// Morris's elementary-effects design (Morris 1991; Campolongo, Cariboni & Saltelli 2007):
@@ -400,21 +394,7 @@ pub fn morris(
             points.push(point(&at));
         }
     }
-    let variants = points
-        .into_iter()
-        .enumerate()
-        .map(|(index, values)| Variant {
-            index,
-            sets: sets_for(&parameters, &values),
-            values,
-        })
-        .collect();
-    Ok(Design {
-        kind: "morris".into(),
-        block: Some(k + 1),
-        parameters,
-        variants,
-    })
+    Ok(design("morris".into(), Some(k + 1), parameters, points))
 }
 
 /// Saltelli's design for Sobol indices (Saltelli 2002; Saltelli et al. 2010): `samples` base
@@ -471,21 +451,7 @@ pub fn saltelli(source: &Source, base: &[String], varies: Vec<Vary>, samples: us
             points.push(ab);
         }
     }
-    let variants = points
-        .into_iter()
-        .enumerate()
-        .map(|(index, values)| Variant {
-            index,
-            sets: sets_for(&parameters, &values),
-            values,
-        })
-        .collect();
-    Ok(Design {
-        kind: "sobol".into(),
-        block: Some(k + 2),
-        parameters,
-        variants,
-    })
+    Ok(design("sobol".into(), Some(k + 2), parameters, points))
 }
 
 #[cfg(test)]
