@@ -172,6 +172,10 @@ pub fn sobol(result: &SweepResult, seed: u64) -> Vec<SobolIndex> {
         .collect();
     let all: Vec<usize> = (0..n).collect();
     let interval = |mut xs: Vec<f64>| -> (f64, f64) {
+        if xs.is_empty() {
+            // No resample varied: no interval.
+            return (f64::NAN, f64::NAN);
+        }
         xs.sort_by(f64::total_cmp);
         let at = |q: f64| xs[((q * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
         (at(0.025), at(0.975))

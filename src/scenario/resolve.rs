@@ -282,8 +282,9 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
     if raw.states.is_empty() {
         c.problem(None, "state", "a scenario needs at least one [[state]]");
     }
-    // Admission keeps a pacts × states × states table per replicate and thread: these bounds
-    // keep it under ~50 MB while leaving room for any real-world case (the UN has 193 members).
+    // The engine keeps pacts × states tables and a states × states exposure table per replicate
+    // and thread: these bounds keep them small while leaving room for any real-world case (the
+    // UN has 193 members).
     if raw.states.len() > MAX_STATES {
         c.problem(
             None,
