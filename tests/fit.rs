@@ -88,4 +88,103 @@ fn a_fit_needs_targets_and_ranges() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("give LO..HI"), "{stderr}");
+    for (args, expect) in [
+        (vec!["--budget", "3"], "give at least 4"),
+        (vec!["--method", "abc", "--particles", "5"], "give at least 10"),
+        (vec!["--method", "abc", "--particles", "50", "--budget", "60"], "give at least 100"),
+        (vec!["--method", "abc", "--epsilon", "0"], "give a positive distance"),
+        (vec!["--method", "cmaes"], "possible values: nelder-mead, abc"),
+    ] {
+        let assert = pactsim()
+            .args([
+                "fit",
+                "scenarios/finland_sweden.toml",
+                "--vary",
+                "model.temperature=0.1..0.3",
+                "--runs",
+                "5",
+            ])
+            .args(&args)
+            .assert()
+            .failure();
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+    }
+}
+
+/// ABC: every particle of the posterior is within the tolerance it reports, the posterior
+/// narrows what the targets constrain, and its files and charts are written; the same command
+/// gives the same posterior.
+#[test]
+fn abc_gives_a_posterior_within_its_tolerance_and_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fit = |out: &Path| {
+        pactsim()
+            .args([
+                "fit",
+                "scenarios/finland_sweden.toml",
+                "--method",
+                "abc",
+                "--vary",
+                "state.SWE.support.threshold=0.45..0.8",
+                "--vary",
+                "pact.NATO.issue_gain=0.1..0.5",
+                "--particles",
+                "40",
+                "--budget",
+                "400",
+                "--runs",
+                "60",
+                "--quiet",
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+    };
+    let out = tmp.path().join("abc");
+    fit(&out);
+    let fit_json = json(&out.join("fit.json"));
+    let posterior = &fit_json["posterior"];
+    let epsilon = posterior["epsilon"].as_f64().unwrap();
+    let generations = posterior["generations"].as_array().unwrap();
+    assert!(generations.len() >= 2, "{posterior}");
+    // Tolerances shrink generation by generation (generation 0 is the prior: no tolerance).
+    let eps: Vec<f64> = generations[1..].iter().map(|g| g["epsilon"].as_f64().unwrap()).collect();
+    assert!(eps.windows(2).all(|w| w[1] < w[0]), "{eps:?}");
+    assert_eq!(eps.last().copied(), Some(epsilon));
+    let mut rdr = csv::Reader::from_path(out.join("posterior.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 40);
+    let mut total = 0.0;
+    for r in &rows {
+        let threshold: f64 = r[1].parse().unwrap();
+        assert!((0.45..=0.8).contains(&threshold));
+        total += r[3].parse::<f64>().unwrap();
+        assert!(
+            r[4].parse::<f64>().unwrap() <= epsilon + 1e-9,
+            "a particle beyond the tolerance: {r:?}"
+        );
+    }
+    assert!((total - 1.0).abs() < 1e-6, "weights sum to {total}");
+    // Sweden's threshold decides its application date (a target with a month's tolerance); the
+    // NATO cooperation gain decides nothing the targets see.
+    let marginals = posterior["marginals"].as_array().unwrap();
+    let share = |i: usize| marginals[i]["width_share"].as_f64().unwrap();
+    assert!(share(0) < share(1), "{marginals:?}");
+    for f in [
+        "fit.csv",
+        "fitted.toml",
+        "charts/pairs.png",
+        "charts/targets.png",
+        "charts/pairs.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let again = tmp.path().join("again");
+    fit(&again);
+    assert_eq!(
+        std::fs::read(out.join("posterior.csv")).unwrap(),
+        std::fs::read(again.join("posterior.csv")).unwrap()
+    );
 }

@@ -501,3 +501,98 @@ fn latin_hypercube_puts_one_point_in_each_stratum_and_its_shards_merge() {
         .success();
     assert_eq!(files(&whole), files(&merged));
 }
+
+/// More than two parameters (or two off a grid) are drawn as small multiples; every whole sweep
+/// writes sweep.html naming what moves most.
+#[test]
+fn several_parameters_make_small_multiples_and_a_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("three");
+    pactsim()
+        .args([
+            "sweep",
+            "scenarios/finland_sweden.toml",
+            "--design",
+            "sobol",
+            "--samples",
+            "12",
+            "--vary",
+            "model.temperature=0.05..0.3",
+            "--vary",
+            "model.ratification_rate=0.05..0.6",
+            "--vary",
+            "state.*.support.sensitivity=*0.5..*1.5",
+            "--runs",
+            "40",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("charts/multiples.png").is_file());
+    let page = std::fs::read_to_string(out.join("sweep.html")).unwrap();
+    assert!(page.contains("<h1>Sweep of Finland and Sweden join NATO</h1>"), "{page}");
+    assert!(page.contains("multiples.png"));
+    // The pair that moves most is named with where it is lowest and highest.
+    let rows = read_csv(&out.join("sweep.csv"));
+    let swe: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["pact"] == "NATO" && r["state"] == "SWE")
+        .map(|r| r["p_final"].parse().unwrap())
+        .collect();
+    let (lo, hi) = swe.iter().fold((1.0f64, 0.0f64), |(a, b), &p| (a.min(p), b.max(p)));
+    assert!(hi - lo > 0.3, "Sweden moves over these ranges: {swe:?}");
+    assert!(page.contains(&format!("P(SWE in NATO at the end) moves from {lo:.3}")), "{page}");
+    assert!(page.contains(&format!("to {hi:.3}")), "{page}");
+}
+
+/// `--outcome` keeps the named outcomes only, and names what would be valid when it is wrong.
+#[test]
+fn sensitivity_reports_only_the_outcomes_asked_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("one");
+    pactsim()
+        .args([
+            "sensitivity",
+            "scenarios/finland_sweden.toml",
+            "--vary",
+            "model.temperature=0.05..0.3",
+            "--vary",
+            "model.ratification_rate=0.1..0.6",
+            "--outcome",
+            "NATO.SWE.p_final",
+            "--runs",
+            "40",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let rows = read_csv(&out.join("sensitivity.csv"));
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r["pact"] == "NATO" && r["state"] == "SWE"), "{rows:?}");
+    for (outcome, expect) in [
+        ("NATO.XXX.p_final", "no state `XXX`"),
+        ("NAT.p_formed", "no pact `NAT`"),
+        ("NATO.SWE", "write PACT.STATE.p_final or PACT.p_formed"),
+    ] {
+        let assert = pactsim()
+            .args([
+                "sensitivity",
+                "scenarios/finland_sweden.toml",
+                "--vary",
+                "model.temperature=0.1..0.2",
+                "--runs",
+                "5",
+            ])
+            .args(["--outcome", outcome])
+            .assert()
+            .failure()
+            .code(1);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(expect), "{outcome}: {stderr}");
+    }
+}

@@ -1,24 +1,28 @@
 //! `pactsim fit`: search the ranges of the `--vary` parameters for values whose runs come closest
-//! to the scenario's `[[target]]`s.
+//! to the scenario's `[[target]]`s: a point estimate (Nelder–Mead) or a posterior sample (ABC).
 //!
 //! The distance of a run is Σ over targets of ((observed − value) / tolerance)², a target with
 //! nothing observed (a median over no replicate) counting 100; a target is met when its term is at
 //! most 1. Every point runs the same replicates (common random numbers), so the distance is a
-//! deterministic function of the parameters. The search spends half its budget on an
-//! Owen-scrambled Sobol sequence over the ranges (global) and the rest on a Nelder–Mead simplex
-//! from the best point found (local), kept inside the ranges by clamping. The simplex is written
-//! here (30 lines) because the crates that offer one do not bound it to a box.
+//! deterministic function of the parameters. `nelder-mead` spends half its budget on an
+//! Owen-scrambled Sobol sequence over the ranges (global) and the rest on a simplex from the best
+//! point found (local); `abc` runs ABC sequential Monte Carlo from a uniform prior on the ranges
+//! down to a tolerance (by default: the number of targets, every target within its tolerance on
+//! average), and its last generation is the posterior sample. The algorithms are in
+//! [`crate::run::search`]; the files in [`crate::report::fit`]; the charts in [`crate::plot`].
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use serde::Serialize;
+use rand::SeedableRng;
 
 use super::{ReplicateArgs, ScenarioArgs, default_out};
-use crate::report::{self, Staging, Summary, TargetResult};
+use crate::report::fit::{FitParameter, FitPoint, FitResult, GenerationInfo, Posterior, distance};
+use crate::report::{Staging, Summary};
+use crate::run::search::{self, AbcOptions, Objective};
 use crate::run::{self, RunSpec};
 use crate::scenario::sweep::{self, Parameter, Vary, round12};
 use crate::scenario::{self, Source};
@@ -30,37 +34,30 @@ pub struct FitArgs {
     /// A parameter to fit and its range: PATH=LO..HI, `*LO..*HI` for multipliers (repeatable).
     #[arg(long = "vary", value_name = "SPEC", required = true)]
     pub vary: Vec<String>,
-    /// At most how many points to run (half global, half local).
-    #[arg(long, default_value_t = 60)]
-    pub budget: usize,
+    /// `nelder-mead`: a point estimate (a Sobol search, then a simplex); `abc`: a posterior
+    /// sample (ABC sequential Monte Carlo from a uniform prior on the ranges).
+    #[arg(long, default_value = "nelder-mead", value_parser = ["nelder-mead", "abc"])]
+    pub method: String,
+    /// At most how many points to run (default 60 for nelder-mead, 3000 for abc).
+    #[arg(long)]
+    pub budget: Option<usize>,
+    /// ABC: particles per generation (the size of the posterior sample).
+    #[arg(long, default_value_t = 100)]
+    pub particles: usize,
+    /// ABC: the tolerance to reach on the distance (default: the number of targets).
+    #[arg(long)]
+    pub epsilon: Option<f64>,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
     /// Output directory (default: output/<scenario file stem>-fit/).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// One evaluated point.
-#[derive(Debug, Clone, Serialize)]
-struct Point {
-    values: Vec<f64>,
-    distance: f64,
-    met: usize,
-    stage: &'static str,
-}
-
-/// Σ ((observed − value) / tolerance)², 100 for a target with nothing observed.
-pub fn distance(targets: &[TargetResult]) -> f64 {
-    targets
-        .iter()
-        .map(|t| match t.observed {
-            Some(o) => ((o - t.expected) / t.tolerance).powi(2),
-            None => 100.0,
-        })
-        .sum()
 }
 
 struct Problem<'a> {
@@ -70,8 +67,8 @@ struct Problem<'a> {
     parameters: &'a [Parameter],
     seed: u64,
     runs: u64,
-    points: Vec<Point>,
-    best: Option<(Vec<f64>, Summary, String)>,
+    points: Vec<FitPoint>,
+    best: Option<(usize, Summary, String)>,
 }
 
 impl Problem<'_> {
@@ -86,10 +83,19 @@ impl Problem<'_> {
             })
             .collect()
     }
+}
 
-    fn evaluate(&mut self, x: &[f64], stage: &'static str) -> Result<f64> {
+impl Objective for Problem<'_> {
+    type Error = anyhow::Error;
+
+    fn spent(&self) -> usize {
+        self.points.len()
+    }
+
+    fn evaluate(&mut self, x: &[f64], stage: &str) -> Result<f64> {
         let values = self.values(x);
-        if let Some(p) = self.points.iter().find(|p| p.values == values) {
+        // The simplex revisits points; a posterior may too. A point runs once.
+        if let Some(p) = self.points.iter().rev().find(|p| p.values == values) {
             return Ok(p.distance);
         }
         let sets: Vec<String> = self.base.iter().cloned().chain(sweep::sets_for(self.parameters, &values)).collect();
@@ -102,22 +108,22 @@ impl Problem<'_> {
         let summary = Summary::new(&sc, &run::run(&sc, &spec, &|_| {}).tally, self.seed);
         let d = distance(&summary.targets);
         let met = summary.targets.iter().filter(|t| t.met).count();
-        if self
-            .best
-            .as_ref()
-            .is_none_or(|(v, b, _)| d < distance(&b.targets) || (d == distance(&b.targets) && values < *v))
-        {
-            self.best = Some((values.clone(), summary, sc.resolved_toml.clone()));
+        let better = self.best.as_ref().is_none_or(|(i, b, _)| {
+            let db = distance(&b.targets);
+            d < db || (d == db && values < self.points[*i].values)
+        });
+        if better {
+            self.best = Some((self.points.len(), summary, sc.resolved_toml.clone()));
         }
-        self.points.push(Point {
+        self.points.push(FitPoint {
             values,
             distance: d,
             met,
-            stage,
+            stage: stage.to_string(),
         });
         self.bar.inc(1);
         self.bar.set_message(format!(
-            "best distance {:.3}",
+            "{stage}, best distance {:.3}",
             self.best.as_ref().map_or(f64::NAN, |b| distance(&b.1.targets))
         ));
         Ok(d)
@@ -129,8 +135,22 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
         bail!("--vary {}: a fit searches a range: give LO..HI", v.spec);
     }
-    if args.budget < 4 {
-        bail!("--budget {} is too small: give at least 4 points", args.budget);
+    let abc = args.method == "abc";
+    let budget = args.budget.unwrap_or(if abc { 3000 } else { 60 });
+    if abc && args.particles < 10 {
+        bail!("--particles {} is too few for a posterior sample: give at least 10", args.particles);
+    }
+    if abc && budget < 2 * args.particles {
+        bail!(
+            "--budget {budget} cannot fill two generations of {} particles: give at least {}",
+            args.particles,
+            2 * args.particles
+        );
+    }
+    if let Some(e) = args.epsilon
+        && !(e.is_finite() && e > 0.0)
+    {
+        bail!("--epsilon {e}: give a positive distance (a target within its tolerance adds at most 1)");
     }
     let (source, base) = super::sweep::read_source(&args.scenario)?;
     if base.targets.is_empty() {
@@ -142,24 +162,23 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     let (runs, seed) = args.replicates.resolve(&base)?;
     let parameters = sweep::parameters(&source, &args.scenario.set, varies)?;
     let k = parameters.len();
+    if !abc && budget < 2 * (k + 1) {
+        bail!(
+            "--budget {budget} is too small for {k} parameters: the simplex alone runs {} points; give at least {}",
+            k + 1,
+            2 * (k + 1)
+        );
+    }
     let t0 = Instant::now();
-    let before = Summary::new(
-        &base,
-        &run::run(
-            &base,
-            &RunSpec {
-                seed,
-                replicates: 0..u64::from(runs),
-                keep_decisions: 0,
-            },
-            &|_| {},
-        )
-        .tally,
+    let spec = RunSpec {
         seed,
-    );
+        replicates: 0..u64::from(runs),
+        keep_decisions: 0,
+    };
+    let before = Summary::new(&base, &run::run(&base, &spec, &|_| {}).tally, seed);
     // A progress bar (stderr, a terminal only; never with --quiet): a fit runs many points.
     let bar = indicatif::ProgressBar::with_draw_target(
-        Some(args.budget as u64),
+        Some(budget as u64),
         if args.quiet {
             indicatif::ProgressDrawTarget::hidden()
         } else {
@@ -179,29 +198,92 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         points: Vec::new(),
         best: None,
     };
-    // Global: a scrambled Sobol sequence over the ranges.
-    let scramble = (seed ^ (seed >> 32)) as u32;
-    let global = args.budget / 2;
-    for j in 0..global as u32 {
-        let x: Vec<f64> = (0..k as u32).map(|d| f64::from(sobol_burley::sample(j, d, scramble))).collect();
-        problem.evaluate(&x, "global")?;
-    }
-    // Local: Nelder–Mead from the best global point.
-    let unit = |values: &[f64]| -> Vec<f64> {
-        parameters
+    let (method_words, posterior) = if abc {
+        let epsilon = args.epsilon.unwrap_or(base.targets.len() as f64);
+        let options = AbcOptions {
+            particles: args.particles,
+            quantile: 0.5,
+            epsilon,
+            budget,
+        };
+        // The sampler's own stream: the last one, which no replicate uses.
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(u64::MAX);
+        let generations = search::abc_smc(&mut problem, k, &options, &mut rng)?;
+        let last = generations.last().expect("generation 0");
+        let scale = |x: &Vec<f64>| problem.values(x);
+        let posterior = Posterior {
+            epsilon: last.epsilon,
+            particles: last.particles.iter().map(scale).collect(),
+            weights: last.weights.clone(),
+            distances: last.distances.clone(),
+            generations: generations
+                .iter()
+                .map(|g| GenerationInfo {
+                    epsilon: g.epsilon,
+                    particles: g.particles.len(),
+                    proposed: g.proposed,
+                })
+                .collect(),
+        };
+        let words = format!(
+            "ABC sequential Monte Carlo, {} particles, {} generations, tolerance {:.3}{}",
+            args.particles,
+            generations.len(),
+            last.epsilon,
+            if last.epsilon > epsilon {
+                format!(" (the budget ran out before {epsilon})")
+            } else {
+                String::new()
+            }
+        );
+        (words, Some(posterior))
+    } else {
+        // Global: a scrambled Sobol sequence over the ranges.
+        let scramble = (seed ^ (seed >> 32)) as u32;
+        for j in 0..(budget / 2) as u32 {
+            let x: Vec<f64> = (0..k as u32).map(|d| f64::from(sobol_burley::sample(j, d, scramble))).collect();
+            problem.evaluate(&x, "global")?;
+        }
+        // Local: Nelder–Mead from the best global point.
+        let best = &problem.points[problem.best.as_ref().expect("at least one point").0];
+        let start = parameters
             .iter()
-            .zip(values)
+            .zip(&best.values)
             .map(|(p, v)| {
                 let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
                 (v - lo) / (hi - lo)
             })
-            .collect()
+            .collect();
+        search::nelder_mead(&mut problem, start, budget)?;
+        ("a scrambled Sobol sequence, then Nelder–Mead".to_string(), None)
     };
-    let start = unit(&problem.best.as_ref().expect("at least one point").0);
-    nelder_mead(&mut problem, start, args.budget)?;
-
     problem.bar.finish_and_clear();
-    let (values, after, resolved) = problem.best.clone().expect("at least one point");
+    let (best, after, resolved) = problem.best.clone().expect("at least one point");
+    let result = FitResult {
+        scenario: base.name.clone(),
+        seed,
+        runs: u64::from(runs),
+        method: if abc { "abc" } else { "nelder-mead" },
+        method_words,
+        budget,
+        parameters: parameters
+            .iter()
+            .map(|p| {
+                let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
+                FitParameter {
+                    label: p.vary.label(),
+                    lo,
+                    hi,
+                }
+            })
+            .collect(),
+        points: problem.points,
+        best,
+        posterior,
+        before: before.targets,
+        after: after.targets,
+    };
     let out = args.out.clone().unwrap_or_else(|| {
         let mut dir = default_out(&args.scenario.file).into_os_string();
         dir.push("-fit");
@@ -209,74 +291,77 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     });
     let staging = Staging::new(&out)?;
     let dir = staging.path();
-    write_points(dir, &parameters, &problem.points)?;
-    let fitted = parameters
-        .iter()
-        .zip(&values)
-        .map(|(p, v)| serde_json::json!({"parameter": p.vary.label(), "range": p.vary.range, "value": v}))
-        .collect::<Vec<_>>();
-    report::json::write(
-        &dir.join("fit.json"),
-        &serde_json::json!({
-            "scenario": base.name,
-            "version": env!("CARGO_PKG_VERSION"),
-            "seed": seed,
-            "runs": runs,
-            "method": "sobol (global) then nelder-mead (local)",
-            "budget": args.budget,
-            "evaluated": problem.points.len(),
-            "fitted": fitted,
-            "distance_before": distance(&before.targets),
-            "distance_after": distance(&after.targets),
-            "targets_before": before.targets,
-            "targets_after": after.targets,
-        }),
-    )?;
-    let mut header = format!(
-        "# {} with fitted values: `pactsim fit` (seed {seed}, {runs} replicates per point, {} points: a scrambled Sobol sequence, then Nelder–Mead)\n",
-        base.name,
-        problem.points.len()
-    );
-    for (p, v) in parameters.iter().zip(&values) {
-        let (lo, hi) = p.vary.range.unwrap_or((0.0, 1.0));
-        header.push_str(&format!("#   {} = {v}   (searched {lo} .. {hi})\n", p.vary.label()));
+    result.write_points(dir)?;
+    result.write_posterior(dir)?;
+    result.write_json(dir)?;
+    result.write_fitted(dir, &resolved)?;
+    if !args.no_charts {
+        crate::plot::draw_fit(&dir.join("charts"), &result)?;
     }
-    header.push_str(&format!(
-        "# Targets met: {} of {} before, {} of {} after; distance {:.3} -> {:.3}.\n# Every default is written out; the values above are in place.\n\n",
-        before.targets.iter().filter(|t| t.met).count(),
-        before.targets.len(),
-        after.targets.iter().filter(|t| t.met).count(),
-        after.targets.len(),
-        distance(&before.targets),
-        distance(&after.targets)
-    ));
-    std::fs::write(dir.join("fitted.toml"), header + &resolved).context("writing fitted.toml")?;
     let out = staging.commit()?;
     if args.quiet {
         return Ok(());
     }
+    print_fit(&result, k, t0.elapsed().as_secs_f64(), &out)
+}
+
+fn print_fit(r: &FitResult, k: usize, seconds: f64, out: &std::path::Path) -> Result<()> {
     let mut o = std::io::stdout().lock();
+    let met = |t: &[crate::report::TargetResult]| t.iter().filter(|t| t.met).count();
     writeln!(
         o,
-        "{}: fit of {k} parameters to {} targets, {} points × {runs} replicates (seed {seed}) in {:.1} s",
-        base.name,
-        before.targets.len(),
-        problem.points.len(),
-        t0.elapsed().as_secs_f64()
+        "{}: fit of {k} parameters to {} targets, {} points × {} replicates (seed {}) in {seconds:.1} s",
+        r.scenario,
+        r.before.len(),
+        r.points.len(),
+        r.runs,
+        r.seed
     )?;
-    for (p, v) in parameters.iter().zip(&values) {
-        writeln!(o, "  {} = {v}", p.vary.label())?;
+    writeln!(o, "  method: {}", r.method_words)?;
+    writeln!(o, "  best point:")?;
+    for (p, v) in r.parameters.iter().zip(r.best_values()) {
+        writeln!(o, "    {} = {v}", p.label)?;
+    }
+    let marginals = r.marginals();
+    if !marginals.is_empty() {
+        writeln!(o, "  posterior (median, 90 % interval, share of the range it spans):")?;
+        for m in &marginals {
+            writeln!(
+                o,
+                "    {}: {:.4} ({:.4} .. {:.4}), {:.0} %: {}",
+                m.parameter,
+                m.median,
+                m.q05,
+                m.q95,
+                100.0 * m.width_share,
+                m.verdict
+            )?;
+        }
+    }
+    let ridges: Vec<String> = r
+        .correlations()
+        .into_iter()
+        .filter(|c| c.2.abs() >= 0.3)
+        .take(3)
+        .map(|(a, b, c)| format!("{a} and {b} ({c:+.2})"))
+        .collect();
+    if !ridges.is_empty() {
+        writeln!(
+            o,
+            "  correlated in the posterior (a trade-off history cannot separate): {}",
+            ridges.join("; ")
+        )?;
     }
     writeln!(
         o,
         "  distance {:.3} -> {:.3}; targets met {} -> {} of {}",
-        distance(&before.targets),
-        distance(&after.targets),
-        before.targets.iter().filter(|t| t.met).count(),
-        after.targets.iter().filter(|t| t.met).count(),
-        after.targets.len()
+        distance(&r.before),
+        distance(&r.after),
+        met(&r.before),
+        met(&r.after),
+        r.after.len()
     )?;
-    for (b, a) in before.targets.iter().zip(&after.targets) {
+    for (b, a) in r.before.iter().zip(&r.after) {
         writeln!(
             o,
             "    {} {}: {} -> {} (observed {} ± {})",
@@ -289,80 +374,5 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         )?;
     }
     writeln!(o, "wrote {}", out.display())?;
-    Ok(())
-}
-
-/// Nelder–Mead on the unit cube (points clamped into it), from `start`, until `budget` points
-/// have been evaluated in all (Lagarias et al. 1998 coefficients: reflection 1, expansion 2,
-/// contraction ½, shrink ½; initial steps of 0.15).
-fn nelder_mead(problem: &mut Problem, start: Vec<f64>, budget: usize) -> Result<()> {
-    let k = start.len();
-    let clamp = |x: Vec<f64>| x.into_iter().map(|v| v.clamp(0.0, 1.0)).collect::<Vec<f64>>();
-    let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(k + 1);
-    let f0 = problem.evaluate(&start, "local")?;
-    simplex.push((start.clone(), f0));
-    for i in 0..k {
-        let mut x = start.clone();
-        x[i] = if x[i] + 0.15 <= 1.0 { x[i] + 0.15 } else { x[i] - 0.15 };
-        let f = problem.evaluate(&x, "local")?;
-        simplex.push((x, f));
-    }
-    let along = |a: &[f64], b: &[f64], t: f64| clamp(a.iter().zip(b).map(|(a, b)| a + t * (b - a)).collect());
-    // An iteration runs at most k + 2 new points (a shrink, after a reflection and a contraction).
-    while problem.points.len() + k + 2 <= budget {
-        simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let worst = simplex[k].clone();
-        let centroid: Vec<f64> = (0..k)
-            .map(|d| simplex[..k].iter().map(|p| p.0[d]).sum::<f64>() / k as f64)
-            .collect();
-        let reflected = along(&centroid, &worst.0, -1.0);
-        let fr = problem.evaluate(&reflected, "local")?;
-        if fr < simplex[0].1 {
-            let expanded = along(&centroid, &worst.0, -2.0);
-            let fe = problem.evaluate(&expanded, "local")?;
-            simplex[k] = if fe < fr { (expanded, fe) } else { (reflected, fr) };
-        } else if fr < simplex[k - 1].1 {
-            simplex[k] = (reflected, fr);
-        } else {
-            let contracted = along(&centroid, &worst.0, 0.5);
-            let fc = problem.evaluate(&contracted, "local")?;
-            if fc < worst.1 {
-                simplex[k] = (contracted, fc);
-            } else {
-                let best = simplex[0].0.clone();
-                for p in simplex.iter_mut().skip(1) {
-                    let x = along(&best, &p.0, 0.5);
-                    p.1 = problem.evaluate(&x, "local")?;
-                    p.0 = x;
-                }
-            }
-        }
-        // A simplex that has collapsed onto one point has nothing left to search.
-        let spread = simplex
-            .iter()
-            .map(|p| p.0.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max))
-            .fold(0.0, f64::max);
-        if spread < 1e-4 {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// fit.csv: every evaluated point, in order: stage, the parameters' values, distance, targets met.
-fn write_points(dir: &Path, parameters: &[Parameter], points: &[Point]) -> Result<()> {
-    let path = dir.join("fit.csv");
-    let mut w = csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
-    let mut header = vec!["point".to_string(), "stage".to_string()];
-    header.extend(parameters.iter().map(|p| p.vary.label()));
-    header.extend(["distance".to_string(), "targets_met".to_string()]);
-    w.write_record(&header)?;
-    for (i, p) in points.iter().enumerate() {
-        let mut rec = vec![i.to_string(), p.stage.to_string()];
-        rec.extend(p.values.iter().map(|v| v.to_string()));
-        rec.extend([format!("{:.6}", p.distance), p.met.to_string()]);
-        w.write_record(&rec)?;
-    }
-    w.flush()?;
     Ok(())
 }

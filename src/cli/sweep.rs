@@ -179,11 +179,15 @@ fn write_sweep(dir: &Path, result: &SweepResult, text: &str, charts: bool) -> Re
     std::fs::write(dir.join("scenario.toml"), text).context("writing scenario.toml")?;
     sweep_report::write_csv(dir, result)?;
     sweep_report::write_json(dir, result)?;
-    Ok(if charts {
+    let drawn = if charts {
         plot::draw_sweep(&dir.join("charts"), result)?
     } else {
         Vec::new()
-    })
+    };
+    if result.shard.is_none() {
+        sweep_report::write_html(dir, result, &drawn)?;
+    }
+    Ok(drawn)
 }
 
 fn print_sweep(result: &SweepResult, charts: &[Chart], t0: Instant, out: &Path) -> Result<()> {
@@ -217,13 +221,6 @@ fn print_sweep(result: &SweepResult, charts: &[Chart], t0: Instant, out: &Path) 
     }
     for c in charts {
         writeln!(o, "  {}", c.caption)?;
-    }
-    let charted = design.parameters.len() == 1 || (design.parameters.len() == 2 && design.kind == "grid");
-    if !charted && result.shard.is_none() {
-        writeln!(
-            o,
-            "  (charts are drawn for one parameter, and for two on a grid; sweep.csv holds every variant)"
-        )?;
     }
     writeln!(o, "wrote {}", out.display())?;
     Ok(())
@@ -321,6 +318,10 @@ pub struct SensitivityArgs {
     /// Sobol base samples N (the design runs N × (parameters + 2) points).
     #[arg(long, default_value_t = 64)]
     pub samples: usize,
+    /// Report only these outcomes: PACT.STATE.p_final or PACT.p_formed (repeatable; default:
+    /// every outcome that moves over the design).
+    #[arg(long = "outcome", value_name = "OUTCOME")]
+    pub outcomes: Vec<String>,
     /// Levels of the Morris grid on each range (even).
     #[arg(long, default_value_t = 4)]
     pub levels: usize,
@@ -337,12 +338,34 @@ pub struct SensitivityArgs {
     pub quiet: bool,
 }
 
+/// An `--outcome`: (statistic, pact, state), the state empty for `p_formed`.
+fn parse_outcome(text: &str, sc: &scenario::Scenario) -> Result<(&'static str, String, String)> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let pacts = || sc.pacts.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ");
+    let (statistic, pact, state) = match parts.as_slice() {
+        [pact, "p_formed"] => ("p_formed", *pact, ""),
+        [pact, state, "p_final"] => ("p_final", *pact, *state),
+        _ => bail!("--outcome {text}: write PACT.STATE.p_final or PACT.p_formed (e.g. NATO.SWE.p_final)"),
+    };
+    if !sc.pacts.iter().any(|p| p.id == pact) {
+        bail!("--outcome {text}: no pact `{pact}` in the scenario (pacts: {})", pacts());
+    }
+    if !state.is_empty() && !sc.states.iter().any(|s| s.id == state) {
+        bail!(
+            "--outcome {text}: no state `{state}` in the scenario (states: {})",
+            sc.states.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok((statistic, pact.to_string(), state.to_string()))
+}
+
 pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     use crate::report::sensitivity;
     let varies = args.vary.iter().map(|v| Vary::parse(v)).collect::<Result<Vec<_>, _>>()?;
     let (source, base) = read_source(&args.scenario)?;
     let (runs, seed) = args.replicates.resolve(&base)?;
     let runs = u64::from(runs);
+    let outcomes = args.outcomes.iter().map(|o| parse_outcome(o, &base)).collect::<Result<Vec<_>>>()?;
     let sobol = args.method == "sobol";
     let design = if sobol {
         sweep::saltelli(&source, &args.scenario.set, varies, args.samples, seed)?
@@ -358,8 +381,13 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     let t0 = Instant::now();
     let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), None, design);
     run_design(&source, &mut result, 0..runs, args.quiet, |_, _| Ok(()))?;
-    let effects = sensitivity::morris(&result);
-    let indices = sensitivity::sobol(&result, seed);
+    let mut effects = sensitivity::morris(&result);
+    let mut indices = sensitivity::sobol(&result, seed);
+    if !outcomes.is_empty() {
+        let wanted = |statistic: &str, pact: &str, state: &str| outcomes.iter().any(|o| o.0 == statistic && o.1 == pact && o.2 == state);
+        effects.retain(|e| wanted(e.statistic, &e.pact, &e.state));
+        indices.retain(|x| wanted(x.statistic, &x.pact, &x.state));
+    }
     let staging = Staging::new(&out)?;
     let dir = staging.path();
     std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;

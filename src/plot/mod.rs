@@ -7,6 +7,7 @@
 mod axes;
 mod compare;
 mod explain;
+mod fit;
 mod joins;
 mod membership;
 mod network;
@@ -29,6 +30,7 @@ use crate::run::Tally;
 
 pub use compare::draw_compare;
 pub use explain::draw_explain;
+pub use fit::draw_fit;
 pub use sensitivity::{draw_morris, draw_sobol};
 pub use sweep::draw_sweep;
 
@@ -173,8 +175,11 @@ pub(crate) enum AnyFigure<'a> {
     Explain(explain::ExplainChart<'a>),
     Response(sweep::ResponseChart<'a>),
     Heat(sweep::HeatMaps<'a>),
+    Multiples(sweep::SmallMultiples<'a>),
     Morris(sensitivity::MorrisChart<'a>),
     Sobol(sensitivity::SobolChart<'a>),
+    FitTargets(fit::TargetsChart<'a>),
+    Pairs(fit::PairPlot<'a>),
 }
 
 impl Figure for AnyFigure<'_> {
@@ -188,8 +193,11 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Explain(f) => f.size(),
             AnyFigure::Response(f) => f.size(),
             AnyFigure::Heat(f) => f.size(),
+            AnyFigure::Multiples(f) => f.size(),
             AnyFigure::Morris(f) => f.size(),
             AnyFigure::Sobol(f) => f.size(),
+            AnyFigure::FitTargets(f) => f.size(),
+            AnyFigure::Pairs(f) => f.size(),
         }
     }
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -202,8 +210,11 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Explain(f) => f.draw(root),
             AnyFigure::Response(f) => f.draw(root),
             AnyFigure::Heat(f) => f.draw(root),
+            AnyFigure::Multiples(f) => f.draw(root),
             AnyFigure::Morris(f) => f.draw(root),
             AnyFigure::Sobol(f) => f.draw(root),
+            AnyFigure::FitTargets(f) => f.draw(root),
+            AnyFigure::Pairs(f) => f.draw(root),
         }
     }
 }

@@ -39,8 +39,13 @@ impl<'a> MorrisChart<'a> {
     pub fn caption(&self) -> String {
         match self.panels.first().and_then(|g| g.first()) {
             Some(e) => format!(
-                "Morris screening: μ* against σ for the {} outcomes that move most; the largest effect is {} on {} (μ* {:.2}).",
-                self.panels.len(),
+                "Morris screening: μ* against σ for {} that move{} most; the largest effect is {} on {} (μ* {:.2}).",
+                if self.panels.len() == 1 {
+                    "the outcome".to_string()
+                } else {
+                    format!("the {} outcomes", self.panels.len())
+                },
+                if self.panels.len() == 1 { "s" } else { "" },
                 e.parameter,
                 outcome_label(e),
                 e.mu_star

@@ -9,12 +9,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
-use crate::report::sweep::SweepResult;
+use crate::report::sweep::{MOVES_BY_SE, Mover, SweepResult};
 
 /// At most this many curves on one chart.
 const TOP: usize = 8;
-/// A pair moves when its P(member at the end) spans more than this many standard errors.
-const MOVES_BY_SE: f64 = 3.0;
 
 /// One state–pact pair across the variants: (parameter value, p_final, standard error).
 struct Curve {
@@ -161,33 +159,11 @@ impl Figure for ResponseChart<'_> {
     }
 }
 
-/// The pairs that move most over a sweep of any number of parameters: (index of the pair in a
-/// variant's rows, label, range of p_final), largest range first, at most `top`, only pairs whose
-/// range exceeds [`MOVES_BY_SE`] standard errors; and how many move.
-fn movers(result: &SweepResult, top: usize) -> (Vec<(usize, String, f64)>, usize) {
-    let variants = result.design.variants.len();
-    let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
-    let mut moving: Vec<(usize, String, f64)> = (0..pairs)
-        .filter_map(|k| {
-            let rows = (0..variants).map(|v| &result.rows[v * pairs + k]);
-            let (lo, hi, se) = rows.fold((1.0f64, 0.0f64, 0.0f64), |(lo, hi, se), r| {
-                (lo.min(r.p_final), hi.max(r.p_final), se.max(r.p_final_se))
-            });
-            let first = &result.rows[k];
-            (hi - lo > MOVES_BY_SE * se.max(1e-12)).then(|| (k, format!("{} in {}", first.state, first.pact), hi - lo))
-        })
-        .collect();
-    let count = moving.len();
-    moving.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
-    moving.truncate(top);
-    (moving, count)
-}
-
 /// P(member at the end) over the grid of a two-parameter sweep, one panel per state–pact pair
 /// that moves most.
 pub struct HeatMaps<'a> {
     result: &'a SweepResult,
-    panels: Vec<(usize, String, f64)>,
+    panels: Vec<Mover>,
     moving: usize,
 }
 
@@ -196,14 +172,14 @@ const PANELS: usize = 4;
 
 impl<'a> HeatMaps<'a> {
     pub fn new(result: &'a SweepResult) -> Self {
-        let (panels, moving) = movers(result, PANELS);
+        let (panels, moving) = result.movers(PANELS);
         HeatMaps { result, panels, moving }
     }
 
     pub fn caption(&self) -> String {
         let labels = self.result.labels();
         match self.panels.first() {
-            Some((_, label, range)) => format!(
+            Some(Mover { label, range, .. }) => format!(
                 "P(member at the end) over {} × {}: {} state–pact pairs move by more than {MOVES_BY_SE} standard errors; the most, {label}, by {range:.2}.",
                 labels[0], labels[1], self.moving
             ),
@@ -248,7 +224,7 @@ impl Figure for HeatMaps<'_> {
         let areas = body.split_evenly((rows, cols));
         // Cell (i, j) is variant i·|ys| + j: the grid's last parameter varies fastest.
         let tick = |v: f64| format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string();
-        for ((k, label, _), area) in self.panels.iter().zip(&areas) {
+        for (Mover { pair: k, label, .. }, area) in self.panels.iter().zip(&areas) {
             let mut chart = ChartBuilder::on(area)
                 .caption(label.as_str(), bold(DESC_SIZE))
                 .margin(14)
@@ -313,8 +289,143 @@ impl Figure for HeatMaps<'_> {
     }
 }
 
+/// Small multiples for a sweep of several parameters (or two off a grid): a row per state–pact
+/// pair that moves most, a column per parameter, each panel P(member at the end) of every
+/// variant against that parameter's value.
+pub struct SmallMultiples<'a> {
+    result: &'a SweepResult,
+    rows: Vec<Mover>,
+    moving: usize,
+    /// The parameters shown (the first [`COLUMNS`]).
+    columns: usize,
+}
+
+/// Rows and columns of the small multiples.
+const ROWS: usize = 4;
+const COLUMNS: usize = 6;
+
+impl<'a> SmallMultiples<'a> {
+    pub fn new(result: &'a SweepResult) -> Self {
+        let (rows, moving) = result.movers(ROWS);
+        SmallMultiples {
+            result,
+            rows,
+            moving,
+            columns: result.design.parameters.len().min(COLUMNS),
+        }
+    }
+
+    pub fn caption(&self) -> String {
+        let k = self.result.design.parameters.len();
+        match self.rows.first() {
+            Some(m) => format!(
+                "P(member at the end) of each of {} variants against each of {k} parameters: {} state–pact pairs move by more than {MOVES_BY_SE} standard errors; the most, {}, spans {:.2}–{:.2}.",
+                self.result.design.variants.len(),
+                self.moving,
+                m.label,
+                m.low.0,
+                m.high.0
+            ),
+            None => format!(
+                "No state–pact pair's P(member at the end) moves by more than {MOVES_BY_SE} standard errors over the {k} parameters."
+            ),
+        }
+    }
+}
+
+impl Figure for SmallMultiples<'_> {
+    fn size(&self) -> (u32, u32) {
+        (1200, 170 + 250 * self.rows.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        let r = self.result;
+        let labels = r.labels();
+        let k = r.design.parameters.len();
+        let variants = r.design.variants.len();
+        let pairs = r.rows.len().checked_div(variants).unwrap_or(0);
+        let body = header_notes(
+            root,
+            "P(member at the end) against each parameter",
+            &format!(
+                "{}: {} variants ({} design) × {} replicates, the same for every variant (common random numbers)",
+                r.scenario, variants, r.design.kind, r.runs
+            ),
+            &[format!(
+                "A row per state–pact pair that moves most ({} of {} that move), a column per parameter{}; each dot a variant, the others' values spread across it; every variant is in sweep.csv",
+                self.rows.len(),
+                self.moving,
+                if k > self.columns {
+                    format!(" (the first {} of {k})", self.columns)
+                } else {
+                    String::new()
+                }
+            )],
+        )?;
+        if self.rows.is_empty() {
+            body.draw(&Text::new("nothing moves", (20, 20), font(LABEL_SIZE).color(&MUTED)))?;
+            return Ok(());
+        }
+        let label_w = 150;
+        let (names, grid) = body.split_horizontally(label_w);
+        let areas = grid.split_evenly((self.rows.len(), self.columns));
+        let tick = |v: &f64| format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string();
+        let row_h = grid.dim_in_pixel().1 as i32 / self.rows.len() as i32;
+        for (i, m) in self.rows.iter().enumerate() {
+            let text = fit(&names, &m.label, &bold(SMALL_SIZE), label_w - 12);
+            names.draw(&Text::new(
+                text,
+                (6, row_h * i as i32 + row_h / 2 - 10),
+                anchored(bold(SMALL_SIZE), HPos::Left, VPos::Center),
+            ))?;
+            for c in 0..self.columns {
+                let area = &areas[i * self.columns + c];
+                let p = &r.design.parameters[c];
+                let (x0, x1) = match p.vary.range {
+                    Some(range) => range,
+                    None => p
+                        .vary
+                        .values
+                        .iter()
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x))),
+                };
+                let (x0, x1) = if x1 > x0 { (x0, x1) } else { (x0 - 0.5, x0 + 0.5) };
+                let last = i + 1 == self.rows.len();
+                let mut chart = ChartBuilder::on(area)
+                    .margin(8)
+                    .x_label_area_size(if last { 48 } else { 20 })
+                    .y_label_area_size(if c == 0 { 44 } else { 16 })
+                    .build_cartesian_2d(x0..x1, 0f64..1f64)?;
+                let desc = if last {
+                    fit(area, &labels[c], &font(SMALL_SIZE - 1), 1000 / self.columns as i32)
+                } else {
+                    String::new()
+                };
+                chart
+                    .configure_mesh()
+                    .x_labels(3)
+                    .y_labels(if c == 0 { 3 } else { 0 })
+                    .x_label_formatter(&tick)
+                    .y_label_formatter(&|y| format!("{y:.1}"))
+                    .x_desc(desc)
+                    .label_style(font(SMALL_SIZE - 2))
+                    .axis_desc_style(font(SMALL_SIZE - 1))
+                    .axis_style(MUTED.stroke_width(1))
+                    .bold_line_style(GRID.stroke_width(1))
+                    .light_line_style(TRANSPARENT)
+                    .draw()?;
+                chart.draw_series((0..variants).map(|v| {
+                    let row = &r.rows[v * pairs + m.pair];
+                    Circle::new((r.values(v)[c], row.p_final), 3, category(0).mix(0.55).filled())
+                }))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Draws the charts of a sweep into `dir`: response curves for one parameter, heat maps for two
-/// (none yet for more: sweep.csv holds every variant).
+/// on a grid, small multiples otherwise.
 pub fn draw_sweep(dir: &Path, result: &SweepResult) -> Result<Vec<Chart>, PlotError> {
     let mut jobs = Vec::new();
     match result.design.parameters.len() {
@@ -336,7 +447,15 @@ pub fn draw_sweep(dir: &Path, result: &SweepResult) -> Result<Vec<Chart>, PlotEr
                 figure: AnyFigure::Heat(chart),
             });
         }
-        _ => {}
+        _ => {
+            let chart = SmallMultiples::new(result);
+            jobs.push(Job {
+                stem: "multiples".into(),
+                title: "Small multiples".into(),
+                caption: chart.caption(),
+                figure: AnyFigure::Multiples(chart),
+            });
+        }
     }
     super::draw_jobs(dir, jobs)
 }

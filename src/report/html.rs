@@ -513,6 +513,61 @@ pub fn write_compare(dir: &Path, cmp: &Comparison, charts: &[Chart]) -> Result<(
 /// sensitivity.html: which assumptions matter, in words, then the chart and the numbers for the
 /// outcomes that move most. `lines` are the sentences (one per outcome), `table` the rows
 /// (outcome, parameter, and the method's numbers with their headers).
+/// A page of a study (a sweep, a screening, a fit): what was run, what it found in sentences,
+/// its charts, a table of its numbers and links to its files.
+pub struct StudyPage<'a> {
+    /// The file to write, e.g. `sweep.html`.
+    pub file: &'a str,
+    pub title: &'a str,
+    pub settings: &'a [(&'a str, String)],
+    pub heading: &'a str,
+    pub lines: &'a [String],
+    /// Said when there are no lines.
+    pub nothing: &'a str,
+    pub headers: &'a [&'a str],
+    pub table: &'a [Vec<String>],
+    pub charts: &'a [Chart],
+    pub files: &'a [(&'a str, &'a str)],
+}
+
+pub fn write_study(dir: &Path, s: &StudyPage) -> Result<(), ReportError> {
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{}</h1>", esc(s.title));
+    b.push_str("<table>\n");
+    for (k, v) in s.settings {
+        let _ = writeln!(b, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
+    }
+    let _ = writeln!(b, "</table>\n<h2>{}</h2>", esc(s.heading));
+    if s.lines.is_empty() {
+        let _ = writeln!(b, "<p>{}</p>", esc(s.nothing));
+    }
+    b.push_str("<ul>\n");
+    for l in s.lines {
+        let _ = writeln!(b, "<li>{}</li>", esc(l));
+    }
+    b.push_str("</ul>\n");
+    figures(&mut b, s.charts, "charts/");
+    if !s.table.is_empty() {
+        b.push_str("<h2>The numbers</h2>\n<div class=\"wide\">\n<table>\n<tr>");
+        for h in s.headers {
+            let _ = write!(b, "<th>{}</th>", esc(h));
+        }
+        b.push_str("</tr>\n");
+        for row in s.table {
+            b.push_str("<tr>");
+            for cell in row {
+                let _ = write!(b, "<td>{}</td>", esc(cell));
+            }
+            b.push_str("</tr>\n");
+        }
+        b.push_str("</table>\n</div>\n");
+    }
+    b.push_str("<h2>Files</h2>\n");
+    file_list(&mut b, dir, s.files);
+    let path = dir.join(s.file);
+    std::fs::write(&path, page(&format!("{} — pactsim", s.title), &b)).map_err(io_err(&path))
+}
+
 pub fn write_sensitivity(
     dir: &Path,
     title: &str,
@@ -522,47 +577,26 @@ pub fn write_sensitivity(
     table: &[Vec<String>],
     charts: &[Chart],
 ) -> Result<(), ReportError> {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>{}</h1>", esc(title));
-    b.push_str("<table>\n");
-    for (k, v) in settings {
-        let _ = writeln!(b, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
-    }
-    b.push_str("</table>\n<h2>Which assumptions matter</h2>\n");
-    if lines.is_empty() {
-        b.push_str("<p>No outcome moves over the ranges given.</p>\n");
-    }
-    b.push_str("<ul>\n");
-    for l in lines {
-        let _ = writeln!(b, "<li>{}</li>", esc(l));
-    }
-    b.push_str("</ul>\n");
-    figures(&mut b, charts, "charts/");
-    b.push_str("<h2>The numbers</h2>\n<div class=\"wide\">\n<table>\n<tr>");
-    for h in headers {
-        let _ = write!(b, "<th>{}</th>", esc(h));
-    }
-    b.push_str("</tr>\n");
-    for row in table {
-        b.push_str("<tr>");
-        for cell in row {
-            let _ = write!(b, "<td>{}</td>", esc(cell));
-        }
-        b.push_str("</tr>\n");
-    }
-    b.push_str("</table>\n</div>\n");
-    file_list(
-        &mut b,
+    write_study(
         dir,
-        &[
-            ("sensitivity.csv", "Morris effects of every parameter on every outcome that moves"),
-            ("sobol.csv", "Sobol indices of every parameter on every outcome that varies"),
-            ("sweep.csv", "every design point: the parameters' values and every outcome"),
-            ("sweep.json", "the design, seed, replicates and version"),
-        ],
-    );
-    let path = dir.join("sensitivity.html");
-    std::fs::write(&path, page(&format!("{title} — pactsim"), &b)).map_err(io_err(&path))
+        &StudyPage {
+            file: "sensitivity.html",
+            title,
+            settings,
+            heading: "Which assumptions matter",
+            lines,
+            nothing: "No outcome moves over the ranges given.",
+            headers,
+            table,
+            charts,
+            files: &[
+                ("sensitivity.csv", "Morris effects of every parameter on every outcome that moves"),
+                ("sobol.csv", "Sobol indices of every parameter on every outcome that varies"),
+                ("sweep.csv", "every design point: the parameters' values and every outcome"),
+                ("sweep.json", "the design, seed, replicates and version"),
+            ],
+        },
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod csv;
 pub mod explain;
+pub mod fit;
 pub mod html;
 pub mod json;
 pub mod sensitivity;

@@ -208,12 +208,12 @@ impl Summary {
                 .collect(),
             targets: Vec::new(),
         };
-        summary.targets = scenario.targets.iter().map(|t| summary.evaluate(scenario, t)).collect();
+        summary.targets = scenario.targets.iter().map(|t| summary.evaluate(scenario, tally, t)).collect();
         summary
     }
 
     /// A target against this run's numbers.
-    fn evaluate(&self, scenario: &Scenario, t: &Target) -> TargetResult {
+    fn evaluate(&self, scenario: &Scenario, tally: &Tally, t: &Target) -> TargetResult {
         let pact = t.pact.map(|p| scenario.pact(p).id.clone());
         let state = t.state.map(|s| scenario.state(s).id.clone());
         let at = t.round.map(|r| scenario.calendar.label(r));
@@ -237,6 +237,13 @@ impl Summary {
                 format!("median {s} application-to-membership lag in {p} ({})", self.round_unit),
                 membership.and_then(|m| m.accession_lag_median),
             ),
+            Statistic::ApplyDateMedian => (
+                format!("median date {s} applies to {p}"),
+                match (t.pact, t.state) {
+                    (Some(pi), Some(si)) => median(tally.apply_hist(pi.index(), si.index())),
+                    _ => None,
+                },
+            ),
             Statistic::SupportAt => (
                 format!("{s} support for alignment after {when}"),
                 self.support.get(&s).and_then(|v| v.get(t.round.unwrap_or(0) as usize).copied()),
@@ -245,7 +252,9 @@ impl Summary {
         };
         let observed_text = match (observed, t.statistic) {
             (None, _) => "none".to_string(),
-            (Some(o), Statistic::JoinDateMedian) => format!("{} (round {o})", scenario.calendar.label(o.round() as u32)),
+            (Some(o), Statistic::JoinDateMedian | Statistic::ApplyDateMedian) => {
+                format!("{} (round {o})", scenario.calendar.label(o.round() as u32))
+            }
             (Some(o), Statistic::AccessionLagMedian) => format!("{o}"),
             (Some(o), _) => format!("{o:.3}"),
         };

@@ -5,6 +5,7 @@
 //! threads there are. Replicates run in parallel; their integer tallies merge exactly in
 //! replicate order (see [`run`]).
 
+pub mod search;
 mod tally;
 pub mod trace;
 

@@ -26,6 +26,8 @@ pub struct Tally {
     /// Rounds from first application to first membership, for states that applied and got in:
     /// `[(p·N + s)·(R+1) + lag]`.
     pub accession_lag: Vec<u64>,
+    /// First round a state applied to the pact, whether or not it got in: `[(p·N + s)·(R+1) + r]`.
+    pub apply_round: Vec<u64>,
     /// Number of members after round r: `[(r·P + p)·(N+1) + size]`.
     pub size: Vec<u64>,
     /// First round at which the pact had at least `min_members` members: `[p·(R+2) + r]`,
@@ -52,6 +54,7 @@ impl Tally {
             founding: vec![0; p * n],
             join_round: vec![0; p * n * (r + 1)],
             accession_lag: vec![0; p * n * (r + 1)],
+            apply_round: vec![0; p * n * (r + 1)],
             size: vec![0; (r + 1) * p * (n + 1)],
             formed: vec![0; p * (r + 2)],
             actions: vec![0; p * n * 5],
@@ -78,6 +81,7 @@ impl Tally {
             (&mut self.member, &other.member),
             (&mut self.ever, &other.ever),
             (&mut self.founding, &other.founding),
+            (&mut self.apply_round, &other.apply_round),
             (&mut self.join_round, &other.join_round),
             (&mut self.accession_lag, &other.accession_lag),
             (&mut self.size, &other.size),
@@ -112,6 +116,12 @@ impl Tally {
     pub fn lag_hist(&self, p: usize, s: usize) -> &[u64] {
         let k = self.pair(p, s) * (self.rounds + 1);
         &self.accession_lag[k..k + self.rounds + 1]
+    }
+
+    /// First application rounds of the state to the pact (index = round).
+    pub fn apply_hist(&self, p: usize, s: usize) -> &[u64] {
+        let k = self.pair(p, s) * (self.rounds + 1);
+        &self.apply_round[k..k + self.rounds + 1]
     }
 
     pub fn size_hist(&self, r: usize, p: usize) -> &[u64] {
@@ -160,6 +170,10 @@ impl Tally {
             for s in 0..n {
                 let k = p * n + s;
                 let founding = history[0][k];
+                let applied = world.first_apply[k] as usize;
+                if applied > 0 {
+                    self.apply_round[k * (r_n + 1) + applied] += 1;
+                }
                 let first = history.iter().position(|snap| snap[k]);
                 if first.is_some() {
                     self.ever[k] += 1;
@@ -168,7 +182,6 @@ impl Tally {
                     self.founding[k] += 1;
                 } else if let Some(r) = first {
                     self.join_round[k * (r_n + 1) + r] += 1;
-                    let applied = world.first_apply[k] as usize;
                     if applied > 0 && applied <= r {
                         self.accession_lag[k * (r_n + 1) + (r - applied)] += 1;
                     }

@@ -342,6 +342,8 @@ pub enum Statistic {
     JoinDateMedian,
     /// Median rounds from first application to membership.
     AccessionLagMedian,
+    /// Median first round of application (among replicates where the state applied).
+    ApplyDateMedian,
     /// Mean public support for alignment after a given round.
     SupportAt,
     /// P(the pact reaches its `min_members` at some round).
@@ -349,11 +351,12 @@ pub enum Statistic {
 }
 
 impl Statistic {
-    pub const ALL: [Statistic; 6] = [
+    pub const ALL: [Statistic; 7] = [
         Statistic::PFinal,
         Statistic::PMemberAt,
         Statistic::JoinDateMedian,
         Statistic::AccessionLagMedian,
+        Statistic::ApplyDateMedian,
         Statistic::SupportAt,
         Statistic::PFormed,
     ];
@@ -363,6 +366,7 @@ impl Statistic {
             Statistic::PMemberAt => "p_member_at",
             Statistic::JoinDateMedian => "join_date_median",
             Statistic::AccessionLagMedian => "accession_lag_median",
+            Statistic::ApplyDateMedian => "apply_date_median",
             Statistic::SupportAt => "support_at",
             Statistic::PFormed => "p_formed",
         }
@@ -373,7 +377,9 @@ impl Statistic {
     /// Whether the target names a pact, a state, and a round.
     pub fn needs(self) -> (bool, bool, bool) {
         match self {
-            Statistic::PFinal | Statistic::JoinDateMedian | Statistic::AccessionLagMedian => (true, true, false),
+            Statistic::PFinal | Statistic::JoinDateMedian | Statistic::AccessionLagMedian | Statistic::ApplyDateMedian => {
+                (true, true, false)
+            }
             Statistic::PMemberAt => (true, true, true),
             Statistic::SupportAt => (false, true, true),
             Statistic::PFormed => (true, false, false),
@@ -389,7 +395,7 @@ pub struct Target {
     pub state: Option<StateId>,
     /// The round a `p_member_at` or `support_at` target reads (0 = the start).
     pub round: Option<u32>,
-    /// The observed value (a round for `join_date_median`).
+    /// The observed value (a round for `join_date_median` and `apply_date_median`).
     pub value: f64,
     /// The value as written in the file.
     pub value_text: String,

@@ -631,7 +631,7 @@ fn target(
         ok = false;
     }
     let (value, value_text) = match (&t.value, statistic) {
-        (RawTargetValue::Date(d), Statistic::JoinDateMedian) => {
+        (RawTargetValue::Date(d), Statistic::JoinDateMedian | Statistic::ApplyDateMedian) => {
             let r = date_round(c, format!("{k}.value"), d, None)?;
             if r < 1 || r > i64::from(rounds) {
                 c.problem(
@@ -657,7 +657,7 @@ fn target(
         Statistic::PFinal | Statistic::PMemberAt | Statistic::SupportAt | Statistic::PFormed => {
             c.range(format!("{k}.value"), value, 0.0, 1.0)
         }
-        Statistic::JoinDateMedian => c.range(format!("{k}.value"), value, 1.0, f64::from(rounds)),
+        Statistic::JoinDateMedian | Statistic::ApplyDateMedian => c.range(format!("{k}.value"), value, 1.0, f64::from(rounds)),
         Statistic::AccessionLagMedian => c.range(format!("{k}.value"), value, 0.0, f64::from(rounds)),
     }
     if !(t.tolerance > 0.0 && t.tolerance.is_finite()) {

@@ -38,8 +38,8 @@ pub struct RawScenario {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    /// "p_final", "p_member_at", "join_date_median", "accession_lag_median", "support_at" or
-    /// "p_formed".
+    /// "p_final", "p_member_at", "join_date_median", "accession_lag_median", "apply_date_median",
+    /// "support_at" or "p_formed".
     pub statistic: SpannedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pact: Option<SpannedStr>,
@@ -51,7 +51,7 @@ pub struct RawTarget {
     /// ...or a calendar date, when the scenario has a `start`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<SpannedStr>,
-    /// A number, or a date (`"2023-04"`) for `join_date_median`.
+    /// A number, or a date (`"2023-04"`) for `join_date_median` and `apply_date_median`.
     pub value: RawTargetValue,
     /// How far the run may be from `value` and still meet the target (in rounds for dates and
     /// lags).
