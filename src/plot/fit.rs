@@ -114,7 +114,9 @@ impl Figure for TargetsChart<'_> {
                 let colour = if a.met { UP } else { DOWN };
                 body.draw(&Circle::new((px(v), y), 6, colour.filled()))?;
             }
-            let text = format!("history {}: {} → {}", a.value, b.observed_text, a.observed_text);
+            // A date without its round number: the axis is in tolerances already.
+            let short = |t: &str| t.split(" (round").next().unwrap_or(t).to_string();
+            let text = format!("history {}: {} → {}", a.value, short(&b.observed_text), short(&a.observed_text));
             let text = fit(&body, &text, &font(SMALL_SIZE), value_w);
             body.draw(&Text::new(
                 text,
