@@ -5,6 +5,7 @@
 //! (JSON/CSV writers) and [`plot`] (charts) → [`cli`] (the thin command line).
 
 pub mod cli;
+pub mod data;
 pub mod model;
 pub mod plot;
 pub mod report;

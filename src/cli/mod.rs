@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 mod fit;
+mod import;
 mod sweep;
 
 use crate::plot;
@@ -77,6 +78,11 @@ pub enum Command {
         after_help = "Example:\n  pactsim fit scenarios/finland_sweden.toml --vary model.grievance_decay=0.005..0.04 --vary model.ratification_rate=0.1..0.6 --budget 60 --runs 300\n\nThe distance of a run is the sum over targets of ((observed - value) / tolerance)^2; a target is met\nwhen its term is at most 1. Every point runs the same replicates (common random numbers). Writes\nfit.csv (every point), fit.json (fitted values, targets before and after) and fitted.toml (the\nscenario with the fitted values in place, every default written out) into output/<scenario>-fit/."
     )]
     Fit(fit::FitArgs),
+    /// Write the state system of a year as a scenario, from COW NMC v6.0 and ATOP v4.01 (built in).
+    #[command(
+        after_help = "Examples:\n  pactsim import --year 1955 --region europe --out europe1955.toml\n  pactsim import --year 1990 --all --out world1990.toml\n  pactsim import --year 2014 --states USA,RUS,FIN,SWE,NOR --round-unit month\n  pactsim run europe1955.toml --set model.temperature=0.3\n\nThe world is as on 31 December of the year; round 1 is the next year (or its January). Every\nderivation (proximity, hostility from named threats and alliance-portfolio S scores, admission\nrules) is stated in the file's header and in docs/DATA.md. Data: data/README.md."
+    )]
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +231,7 @@ pub struct GenerateArgs {
     /// Number of states (2 to 500).
     #[arg(long, default_value_t = 193)]
     pub states: usize,
-    /// Number of pacts (1 to 200).
+    /// Number of pacts (1 to 500).
     #[arg(long, default_value_t = 50)]
     pub pacts: usize,
     /// Rounds (months) the scenario plays.
@@ -265,6 +271,7 @@ pub fn main() -> Result<()> {
         Command::Sweep(args) => sweep::cmd_sweep(args),
         Command::Sensitivity(args) => sweep::cmd_sensitivity(args),
         Command::Fit(args) => fit::cmd_fit(args),
+        Command::Import(args) => import::cmd_import(args),
     }
 }
 
@@ -753,7 +760,7 @@ fn cmd_generate(args: GenerateArgs) -> Result<()> {
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so an interrupted
 /// write never leaves half a file at `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
