@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+mod backtest;
 mod fit;
 mod import;
 mod sweep;
@@ -83,6 +84,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim import --year 1955 --region europe --out europe1955.toml\n  pactsim import --year 1990 --all --out world1990.toml\n  pactsim import --year 2014 --states USA,RUS,FIN,SWE,NOR --round-unit month\n  pactsim run europe1955.toml --set model.temperature=0.3\n\nThe world is as on 31 December of the year; round 1 is the next year (or its January). Every\nderivation (proximity, hostility from named threats and alliance-portfolio S scores, admission\nrules) is stated in the file's header and in docs/DATA.md. Data: data/README.md."
     )]
     Import(import::ImportArgs),
+    /// Backtest the model on alliance history: import each start year, play yearly rounds, score against ATOP.
+    #[command(
+        after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
+    )]
+    Backtest(backtest::BacktestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +278,7 @@ pub fn main() -> Result<()> {
         Command::Sensitivity(args) => sweep::cmd_sensitivity(args),
         Command::Fit(args) => fit::cmd_fit(args),
         Command::Import(args) => import::cmd_import(args),
+        Command::Backtest(args) => backtest::cmd_backtest(args),
     }
 }
 
