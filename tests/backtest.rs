@@ -45,8 +45,9 @@ fn persistence_scores_match_hand_counts_and_unpredictables_are_counted() {
     // 1956 are counted as unpredictable (8 European members, 2 years).
     let s1954 = &bt.starts[0];
     assert!(s1954.unpredictable.new_alliance_memberships >= 16, "{:?}", s1954.unpredictable);
-    // West Germany joins NATO in 1955: an entry observed from the 1954 world.
-    assert!(s1954.scores[2][1].events >= 1);
+    // West Germany enters the COW system in 1955 and NATO and the Brussels Treaty that year: a
+    // state born after the start, counted (2 alliances, 2 years).
+    assert!(s1954.unpredictable.new_state_memberships >= 4, "{:?}", s1954.unpredictable);
 }
 
 #[test]

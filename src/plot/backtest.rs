@@ -5,6 +5,7 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{Chart, FORMATS, Figure, PlotError, create_dir, render};
@@ -141,14 +142,14 @@ impl Figure for ReliabilityChart<'_> {
             let r = disc_radius(n as f64, max, 4.0, 26.0);
             Circle::new((x, y), r, category(0).mix(0.6).filled())
         }))?;
+        // Pair-year counts beside each dot, inside the plot (left of dots near the right edge).
         chart.draw_series(pts.iter().map(|&(x, y, n)| {
+            let h = if x > 0.7 { HPos::Right } else { HPos::Left };
+            let dx = if x > 0.7 { -0.03 } else { 0.03 };
             Text::new(
-                format!("{n}"),
-                (x, y),
-                font(SMALL_SIZE).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Bottom,
-                )),
+                format!("{n} pair-years"),
+                (x + dx, y + 0.02),
+                anchored(font(SMALL_SIZE), h, VPos::Bottom),
             )
         }))?;
         Ok(())
