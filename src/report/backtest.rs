@@ -163,7 +163,7 @@ pub fn table(bt: &Backtest) -> String {
     let u = &bt.unpredictable;
     let _ = writeln!(
         out,
-        " not predictable by construction: {} memberships in alliances absent from the start world, {} of states born after the start; {} pair-years of states that left the system and {} start-years past ATOP's end not scored",
+        " not predictable by construction: {} memberships in alliances absent from the start world, {} of states born after the start; not scored: {} pair-years of states that left the system, and {} horizon years past ATOP's end (2018)",
         u.new_alliance_memberships, u.new_state_memberships, u.departed_state_pairs, u.years_past_coverage
     );
     out
@@ -341,7 +341,7 @@ pub fn write_html(dir: &Path, bt: &Backtest, charts: &[Chart], split: Option<&Er
     let u = &bt.unpredictable;
     let _ = writeln!(
         b,
-        "<p class=\"note\">Not predictable by construction and counted, not scored: {} memberships in alliances absent from the start world (founded later, or with fewer than two selected members), {} memberships of states that entered the system after the start; {} pair-years of states that left the system and {} start-years past ATOP's last year (2018) are not scored.</p>",
+        "<p class=\"note\">Not predictable by construction and counted, not scored: {} memberships in alliances absent from the start world (founded later, or with fewer than two selected members), {} memberships of states that entered the system after the start; not scored: {} pair-years of states that left the system, and {} horizon years past ATOP's last year (2018) of the latest start years.</p>",
         u.new_alliance_memberships, u.new_state_memberships, u.departed_state_pairs, u.years_past_coverage
     );
     b.push_str("<h2>Charts</h2>\n");
