@@ -104,7 +104,10 @@ impl Figure for ReliabilityChart<'_> {
         let body = header(
             root,
             "Reliability of the model's membership probabilities",
-            &format!("Ten bins of predicted P(member); dot area ∝ pair-years ({total} in all); on the diagonal = calibrated"),
+            &format!(
+                "Ten bins of predicted P(member), labelled with their pair-years ({} in all); on the diagonal = calibrated",
+                compact(total)
+            ),
         )?;
         let mut chart = ChartBuilder::on(&body)
             .margin(20)
@@ -146,13 +149,21 @@ impl Figure for ReliabilityChart<'_> {
         chart.draw_series(pts.iter().map(|&(x, y, n)| {
             let h = if x > 0.7 { HPos::Right } else { HPos::Left };
             let dx = if x > 0.7 { -0.03 } else { 0.03 };
-            Text::new(
-                format!("{n} pair-years"),
-                (x + dx, y + 0.02),
-                anchored(font(SMALL_SIZE), h, VPos::Bottom),
-            )
+            Text::new(compact(n), (x + dx, y + 0.02), anchored(font(SMALL_SIZE), h, VPos::Bottom))
         }))?;
         Ok(())
+    }
+}
+
+/// 9434782 → "9.43M", 35313 → "35.3k", 812 → "812".
+fn compact(n: u64) -> String {
+    let x = n as f64;
+    if x >= 1e6 {
+        format!("{:.2}M", x / 1e6)
+    } else if x >= 1e4 {
+        format!("{:.1}k", x / 1e3)
+    } else {
+        n.to_string()
     }
 }
 
