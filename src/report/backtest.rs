@@ -331,6 +331,18 @@ pub fn write_html(dir: &Path, bt: &Backtest, charts: &[Chart], split: Option<&Er
             esc(&sets_label(&s.fitted_sets)),
             esc(&s.test_era)
         );
+        b.push_str("<h3>Fit era: the grid</h3>\n<table>\n<tr><th></th><th>weights</th><th>mean log loss</th><th>mean Brier</th></tr>\n");
+        for (i, p) in s.grid.iter().enumerate() {
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{:.5}</td><td class=\"num\">{:.5}</td></tr>",
+                if i == s.best { "chosen" } else { "" },
+                esc(&sets_label(&p.sets)),
+                p.log_loss,
+                p.brier
+            );
+        }
+        b.push_str("</table>\n");
         b.push_str("<h3>Test era with the defaults</h3>\n");
         html_scores(&mut b, &s.test_default);
         b.push_str("<h3>Test era with the fitted values</h3>\n");
