@@ -154,6 +154,12 @@ fn the_era_split_fits_on_one_era_and_scores_the_other() {
     assert_eq!(json["grid"].as_array().unwrap().len(), backtest::fit_grid().len());
     assert_eq!(json["test_default"]["from"], 1950);
     assert_eq!(json["fit_default"]["to"], 1902);
+    assert_eq!(
+        json["fit_default"]["sets"].as_array().unwrap().len(),
+        0,
+        "the grid's first point is the defaults"
+    );
+    assert_eq!(json["fit_fitted"]["from"], 1900);
     assert!(out.join("era_split.csv").is_file());
 }
 

@@ -141,6 +141,7 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
     }
     let t0 = Instant::now();
     let mut points = Vec::new();
+    let mut fit_runs = Vec::new();
     for sets in backtest::fit_grid() {
         let mut all = args.set.clone();
         all.extend(sets.iter().cloned());
@@ -150,10 +151,14 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
             log_loss: bt.total[0][0].log_loss(),
             brier: bt.total[0][0].brier(),
         });
+        fit_runs.push(bt);
     }
     let best = backtest::best(&points).expect("the grid is not empty");
     let fitted: Vec<String> = args.set.iter().cloned().chain(points[best].sets.iter().cloned()).collect();
-    let default_fit = run_one(data, &spec_for(args, f0, f1, args.set.clone())?, args.quiet, "fit era, defaults")?;
+    // The grid's first point is the defaults (fit_grid), so the fit era's default run is kept
+    // from the grid rather than run again.
+    let fit_fitted = fit_runs[best].clone();
+    let default_fit = fit_runs.swap_remove(0);
     let test_default = run_one(data, &spec_for(args, t0y, t1y, args.set.clone())?, args.quiet, "test era, defaults")?;
     let test_fitted = run_one(data, &spec_for(args, t0y, t1y, fitted.clone())?, args.quiet, "test era, fitted")?;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output/backtest-era-split"));
@@ -165,6 +170,7 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         best,
         fitted_sets: fitted,
         fit_default: default_fit,
+        fit_fitted,
         test_default,
         test_fitted,
     };

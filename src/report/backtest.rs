@@ -178,6 +178,8 @@ pub struct EraSplit {
     pub best: usize,
     pub fitted_sets: Vec<String>,
     pub fit_default: Backtest,
+    /// The fit era with the chosen point (the grid's run of it).
+    pub fit_fitted: Backtest,
     pub test_default: Backtest,
     pub test_fitted: Backtest,
 }
@@ -201,22 +203,9 @@ pub fn write_era_csv(dir: &Path, split: &EraSplit) -> Result<(), ReportError> {
     ])
     .map_err(&err)?;
     let fitted = sets_label(&split.grid[split.best].sets);
-    let fit_best = &split.grid[split.best];
-    w.write_record([
-        "fit",
-        split.fit_era.as_str(),
-        &format!("fitted: {fitted}"),
-        "all",
-        "model",
-        "",
-        "",
-        &f(fit_best.brier),
-        &f(fit_best.log_loss),
-        "",
-    ])
-    .map_err(&err)?;
     for (era, years, weights, bt) in [
         ("fit", &split.fit_era, "defaults".to_string(), &split.fit_default),
+        ("fit", &split.fit_era, format!("fitted: {fitted}"), &split.fit_fitted),
         ("test", &split.test_era, "defaults".to_string(), &split.test_default),
         ("test", &split.test_era, format!("fitted: {fitted}"), &split.test_fitted),
     ] {
@@ -268,6 +257,8 @@ pub fn era_table(split: &EraSplit) -> String {
     }
     let _ = writeln!(out, "Fit era with the defaults:");
     out.push_str(&table(&split.fit_default));
+    let _ = writeln!(out, "Fit era with the fitted values ({}):", sets_label(&split.fitted_sets));
+    out.push_str(&table(&split.fit_fitted));
     let _ = writeln!(out, "Test era {} with the defaults:", split.test_era);
     out.push_str(&table(&split.test_default));
     let _ = writeln!(
