@@ -4,7 +4,9 @@
 //! (pure state and rules) → [`run`] (replicates, seeding, exact aggregation) → [`report`]
 //! (JSON/CSV writers) and [`plot`] (charts) → [`cli`] (the thin command line).
 
+pub mod backtest;
 pub mod cli;
+pub mod data;
 pub mod model;
 pub mod plot;
 pub mod report;

@@ -168,7 +168,7 @@ fn generate_rejects_impossible_worlds() {
         ("--states", "0", "--states 0"),
         ("--states", "501", "500"),
         ("--pacts", "0", "--pacts 0"),
-        ("--pacts", "201", "200"),
+        ("--pacts", "501", "500"),
         ("--rounds", "0", "--rounds 0"),
     ] {
         let a = pactsim().args(["generate", flag, value]).assert().failure();

@@ -161,6 +161,6 @@ fn bad_arguments_are_errors() {
     let mut s = spec(10, 3, 12, 1);
     s.runs = 0;
     assert!(matches!(err(s), GenerateError::Runs { given: 0, .. }));
-    let msg = err(spec(10, 500, 60, 1)).to_string();
-    assert!(msg.contains("--pacts 500") && msg.contains("200"), "{msg}");
+    let msg = err(spec(10, 501, 60, 1)).to_string();
+    assert!(msg.contains("--pacts 501") && msg.contains("500"), "{msg}");
 }

@@ -1,5 +1,5 @@
 //! Gulf and Levant minilaterals, 2021–2024: after the October 2023 shock Jordan leaves Project
-//! Prosperity while the UAE stays in the Abraham Accords (issue 3; CASES.md §3). Expectations are
+//! Prosperity while the UAE stays in the Abraham Accords (issue 3; docs/SOURCES.md §3). Expectations are
 //! those of scenarios/gulf_minilaterals.toml's header.
 //!
 //! Tolerances: every probability is a share of `RUNS` replicates; each assertion asks the observed

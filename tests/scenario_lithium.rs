@@ -43,7 +43,7 @@ fn calibrated_from_cinc_and_usgs_reserves() {
             ("CHN", "CHN"),
         ],
     );
-    // resources.minerals = share of world reserves, USGS 2023 via CASES.md (fixture).
+    // resources.minerals = share of world reserves, USGS 2023 via docs/SOURCES.md (fixture).
     let text = std::fs::read_to_string(root().join("tests/fixtures/usgs_lithium_2023.csv")).unwrap();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();

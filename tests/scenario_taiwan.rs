@@ -108,7 +108,7 @@ fn calibrated_from_cinc_2016() {
 
 #[test]
 fn the_pacts_are_those_of_the_case() {
-    // CASES.md §2: membership as of 2024; New Zealand suspended from ANZUS; the TRA is not binding.
+    // docs/SOURCES.md §2: membership as of 2024; New Zealand suspended from ANZUS; the TRA is not binding.
     let sc = scenario(&[]);
     let members = |id: &str| -> Vec<&str> {
         let p = sc.pact(sc.pact_by_id(id).unwrap());

@@ -8,7 +8,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+mod backtest;
 mod fit;
+mod import;
 mod sweep;
 
 use crate::plot;
@@ -77,6 +79,16 @@ pub enum Command {
         after_help = "Examples:\n  pactsim fit scenarios/finland_sweden.toml --vary model.grievance_decay=0.005..0.04 --vary model.ratification_rate=0.1..0.6 --budget 60 --runs 300\n  pactsim fit scenarios/finland_sweden.toml --method abc --particles 200 --budget 8000 --vary state.SWE.support.threshold=0.45..0.8 --vary model.ratification_rate=0.1..0.6\n\nThe distance of a run is the sum over targets of ((observed - value) / tolerance)^2; a target is met\nwhen its term is at most 1. Every point runs the same replicates (common random numbers).\nnelder-mead: a Sobol search over the ranges, then a simplex (a point estimate). abc: ABC sequential\nMonte Carlo from uniform priors down to --epsilon (default: the number of targets); the last\ngeneration is the posterior. Writes fit.csv (every point), fit.json (best point, posterior\nsummaries, targets before and after), posterior.csv (abc), fitted.toml (the scenario with the best\npoint in place) and charts/ (targets, pair plot) into output/<scenario>-fit/."
     )]
     Fit(fit::FitArgs),
+    /// Write the state system of a year as a scenario, from COW NMC v6.0 and ATOP v4.01 (built in).
+    #[command(
+        after_help = "Examples:\n  pactsim import --year 1955 --region europe --out europe1955.toml\n  pactsim import --year 1990 --all --out world1990.toml\n  pactsim import --year 2014 --states USA,RUS,FIN,SWE,NOR --round-unit month\n  pactsim run europe1955.toml --set model.temperature=0.3\n\nThe world is as on 31 December of the year; round 1 is the next year (or its January). Every\nderivation (proximity, hostility from named threats and alliance-portfolio S scores, admission\nrules) is stated in the file's header and in docs/DATA.md. Data: data/README.md."
+    )]
+    Import(import::ImportArgs),
+    /// Backtest the model on alliance history: import each start year, play yearly rounds, score against ATOP.
+    #[command(
+        after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
+    )]
+    Backtest(backtest::BacktestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +237,7 @@ pub struct GenerateArgs {
     /// Number of states (2 to 500).
     #[arg(long, default_value_t = 193)]
     pub states: usize,
-    /// Number of pacts (1 to 200).
+    /// Number of pacts (1 to 500).
     #[arg(long, default_value_t = 50)]
     pub pacts: usize,
     /// Rounds (months) the scenario plays.
@@ -265,6 +277,8 @@ pub fn main() -> Result<()> {
         Command::Sweep(args) => sweep::cmd_sweep(args),
         Command::Sensitivity(args) => sweep::cmd_sensitivity(args),
         Command::Fit(args) => fit::cmd_fit(args),
+        Command::Import(args) => import::cmd_import(args),
+        Command::Backtest(args) => backtest::cmd_backtest(args),
     }
 }
 
@@ -753,7 +767,7 @@ fn cmd_generate(args: GenerateArgs) -> Result<()> {
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so an interrupted
 /// write never leaves half a file at `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

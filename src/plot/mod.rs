@@ -5,6 +5,7 @@
 //! backend, and [`render`] writes it as PNG and SVG. [`draw_run`] draws the chart set of a run.
 
 mod axes;
+mod backtest;
 mod compare;
 mod explain;
 mod fit;
@@ -28,6 +29,7 @@ use rayon::prelude::*;
 use crate::report::Summary;
 use crate::run::Tally;
 
+pub use backtest::draw_backtest;
 pub use compare::draw_compare;
 pub use explain::draw_explain;
 pub use fit::draw_fit;

@@ -69,14 +69,14 @@ div.wide { overflow-x: auto; max-width: 100%; }
 td.names { font-size: 0.92em; }
 "#;
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         esc(title)
     )
 }
 
-fn figures(out: &mut String, charts: &[Chart], prefix: &str) {
+pub(crate) fn figures(out: &mut String, charts: &[Chart], prefix: &str) {
     for c in charts {
         figure(out, c, prefix);
     }
@@ -101,7 +101,7 @@ fn figure(out: &mut String, c: &Chart, prefix: &str) {
 }
 
 /// Links to those of `files` that exist in `dir`, with a description each.
-fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
     out.push_str("<ul class=\"files\">\n");
     for (f, what) in files {
         if dir.join(f).is_file() {

@@ -1,6 +1,7 @@
 //! Writers for run results, one module per format (as hyperfine's exporters), and the
 //! staging directory that makes a run directory appear whole or not at all.
 
+pub mod backtest;
 pub mod compare;
 pub mod csv;
 pub mod explain;

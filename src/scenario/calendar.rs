@@ -174,7 +174,7 @@ mod tests {
             assert_eq!(Date::from_days(d.days()), d, "{s}");
         }
         assert_eq!(Date::parse("1970-01-02").unwrap().days(), 1);
-        // Finland: application 2022-05-18, accession 2023-04-04 = 321 days (CASES.md).
+        // Finland: application 2022-05-18, accession 2023-04-04 = 321 days (docs/SOURCES.md).
         assert_eq!(
             Date::parse("2023-04-04").unwrap().days() - Date::parse("2022-05-18").unwrap().days(),
             321

@@ -18,7 +18,7 @@ pub use schema::{RawCredibility as Credibility, RawObligationProtection as Oblig
 /// Most states a scenario may have (per-replicate tables are n×n).
 pub const MAX_STATES: usize = 500;
 /// Most pacts a scenario may have.
-pub const MAX_PACTS: usize = 200;
+pub const MAX_PACTS: usize = 500;
 /// Most states one aggregate state may stand for (`count`).
 pub const MAX_COUNT: u32 = 1000;
 /// Most rounds a scenario may have.

@@ -1,0 +1,196 @@
+//! `pactsim backtest`: scores the model's predicted memberships against ATOP history
+//! (src/backtest/), against persistence and historical base rates; with --fit-era, fits global
+//! weights on one era and reports skill on another.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::backtest::{self, Backtest, BacktestSpec, FitPoint};
+use crate::data::Dataset;
+use crate::data::import::{Region, Selection};
+use crate::report::{self, Staging};
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// First start year (the world as on its 31 December).
+    #[arg(long, default_value_t = 1946)]
+    pub from: i32,
+    /// Last start year (at most 2016, the last year of COW NMC; ATOP v4.01 ends in 2018, so
+    /// the horizon of late starts is cut there).
+    #[arg(long, default_value_t = 2016)]
+    pub to: i32,
+    /// Yearly rounds played from each start (cut at 2018, ATOP's last year).
+    #[arg(long, default_value_t = 5)]
+    pub horizon: u32,
+    /// Years between start years.
+    #[arg(long, default_value_t = 1)]
+    pub step: u32,
+    /// A COW region: europe, americas, africa, middle_east, asia or oceania (default: every state).
+    #[arg(long, conflicts_with = "states")]
+    pub region: Option<String>,
+    /// States by COW abbreviation, ISO3 code or COW number, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
+    pub states: Vec<String>,
+    /// Override a model value in every imported world (repeatable), e.g. model.temperature=0.3.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replicates per start year.
+    #[arg(long, default_value_t = 100)]
+    pub runs: u32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Fit global weights on this era's start years (e.g. 1816-1945), then score --test-era with
+    /// the defaults and the fitted values. --from/--to are ignored.
+    #[arg(long, value_name = "FIRST-LAST", requires = "test_era")]
+    pub fit_era: Option<String>,
+    /// The era to score after fitting (e.g. 1946-2011). No tuning happens on it.
+    #[arg(long, value_name = "FIRST-LAST", requires = "fit_era")]
+    pub test_era: Option<String>,
+    /// Read the data files from this directory instead of the copies built into pactsim.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Output directory (default: output/backtest-FROM-TO/ or output/backtest-era-split/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Do not draw charts/ or write backtest.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn selection(args: &BacktestArgs) -> Result<Selection> {
+    Ok(if let Some(r) = &args.region {
+        Selection::Region(Region::parse(r)?)
+    } else if !args.states.is_empty() {
+        Selection::States(args.states.clone())
+    } else {
+        Selection::All
+    })
+}
+
+/// Runs one backtest with a progress bar over start years.
+fn run_one(data: &Dataset, spec: &BacktestSpec, quiet: bool, label: &str) -> Result<Backtest> {
+    spec.validate()?;
+    let starts = spec.starts();
+    let bar = ProgressBar::with_draw_target(Some(starts.len() as u64), ProgressDrawTarget::hidden());
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} start years, ETA {eta}").expect("valid template"));
+    bar.set_message(label.to_string());
+    if !quiet {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+    let result = backtest::backtest(data, spec, &|_| {}, &mut |_| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok(result)
+}
+
+fn spec_for(args: &BacktestArgs, from: i32, to: i32, sets: Vec<String>) -> Result<BacktestSpec> {
+    Ok(BacktestSpec {
+        from,
+        to,
+        horizon: args.horizon,
+        step: args.step,
+        selection: selection(args)?,
+        sets,
+        runs: args.runs,
+        seed: args.seed,
+    })
+}
+
+pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
+    let data = super::import::dataset(args.data.as_deref())?;
+    if let (Some(fit), Some(test)) = (&args.fit_era, &args.test_era) {
+        return era_split(&args, &data, fit, test);
+    }
+    let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
+    let t0 = Instant::now();
+    let bt = run_one(&data, &spec, args.quiet, "backtest")?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("output/backtest-{}-{}", args.from, args.to)));
+    let staging = Staging::new(&out)?;
+    report::backtest::write_csv(staging.path(), &bt)?;
+    report::json::write(&staging.path().join("backtest.json"), &bt)?;
+    if !args.no_charts {
+        let charts = crate::plot::draw_backtest(staging.path(), &bt)?;
+        report::backtest::write_html(staging.path(), &bt, &charts, None)?;
+    }
+    staging.commit()?;
+    if !args.quiet {
+        let mut o = std::io::stdout().lock();
+        write!(o, "{}", report::backtest::table(&bt))?;
+        writeln!(o, "{:.1} s; wrote {}", t0.elapsed().as_secs_f64(), out.display())?;
+    }
+    Ok(())
+}
+
+/// The era split: a grid over global weights scored on the fit era (mean log loss over all
+/// pair-years), then the test era with the defaults and with the best point.
+fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Result<()> {
+    let (f0, f1) = backtest::parse_era(fit)?;
+    let (t0y, t1y) = backtest::parse_era(test)?;
+    if f1 >= t0y && t1y >= f0 {
+        bail!("--fit-era {fit} and --test-era {test} overlap: the test era must not be tuned on");
+    }
+    let t0 = Instant::now();
+    let mut points = Vec::new();
+    let mut fit_runs = Vec::new();
+    for sets in backtest::fit_grid() {
+        let mut all = args.set.clone();
+        all.extend(sets.iter().cloned());
+        let bt = run_one(data, &spec_for(args, f0, f1, all)?, args.quiet, &format!("fit {}", sets.join(" ")))?;
+        points.push(FitPoint {
+            sets,
+            log_loss: bt.total[0][0].log_loss(),
+            brier: bt.total[0][0].brier(),
+        });
+        fit_runs.push(bt);
+    }
+    let best = backtest::best(&points).expect("the grid is not empty");
+    let fitted: Vec<String> = args.set.iter().cloned().chain(points[best].sets.iter().cloned()).collect();
+    // The grid's first point is the defaults (fit_grid), so the fit era's default run is kept
+    // from the grid rather than run again.
+    let fit_fitted = fit_runs[best].clone();
+    let default_fit = fit_runs.swap_remove(0);
+    let test_default = run_one(data, &spec_for(args, t0y, t1y, args.set.clone())?, args.quiet, "test era, defaults")?;
+    let test_fitted = run_one(data, &spec_for(args, t0y, t1y, fitted.clone())?, args.quiet, "test era, fitted")?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output/backtest-era-split"));
+    let staging = Staging::new(&out)?;
+    let split = report::backtest::EraSplit {
+        fit_era: fit.to_string(),
+        test_era: test.to_string(),
+        grid: points,
+        best,
+        fitted_sets: fitted,
+        fit_default: default_fit,
+        fit_fitted,
+        test_default,
+        test_fitted,
+    };
+    report::json::write(&staging.path().join("era_split.json"), &split)?;
+    report::backtest::write_era_csv(staging.path(), &split)?;
+    for (name, bt) in [("test_default", &split.test_default), ("test_fitted", &split.test_fitted)] {
+        let dir = staging.path().join(name);
+        std::fs::create_dir_all(&dir)?;
+        report::backtest::write_csv(&dir, bt)?;
+        report::json::write(&dir.join("backtest.json"), bt)?;
+    }
+    if !args.no_charts {
+        let charts = crate::plot::draw_backtest(staging.path(), &split.test_fitted)?;
+        report::backtest::write_html(staging.path(), &split.test_fitted, &charts, Some(&split))?;
+    }
+    staging.commit()?;
+    if !args.quiet {
+        let mut o = std::io::stdout().lock();
+        write!(o, "{}", report::backtest::era_table(&split))?;
+        writeln!(o, "{:.1} s; wrote {}", t0.elapsed().as_secs_f64(), out.display())?;
+    }
+    Ok(())
+}
