@@ -483,6 +483,9 @@ async fn scenario_file(State(state): State<Arc<AppState>>, body: Result<Bytes, B
     if req.set.len() > MAX_SETS {
         return Err(ApiError::unprocessable(format!("at most {MAX_SETS} values per request")));
     }
+    if let Some(runs) = req.runs {
+        check_runs(runs)?;
+    }
     // Validate first: a file is only offered if `pactsim run` would accept these values.
     super::load(entry, &req.set)?;
     let text = scenario::edit::apply_to_text(&entry.source, &req.set)?;

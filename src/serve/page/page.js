@@ -15,7 +15,7 @@ const S = {
   view: null,      // last answer of /api/view
   explained: null, // [state, pact] shown in the explain panel
 };
-const DELAY = 300; // ms after the last edit before re-running
+const DELAY = 120; // ms after the last edit before re-running
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
