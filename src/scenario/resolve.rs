@@ -155,24 +155,22 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
     resolve_with_ranges(raw, path, text).0
 }
 
+/// A `--set` path and the range validation checks its number against.
+pub(super) type CheckedRange = (String, f64, f64);
+
 /// As [`resolve`], and the range every number was checked against, by `--set` path (also when
 /// the scenario is invalid).
 pub(super) fn resolve_with_ranges(
     raw: RawScenario,
     path: &Path,
     text: Option<&str>,
-) -> (Result<Scenario, ScenarioError>, Vec<(String, f64, f64)>) {
+) -> (Result<Scenario, ScenarioError>, Vec<CheckedRange>) {
     let mut ranges = Vec::new();
     let result = resolve_inner(raw, path, text, &mut ranges);
     (result, ranges)
 }
 
-fn resolve_inner(
-    raw: RawScenario,
-    path: &Path,
-    text: Option<&str>,
-    ranges: &mut Vec<(String, f64, f64)>,
-) -> Result<Scenario, ScenarioError> {
+fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut Vec<CheckedRange>) -> Result<Scenario, ScenarioError> {
     let mut index = HashMap::new();
     let ids = [
         ("state", raw.states.iter().map(|s| s.id.get_ref().clone()).collect::<Vec<_>>()),

@@ -263,13 +263,12 @@ async fn simulate<T: Send + 'static>(
     if job.stopped() {
         return Err(ApiError::superseded());
     }
-    let answer = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
         work(&job)
     })
     .await
-    .map_err(|e| ApiError::internal(format!("the simulation failed: {e}")))?;
-    answer
+    .map_err(|e| ApiError::internal(format!("the simulation failed: {e}")))?
 }
 
 fn json_text(text: String) -> Response {
