@@ -141,6 +141,18 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
     assert!(marked.contains("changed"), "the edited value is marked: {marked}");
     screenshot(&page, "page-after.png").await;
 
+    // Clicking a cell of the table shows the explain chart of that state and pact.
+    page.find_element("#table button[data-state='SWE'][data-pact='NATO']")
+        .await
+        .expect("the SWE–NATO cell")
+        .click()
+        .await
+        .expect("click");
+    wait_for(&page, "document.querySelector('#explain img') !== null", 90, "the explain chart").await;
+    let title = text(&page, "document.querySelector('#explain h2').textContent").await;
+    assert!(title.starts_with("Why SWE joins NATO"), "{title}");
+    screenshot(&page, "page-explain.png").await;
+
     browser.close().await.expect("close");
     let _ = browser.wait().await;
     events.abort();

@@ -173,7 +173,7 @@ mod tests {
     fn source() -> Source {
         Source {
             path: "t.toml".into(),
-            text: "[scenario]\nname = \"t\"\nrounds = 12\nstart = \"2021-01\"\n\n[[state]]\nid = \"FIN\"\ncapability = 0.1\nneutrality = 0.5   # assumption\nsupport = { start = 0.3 }\n[[state]]\nid = \"RUS\"\ncapability = 0.3\n[[relation]]\nbetween = [\"FIN\", \"RUS\"]\nhostility = 0.4\n[[pact]]\nid = \"P\"\nmembers = [\"FIN\"]\n[[event]]\nid = \"war\"\ndate = \"2021-06\"\nchange = [{ kind = \"hostility\", between = [\"FIN\", \"RUS\"], to = 0.9 }]\n".into(),
+            text: "[scenario]\nname = \"t\"\nrounds = 12\nstart = \"2021-01\"\n\n[[state]]\nid = \"FIN\"\ncapability = 0.1\nneutrality = 0.5   # assumption\nsupport = { start = 0.3 }\n[[state]]\nid = \"RUS\"\ncapability = 0.3\n[[relation]]\nbetween = [\"FIN\", \"RUS\"]\nhostility = 0.4\n[[pact]]\nid = \"P\"\nbinding = 1.0\nmembers = [\"FIN\"]\n[[event]]\nid = \"war\"\ndate = \"2021-06\"\nchange = [{ kind = \"hostility\", between = [\"FIN\", \"RUS\"], to = 0.9 }]\n".into(),
         }
     }
 
