@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::cdp::browser_protocol::page::NavigateParams;
 use chromiumoxide::page::{Page, ScreenshotParams};
 use futures_util::StreamExt;
 use pactsim::serve::{self, Config, Limits};
@@ -61,6 +62,13 @@ async fn screenshot(page: &Page, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moving_a_slider_updates_the_charts_and_the_headline() {
+    // Bounded: a hung browser fails the test instead of hanging CI.
+    tokio::time::timeout(Duration::from_secs(120), drive_the_page())
+        .await
+        .expect("the browser test finishes within 2 minutes");
+}
+
+async fn drive_the_page() {
     let tmp = tempfile::tempdir().unwrap();
     let server = serve::start(
         &Config {
@@ -84,12 +92,30 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
         .build()
         .expect("browser config");
     let (mut browser, mut handler) = Browser::launch(config).await.expect("chromium starts");
-    let events = tokio::spawn(async move { while let Some(Ok(_)) = handler.next().await {} });
+    // Keep polling the DevTools connection even past an event chromiumoxide cannot decode: its
+    // commands (and their timeouts) only make progress while the handler is polled.
+    let events = tokio::spawn(async move { while handler.next().await.is_some() {} });
 
-    let page = browser
-        .new_page(format!("http://{}/#finland_sweden", server.addr))
+    eprintln!("browser: started");
+    // Open a blank tab (retried: chromiumoxide's new_page occasionally never hears back from a
+    // fresh browser), then navigate without waiting for lifecycle events; the waits below poll
+    // the page itself.
+    let mut opened = None;
+    for attempt in 1..=4 {
+        match tokio::time::timeout(Duration::from_secs(10), browser.new_page("about:blank")).await {
+            Ok(Ok(p)) => {
+                opened = Some(p);
+                break;
+            }
+            Ok(Err(e)) => eprintln!("browser: opening a tab, attempt {attempt}: {e}"),
+            Err(_) => eprintln!("browser: opening a tab, attempt {attempt}: no answer in 10 s"),
+        }
+    }
+    let page = opened.expect("a tab opens");
+    page.execute(NavigateParams::new(format!("http://{}/#finland_sweden", server.addr)))
         .await
-        .expect("page opens");
+        .expect("navigate to the page");
+    eprintln!("browser: page opened");
     // The first run is drawn: the headline has a probability and the charts are images.
     wait_for(
         &page,
@@ -98,6 +124,7 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
         "the first results",
     )
     .await;
+    eprintln!("browser: first results");
     let before = text(&page, "document.getElementById('headline').dataset.p").await;
     let headline = text(&page, "document.getElementById('headline').textContent").await;
     assert!(headline.starts_with("P(SWE in NATO at the end)"), "{headline}");
@@ -105,6 +132,7 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
     let chart_before = text(&page, "document.querySelector('#charts img').src").await;
     screenshot(&page, "page-before.png").await;
 
+    eprintln!("browser: moving the slider");
     // Move the temperature slider to its right end with the keyboard.
     let slider = page
         .find_element("[data-path='model.temperature'] input[type=range]")
@@ -141,6 +169,7 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
     assert!(marked.contains("changed"), "the edited value is marked: {marked}");
     screenshot(&page, "page-after.png").await;
 
+    eprintln!("browser: clicking a cell");
     // Clicking a cell of the table shows the explain chart of that state and pact.
     page.find_element("#table button[data-state='SWE'][data-pact='NATO']")
         .await
@@ -153,7 +182,9 @@ async fn moving_a_slider_updates_the_charts_and_the_headline() {
     assert!(title.starts_with("Why SWE joins NATO"), "{title}");
     screenshot(&page, "page-explain.png").await;
 
-    browser.close().await.expect("close");
-    let _ = browser.wait().await;
+    eprintln!("browser: closing");
+    let _ = tokio::time::timeout(Duration::from_secs(20), browser.close()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(20), browser.wait()).await;
+    let _ = browser.kill().await;
     events.abort();
 }
