@@ -11,10 +11,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 mod backtest;
 mod fit;
 mod import;
+mod serve;
 mod sweep;
 
+use crate::compare::{self, Input, VariantSpec};
+use crate::output::{DecisionRows, write_run, write_run_from};
 use crate::plot;
-use crate::report::compare::{Comparison, Variant, VariantSpec};
 use crate::report::{self, Staging, Summary};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::generate::{self, GenerateSpec};
@@ -89,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
     )]
     Backtest(backtest::BacktestArgs),
+    /// Serve a live page on this machine: edit a scenario's values and watch its charts change; with a JSON API.
+    #[command(
+        after_help = "Examples:\n  pactsim serve                      # scenarios/ on http://127.0.0.1:8080/\n  pactsim serve my-scenarios --port 9000\n\nThe page and the API (GET /api/scenarios, GET /api/scenarios/NAME, POST /api/run, POST /api/compare,\n...) are described in README.md. It binds to 127.0.0.1 unless --host says otherwise; it serves only the\n*.toml files of DIR, by name; requests are capped at 20000 replicates."
+    )]
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +286,7 @@ pub fn main() -> Result<()> {
         Command::Fit(args) => fit::cmd_fit(args),
         Command::Import(args) => import::cmd_import(args),
         Command::Backtest(args) => backtest::cmd_backtest(args),
+        Command::Serve(args) => serve::cmd_serve(args),
     }
 }
 
@@ -318,40 +326,6 @@ pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep
     });
     bar.finish_and_clear();
     result
-}
-
-/// Where decisions.csv comes from.
-pub enum DecisionRows<'a> {
-    /// Decisions logged by this run.
-    Logged(&'a [run::LoggedDecision]),
-    /// The decisions.csv files of shards, in replicate order.
-    Shards(&'a [PathBuf]),
-}
-
-/// Writes every file of a run into `out`, atomically: results, and (with `charts`) charts/ and
-/// report.html.
-pub fn write_run(out: &Path, sc: &Scenario, result: &RunResult, charts: bool) -> Result<Summary> {
-    write_run_from(out, sc, result, DecisionRows::Logged(&result.decisions), charts)
-}
-
-fn write_run_from(out: &Path, sc: &Scenario, result: &RunResult, decisions: DecisionRows, charts: bool) -> Result<Summary> {
-    let summary = Summary::new(sc, &result.tally, result.seed);
-    let staging = Staging::new(out)?;
-    let dir = staging.path();
-    std::fs::write(dir.join("scenario.resolved.toml"), &sc.resolved_toml).context("writing scenario.resolved.toml")?;
-    report::json::write_summary(dir, &summary)?;
-    report::json::write_tally(dir, &result.tally)?;
-    report::csv::write_memberships(dir, &summary)?;
-    match decisions {
-        DecisionRows::Logged(d) => report::csv::write_decisions(dir, sc, d)?,
-        DecisionRows::Shards(files) => report::csv::concat_decisions(dir, files)?,
-    }
-    if charts {
-        let charts = plot::draw_run(&dir.join("charts"), &summary, &result.tally)?;
-        report::html::write_run_report(dir, &summary, sc, &charts)?;
-    }
-    staging.commit()?;
-    Ok(summary)
 }
 
 fn cmd_run(args: RunArgs) -> Result<()> {
@@ -563,16 +537,6 @@ fn unique(names: Vec<String>) -> Vec<String> {
         .collect()
 }
 
-/// What one compare input is before it is run or read.
-enum Input {
-    File {
-        path: PathBuf,
-        sets: Vec<String>,
-        sc: Box<Scenario>,
-    },
-    Dir(PathBuf),
-}
-
 fn cmd_compare(args: CompareArgs) -> Result<()> {
     let specs = args.variants.iter().map(|v| VariantSpec::parse(v)).collect::<Result<Vec<_>, _>>()?;
     if !specs.is_empty() && (args.inputs.len() != 1 || args.inputs[0].is_dir()) {
@@ -594,13 +558,13 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
             if !path.join("summary.json").is_file() {
                 bail!("{} is a directory without summary.json: not a run directory", path.display());
             }
-            inputs.push(Input::Dir(path.clone()));
+            inputs.push(Input::RunDir(path.clone()));
         } else {
             let sc = scenario::load(path, &args.set)?;
-            inputs.push(Input::File {
+            inputs.push(Input::Scenario {
                 path: path.clone(),
                 sets: args.set.clone(),
-                sc: Box::new(sc),
+                scenario: Box::new(sc),
             });
         }
         names.push(stem(path));
@@ -609,17 +573,17 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
         let path = &args.inputs[0];
         let sets: Vec<String> = args.set.iter().chain(&spec.sets).cloned().collect();
         let sc = scenario::load(path, &sets).with_context(|| format!("variant {}", spec.name))?;
-        inputs.push(Input::File {
+        inputs.push(Input::Scenario {
             path: path.clone(),
             sets,
-            sc: Box::new(sc),
+            scenario: Box::new(sc),
         });
         names.push(spec.name.clone());
     }
     let names = unique(names);
     let first_sc = inputs.iter().find_map(|i| match i {
-        Input::File { sc, .. } => Some(sc),
-        Input::Dir(_) => None,
+        Input::Scenario { scenario, .. } => Some(scenario),
+        Input::RunDir(_) => None,
     });
     if first_sc.is_none() && (args.runs.is_some() || args.seed.is_some() || !args.set.is_empty()) {
         eprintln!("note: --runs, --seed and --set apply to scenario files; run directories are read as they are");
@@ -627,47 +591,19 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     let seed = args.seed.or(first_sc.map(|s| s.seed)).unwrap_or(1);
     let runs = args.runs.or(first_sc.map(|s| s.runs)).unwrap_or(1000);
 
-    let mut variants = Vec::new();
-    for (input, name) in inputs.into_iter().zip(&names) {
-        variants.push(match input {
-            Input::File { path, sets, sc } => {
-                let result = simulate(&sc, seed, 0..u64::from(runs), 0, false);
-                Variant {
-                    name: name.clone(),
-                    source: path,
-                    sets,
-                    simulated: true,
-                    summary: Summary::new(&sc, &result.tally, seed),
-                    tally: Some(result.tally),
-                    resolved: Some(sc.resolved_toml.clone()),
-                }
-            }
-            Input::Dir(dir) => {
-                let tally_path = dir.join("tally.json");
-                let tally = if tally_path.is_file() {
-                    Some(report::json::read(&tally_path)?)
-                } else {
-                    None
-                };
-                let resolved = std::fs::read_to_string(dir.join("scenario.resolved.toml")).ok();
-                Variant {
-                    name: name.clone(),
-                    summary: report::json::read(&dir.join("summary.json"))?,
-                    source: dir,
-                    sets: Vec::new(),
-                    simulated: false,
-                    tally,
-                    resolved,
-                }
-            }
-        });
-    }
-    let cmp = Comparison::new(variants);
+    let inputs: Vec<(String, Input)> = names.iter().cloned().zip(inputs).collect();
+    let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
+        Some(simulate(sc, seed, 0..u64::from(runs), 0, false))
+    })?
+    .context("the comparison was abandoned")?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", names.join("-"))));
-    report::compare::write_dir(&out, &cmp)?;
+    let staging = Staging::new(&out)?;
+    let charts = plot::draw_compare(&staging.path().join("charts"), &cmp)?;
+    report::compare::write_dir(staging.path(), &cmp, &charts)?;
+    staging.commit()?;
 
     let mut o = std::io::stdout().lock();
     let crn = if cmp.common_random_numbers() {

@@ -11,7 +11,7 @@ use super::membership::MembershipMap;
 use super::size::SizeChart;
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError, unique_names};
-use crate::report::compare::{Comparison, Difference};
+use crate::compare::{Comparison, Difference};
 
 /// At most this many bars per variant pair.
 const TOP: usize = 15;
@@ -147,6 +147,15 @@ impl Figure for DifferenceChart<'_> {
 
 /// Draws every chart of a comparison into `dir`.
 pub fn draw_compare(dir: &Path, cmp: &Comparison) -> Result<Vec<Chart>, PlotError> {
+    super::draw_jobs(dir, compare_jobs(cmp))
+}
+
+/// The charts of a comparison as SVG text (the live page): the same figures as [`draw_compare`].
+pub fn compare_svg(cmp: &Comparison) -> Result<Vec<super::SvgChart>, PlotError> {
+    super::svg_jobs(compare_jobs(cmp))
+}
+
+fn compare_jobs(cmp: &Comparison) -> Vec<Job<'_>> {
     let runs: Vec<(String, &crate::report::Summary)> = cmp.variants.iter().map(|v| (v.name.clone(), &v.summary)).collect();
     let names = cmp.names().join(" vs ");
     let mut jobs = Vec::new();
@@ -186,5 +195,5 @@ pub fn draw_compare(dir: &Path, cmp: &Comparison) -> Result<Vec<Chart>, PlotErro
             figure: AnyFigure::Membership(map),
         });
     }
-    super::draw_jobs(dir, jobs)
+    jobs
 }

@@ -332,16 +332,25 @@ impl Figure for ExplainChart<'_> {
     }
 }
 
-/// Draws the explain chart of a trace into `dir` as `explain_<STATE>_<PACT>.png/.svg`.
-pub fn draw_explain(dir: &Path, trace: &Trace) -> Result<Chart, PlotError> {
+fn explain_job(trace: &Trace) -> Job<'_> {
     let fig = ExplainChart::new(trace);
     let stem = format!("explain_{}_{}", file_safe(&trace.state), file_safe(&trace.pact));
-    let job = Job {
+    Job {
         title: format!("Why {} joins {} or not", trace.state, trace.pact),
         caption: fig.caption(),
         stem,
         figure: AnyFigure::Explain(fig),
-    };
-    let mut charts = super::draw_jobs(dir, vec![job])?;
+    }
+}
+
+/// Draws the explain chart of a trace into `dir` as `explain_<STATE>_<PACT>.png/.svg`.
+pub fn draw_explain(dir: &Path, trace: &Trace) -> Result<Chart, PlotError> {
+    let mut charts = super::draw_jobs(dir, vec![explain_job(trace)])?;
+    Ok(charts.remove(0))
+}
+
+/// The explain chart of a trace as SVG text (the live page).
+pub fn explain_svg(trace: &Trace) -> Result<super::SvgChart, PlotError> {
+    let mut charts = super::svg_jobs(vec![explain_job(trace)])?;
     Ok(charts.remove(0))
 }

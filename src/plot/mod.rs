@@ -30,8 +30,8 @@ use crate::report::Summary;
 use crate::run::Tally;
 
 pub use backtest::draw_backtest;
-pub use compare::draw_compare;
-pub use explain::draw_explain;
+pub use compare::{compare_svg, draw_compare};
+pub use explain::{draw_explain, explain_svg};
 pub use fit::draw_fit;
 pub use sensitivity::{draw_morris, draw_sobol};
 pub use sweep::draw_sweep;
@@ -239,6 +239,50 @@ pub(crate) fn draw_jobs(dir: &Path, jobs: Vec<Job<'_>>) -> Result<Vec<Chart>, Pl
         .collect()
 }
 
+/// A chart drawn as SVG text, not written to a file (the live page of `pactsim serve`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SvgChart {
+    pub stem: String,
+    pub title: String,
+    pub caption: String,
+    pub svg: String,
+}
+
+/// `fig` as SVG text: the same drawing [`render`] writes to `.svg`.
+pub fn svg<F: Figure>(fig: &F) -> Result<String, PlotError> {
+    fonts()?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, fig.size()).into_drawing_area();
+        root.fill(&WHITE)?;
+        fig.draw(&root)?;
+        root.present()?;
+    }
+    Ok(text)
+}
+
+/// Draws the jobs as SVG text, in parallel, in order.
+pub(crate) fn svg_jobs(jobs: Vec<Job<'_>>) -> Result<Vec<SvgChart>, PlotError> {
+    fonts()?;
+    jobs.into_par_iter()
+        .map(|job| {
+            let text = svg(&job.figure).map_err(|e| match e {
+                PlotError::Backend(message) => PlotError::Draw {
+                    chart: job.stem.clone(),
+                    message,
+                },
+                other => other,
+            })?;
+            Ok(SvgChart {
+                stem: job.stem,
+                title: job.title,
+                caption: job.caption,
+                svg: text,
+            })
+        })
+        .collect()
+}
+
 /// Gives each id a distinct file-safe name (ids differing only in unsafe characters get `_2`, …).
 pub(crate) fn unique_names<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
@@ -290,6 +334,31 @@ pub fn membership_stems(summary: &Summary) -> Vec<String> {
 /// pact whose membership moves, when there are many: [`select::map_pacts`]), pact sizes, join
 /// times and the alliance network.
 pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Chart>, PlotError> {
+    let mut jobs = membership_and_size_jobs(summary);
+    let joins = joins::JoinTimes::new(summary, tally);
+    jobs.push(Job {
+        stem: "join_times".into(),
+        title: "When states join".into(),
+        caption: joins.caption(),
+        figure: AnyFigure::Joins(joins),
+    });
+    let net = network::Network::new(summary, network_rounds(summary, 6));
+    jobs.push(Job {
+        stem: "network".into(),
+        title: "Alliance network".into(),
+        caption: net.caption(),
+        figure: AnyFigure::Network(net),
+    });
+    draw_jobs(dir, jobs)
+}
+
+/// The membership maps and the pact-size chart of a run as SVG text: the same figures
+/// [`draw_run`] writes (the live page of `pactsim serve`).
+pub fn run_svg(summary: &Summary) -> Result<Vec<SvgChart>, PlotError> {
+    svg_jobs(membership_and_size_jobs(summary))
+}
+
+fn membership_and_size_jobs(summary: &Summary) -> Vec<Job<'_>> {
     let mut jobs = Vec::new();
     let stems = membership_stems(summary);
     let (mapped, _) = select::map_pacts(summary);
@@ -310,21 +379,7 @@ pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Char
         caption: size.caption(),
         figure: AnyFigure::Size(size),
     });
-    let joins = joins::JoinTimes::new(summary, tally);
-    jobs.push(Job {
-        stem: "join_times".into(),
-        title: "When states join".into(),
-        caption: joins.caption(),
-        figure: AnyFigure::Joins(joins),
-    });
-    let net = network::Network::new(summary, network_rounds(summary, 6));
-    jobs.push(Job {
-        stem: "network".into(),
-        title: "Alliance network".into(),
-        caption: net.caption(),
-        figure: AnyFigure::Network(net),
-    });
-    draw_jobs(dir, jobs)
+    jobs
 }
 
 #[cfg(test)]

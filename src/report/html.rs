@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::compare::Comparison;
 use super::{ReportError, Summary, io_err};
+use crate::compare::Comparison;
 use crate::plot::{Chart, select};
 use crate::scenario::{Scenario, UpdateOrder};
 

@@ -8,13 +8,19 @@ use serde::de::DeserializeOwned;
 use super::{ReportError, Summary, io_err};
 use crate::run::Tally;
 
+/// Any serialisable value as pretty JSON with a trailing newline: the bytes [`write`] writes.
+pub fn text<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
 /// Writes any serialisable value as pretty JSON with a trailing newline.
 pub fn write<T: Serialize>(path: &Path, value: &T) -> Result<(), ReportError> {
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| ReportError::Io {
+    let text = text(value).map_err(|e| ReportError::Io {
         path: path.to_path_buf(),
         source: e.into(),
     })?;
-    text.push('\n');
     std::fs::write(path, text).map_err(io_err(path))
 }
 

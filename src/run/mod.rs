@@ -189,6 +189,41 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
     }
 }
 
+/// As [`run`], in batches of `batch` replicates, asking `stop` before each batch: None if it
+/// said stop (a superseded request of `pactsim serve`). Tallies of adjacent ranges merge
+/// exactly, so the result is exactly that of [`run`].
+pub fn run_until(scenario: &Scenario, spec: &RunSpec, batch: u64, stop: &(dyn Fn() -> bool + Sync)) -> Option<RunResult> {
+    let batch = batch.max(1);
+    let mut whole: Option<RunResult> = None;
+    let mut first = spec.replicates.start;
+    loop {
+        if stop() {
+            return None;
+        }
+        let end = first.saturating_add(batch).min(spec.replicates.end);
+        let part = run(
+            scenario,
+            &RunSpec {
+                replicates: first..end,
+                ..spec.clone()
+            },
+            &|_| {},
+        );
+        whole = Some(match whole {
+            None => part,
+            Some(mut w) => {
+                w.tally.merge(&part.tally).expect("batches are adjacent and in order");
+                w.decisions.extend(part.decisions);
+                w
+            }
+        });
+        first = end;
+        if first >= spec.replicates.end {
+            return whole;
+        }
+    }
+}
+
 /// The tally and kept decisions of a contiguous range of replicates.
 struct Partial {
     tally: Tally,

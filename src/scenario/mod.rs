@@ -2,6 +2,8 @@
 //! dense ids. Everything below this layer (model, run, report, plot) reads only [`Scenario`].
 
 mod calendar;
+pub mod edit;
+pub mod editable;
 mod error;
 pub mod generate;
 mod overrides;
@@ -12,6 +14,7 @@ pub mod sweep;
 use std::path::{Path, PathBuf};
 
 pub use calendar::{Calendar, RoundUnit};
+pub use editable::{EditKind, EditValue, Editable, editable};
 pub use error::{Problem, ScenarioError};
 pub use schema::{RawCredibility as Credibility, RawObligationProtection as ObligationProtection, RawWeights as Weights};
 

@@ -154,6 +154,41 @@ pub(super) fn numbers(raw: &RawScenario, overrides: &[String], pattern: &str) ->
         .collect()
 }
 
+/// Every leaf value of the scenario with every default written out, by its `--set` path (ids in
+/// place of indices), in file order. Lists of plain values (`members = [...]`) are leaves.
+pub(super) fn leaves(raw: &RawScenario) -> Result<Vec<(String, Value)>, ScenarioError> {
+    let tree = Table::try_from(raw).map_err(|e| ScenarioError::Override {
+        spec: String::new(),
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    walk(&tree, String::new(), &mut out);
+    Ok(out)
+}
+
+fn walk(table: &Table, walked: String, out: &mut Vec<(String, Value)>) {
+    for (key, value) in table {
+        let mut here = walked.clone();
+        push(&mut here, key);
+        match value {
+            Value::Table(t) => walk(t, here, out),
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_table) => {
+                let keyed = KEYED.iter().find(|(name, _)| *name == key).map(|(_, k)| *k);
+                let top = walked.is_empty();
+                let names = element_names(items, if top { key } else { "" }, if top { keyed } else { None });
+                for (item, name) in items.iter().zip(names) {
+                    let mut at = here.clone();
+                    push(&mut at, &name);
+                    if let Value::Table(t) = item {
+                        walk(t, at, out);
+                    }
+                }
+            }
+            v => out.push((here, v.clone())),
+        }
+    }
+}
+
 /// Walks `segments` from `value`, expanding `*` over the elements of a list of tables.
 fn collect(value: &Value, segments: &[&str], walked: String, found: &mut Vec<(String, Value)>) -> Result<(), String> {
     let Some((&seg, rest)) = segments.split_first() else {

@@ -26,6 +26,9 @@ struct Checker<'a> {
     /// "state.FIN" → its index in the `state` array (likewise pact, event, grievance,
     /// relation "A-B"), to turn a key path of ids into a place in the file.
     index: HashMap<String, usize>,
+    /// Every number checked against a range: its key path and the range (for the controls of
+    /// `pactsim serve`, which must offer exactly what validation accepts).
+    ranges: Vec<(String, f64, f64)>,
 }
 
 /// One step of a path into the TOML tree.
@@ -87,6 +90,8 @@ impl Checker<'_> {
 
     /// A finite number within `lo..=hi`.
     fn range(&mut self, key: impl Into<String>, value: f64, lo: f64, hi: f64) {
+        let key = key.into();
+        self.ranges.push((key.clone(), lo, hi));
         if !value.is_finite() {
             self.problem(None, key, format!("must be a finite number from {lo} to {hi}, not {value}"));
         } else if value < lo || value > hi {
@@ -147,6 +152,25 @@ impl Checker<'_> {
 }
 
 pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError> {
+    resolve_with_ranges(raw, path, text).0
+}
+
+/// A `--set` path and the range validation checks its number against.
+pub(super) type CheckedRange = (String, f64, f64);
+
+/// As [`resolve`], and the range every number was checked against, by `--set` path (also when
+/// the scenario is invalid).
+pub(super) fn resolve_with_ranges(
+    raw: RawScenario,
+    path: &Path,
+    text: Option<&str>,
+) -> (Result<Scenario, ScenarioError>, Vec<CheckedRange>) {
+    let mut ranges = Vec::new();
+    let result = resolve_inner(raw, path, text, &mut ranges);
+    (result, ranges)
+}
+
+fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut Vec<CheckedRange>) -> Result<Scenario, ScenarioError> {
     let mut index = HashMap::new();
     let ids = [
         ("state", raw.states.iter().map(|s| s.id.get_ref().clone()).collect::<Vec<_>>()),
@@ -178,6 +202,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         problems: Vec::new(),
         doc: text.and_then(|t| toml::de::DeTable::parse(t).ok()),
         index,
+        ranges: Vec::new(),
     };
 
     // [scenario]
@@ -509,6 +534,7 @@ pub(super) fn resolve(raw: RawScenario, path: &Path, text: Option<&str>) -> Resu
         }
     }
 
+    *ranges = std::mem::take(&mut c.ranges);
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid {
             path: path.to_path_buf(),

@@ -1,0 +1,519 @@
+//! The JSON API: routes, request parsing, errors, and the simulations behind each answer.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, QUEUE_WAIT, page};
+use crate::compare::{self, Comparison, Input};
+use crate::plot::{self, SvgChart};
+use crate::report::{self, Summary};
+use crate::run::{self, RunResult, RunSpec};
+use crate::scenario::{self, Scenario, ScenarioError};
+
+/// The routes of the page and the API.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/page.js", get(page::script))
+        .route("/page.css", get(page::style))
+        .route("/api/scenarios", get(list))
+        .route("/api/scenarios/{name}", get(describe))
+        .route("/api/run", post(run_endpoint))
+        .route("/api/view", post(view))
+        .route("/api/compare", post(compare_endpoint))
+        .route("/api/explain", post(explain))
+        .route("/api/scenario-file", post(scenario_file))
+        .route("/api/save", post(save))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// An error answer: `{"error": "...", "problems": [{"key", "message"}]}` with its status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    message: String,
+    /// The `--set` paths (or keys) a validation error names, each with its own message, so the
+    /// page can show it next to the control.
+    problems: Vec<(String, String)>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+    fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+    fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+    fn superseded() -> Self {
+        Self::new(StatusCode::CONFLICT, "superseded by a newer request from the same page")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problems: Vec<Value> = self
+            .problems
+            .iter()
+            .map(|(key, message)| json!({ "key": key, "message": message }))
+            .collect();
+        (self.status, axum::Json(json!({ "error": self.message, "problems": problems }))).into_response()
+    }
+}
+
+/// A scenario error as the CLI prints it (`{e:#}`: the message and its causes), with the keys
+/// it names.
+impl From<ScenarioError> for ApiError {
+    fn from(e: ScenarioError) -> Self {
+        let problems = match &e {
+            ScenarioError::Override { spec, message } => {
+                vec![(
+                    spec.split_once('=').map_or(spec.as_str(), |(k, _)| k).trim().to_string(),
+                    message.clone(),
+                )]
+            }
+            ScenarioError::Invalid { problems, .. } => problems.iter().map(|p| (p.key.clone(), p.message.clone())).collect(),
+            _ => Vec::new(),
+        };
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: chain(&e),
+            problems,
+        }
+    }
+}
+
+/// An error and its sources joined by ": ", as anyhow's `{:#}` prints them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no such page or endpoint; the API is under /api/ (see README.md)",
+    )
+}
+
+/// Parses a JSON body: 413 if it was too large, 400 if it is not JSON, 422 if it is JSON of the
+/// wrong shape (an unknown field, a string for a number, a number out of range).
+fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body.map_err(|rejection| {
+        let status = rejection.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the request body is larger than {MAX_BODY} bytes")
+        } else {
+            rejection.body_text()
+        };
+        ApiError::new(status, message)
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let status = match e.classify() {
+            serde_json::error::Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, format!("the request body is not valid: {e}"))
+    })
+}
+
+/// What the simulating endpoints take.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Request {
+    /// A scenario name from `GET /api/scenarios`.
+    scenario: String,
+    /// `PATH=VALUE` overrides, as `pactsim run --set` takes them.
+    #[serde(default)]
+    set: Vec<String>,
+    /// Replicates (default: the scenario's `runs`; at most [`MAX_RUNS`]).
+    runs: Option<u32>,
+    /// Master seed (default: the scenario's `seed`).
+    seed: Option<u64>,
+    /// The page's id and the number of its request: a request is dropped once a newer one from
+    /// the same page has arrived.
+    client: Option<String>,
+    generation: Option<u64>,
+    /// For `/api/explain`: the state and pact, by id.
+    state: Option<String>,
+    pact: Option<String>,
+}
+
+/// A request checked against the server's bounds, with its scenario loaded.
+struct Job {
+    state: Arc<AppState>,
+    req: Request,
+}
+
+impl Job {
+    fn entry(&self) -> Result<&Entry, ApiError> {
+        self.state
+            .entry(&self.req.scenario)
+            .ok_or_else(|| unknown(&self.state, &self.req.scenario))
+    }
+
+    fn stopped(&self) -> bool {
+        match (&self.req.client, self.req.generation) {
+            (Some(c), Some(g)) => self.state.superseded(c, g),
+            _ => false,
+        }
+    }
+
+    /// The scenario after the request's overrides, and the replicates and seed to run.
+    fn scenario(&self) -> Result<(Scenario, u32, u64), ApiError> {
+        let sc = super::load(self.entry()?, &self.req.set)?;
+        let runs = self.req.runs.unwrap_or(sc.runs);
+        check_runs(runs)?;
+        let seed = self.req.seed.unwrap_or(sc.seed);
+        Ok((sc, runs, seed))
+    }
+
+    /// Replicates `0..runs` of `sc` (from the cache when this scenario, seed and count ran
+    /// before); None when a newer request of the same page arrived meanwhile.
+    fn simulate(&self, sc: &Scenario, seed: u64, runs: u32) -> Option<Arc<RunResult>> {
+        let key = (sc.hash.clone(), seed, runs);
+        if let Some(hit) = self.state.cached(&key) {
+            return Some(hit);
+        }
+        let spec = RunSpec {
+            seed,
+            replicates: 0..u64::from(runs),
+            keep_decisions: 0,
+        };
+        let batch = u64::from(runs).div_ceil(4).clamp(50, 2_000);
+        let result = Arc::new(run::run_until(sc, &spec, batch, &|| self.stopped())?);
+        self.state.remember(key, result.clone());
+        Some(result)
+    }
+}
+
+fn check_runs(runs: u32) -> Result<(), ApiError> {
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(ApiError::unprocessable(format!(
+            "runs {runs} is out of range: the server runs 1 to {MAX_RUNS} replicates per request (use `pactsim run` for more)"
+        )));
+    }
+    Ok(())
+}
+
+fn unknown(state: &AppState, name: &str) -> ApiError {
+    let names: Vec<&str> = state.entries.iter().map(|e| e.name.as_str()).collect();
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("no scenario `{name}`; scenarios: {}", names.join(", ")),
+    )
+}
+
+/// Runs `work` on a blocking thread once a simulation slot is free: checks the scenario name
+/// (404), the request's bounds, and whether a newer request of the same page already arrived
+/// (409), first.
+async fn simulate<T: Send + 'static>(
+    state: Arc<AppState>,
+    body: Result<Bytes, BytesRejection>,
+    work: impl FnOnce(&Job) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let req: Request = parse(body)?;
+    if state.entry(&req.scenario).is_none() {
+        return Err(unknown(&state, &req.scenario));
+    }
+    if req.set.len() > MAX_SETS {
+        return Err(ApiError::unprocessable(format!(
+            "{} values set: at most {MAX_SETS} per request",
+            req.set.len()
+        )));
+    }
+    if let Some(runs) = req.runs {
+        check_runs(runs)?;
+    }
+    if let (Some(c), Some(g)) = (&req.client, req.generation)
+        && (c.len() > 128 || !state.begin(c, g))
+    {
+        return Err(ApiError::superseded());
+    }
+    let permit = tokio::time::timeout(QUEUE_WAIT, state.simulations.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is busy: try again"))?
+        .map_err(|_| ApiError::internal("the server is shutting down"))?;
+    let job = Job { state, req };
+    if job.stopped() {
+        return Err(ApiError::superseded());
+    }
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&job)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the simulation failed: {e}")))?
+}
+
+fn json_text(text: String) -> Response {
+    let mut r = text.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+#[derive(Serialize)]
+struct ScenarioItem {
+    name: String,
+    title: Option<String>,
+    description: Option<String>,
+    /// Why the file does not load, if it does not.
+    error: Option<String>,
+}
+
+/// `GET /api/scenarios`: every scenario file of the directory, by name.
+async fn list(State(state): State<Arc<AppState>>) -> axum::Json<Vec<ScenarioItem>> {
+    let items = state
+        .entries
+        .iter()
+        .map(|e| match super::load(e, &[]) {
+            Ok(sc) => ScenarioItem {
+                name: e.name.clone(),
+                title: Some(sc.name),
+                description: Some(sc.description),
+                error: None,
+            },
+            Err(err) => ScenarioItem {
+                name: e.name.clone(),
+                title: None,
+                description: None,
+                error: Some(chain(&err)),
+            },
+        })
+        .collect();
+    axum::Json(items)
+}
+
+/// `GET /api/scenarios/{name}`: the resolved scenario and its editable values with their ranges.
+async fn describe(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<String>) -> Result<axum::Json<Value>, ApiError> {
+    let entry = state.entry(&name).ok_or_else(|| unknown(&state, &name))?;
+    let sc = super::load(entry, &[])?;
+    let parameters = scenario::editable(&entry.source, &[])?;
+    let labels: Vec<String> = (0..=sc.rounds).map(|r| sc.calendar.label(r)).collect();
+    Ok(axum::Json(json!({
+        "name": entry.name,
+        "title": sc.name,
+        "description": sc.description,
+        "rounds": sc.rounds,
+        "round_unit": sc.calendar.unit.name(),
+        "start": sc.calendar.start.map(|_| sc.calendar.label(1)),
+        "seed": sc.seed,
+        "runs": sc.runs,
+        "max_runs": MAX_RUNS,
+        "round_labels": labels,
+        "states": sc.states.iter().map(|s| json!({"id": s.id, "name": s.name})).collect::<Vec<_>>(),
+        "pacts": sc.pacts.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
+        "events": sc.events.iter().map(|e| json!({"id": e.id, "name": e.name, "round": e.round, "label": sc.calendar.label(e.round)})).collect::<Vec<_>>(),
+        "targets": sc.targets.len(),
+        "parameters": parameters,
+        "resolved_toml": sc.resolved_toml,
+    })))
+}
+
+/// `POST /api/run`: the run's `summary.json`, byte for byte what `pactsim run` writes.
+async fn run_endpoint(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let text = simulate(state, body, |job| {
+        let (sc, runs, seed) = job.scenario()?;
+        let result = job.simulate(&sc, seed, runs).ok_or_else(ApiError::superseded)?;
+        let summary = Summary::new(&sc, &result.tally, seed);
+        report::json::text(&summary).map_err(|e| ApiError::internal(e.to_string()))
+    })
+    .await?;
+    Ok(json_text(text))
+}
+
+/// The edited scenario against the file as written, on the same seed and replicates.
+fn comparison(job: &Job) -> Result<(Comparison, u32, u64), ApiError> {
+    let entry = job.entry()?;
+    let (edited, runs, seed) = job.scenario()?;
+    let written = super::load(entry, &[])?;
+    let inputs = vec![
+        (
+            "as-written".to_string(),
+            Input::Scenario {
+                path: entry.source.path.clone(),
+                sets: Vec::new(),
+                scenario: Box::new(written),
+            },
+        ),
+        (
+            "edited".to_string(),
+            Input::Scenario {
+                path: entry.source.path.clone(),
+                sets: job.req.set.clone(),
+                scenario: Box::new(edited),
+            },
+        ),
+    ];
+    let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
+        job.simulate(sc, seed, runs).map(|r| (*r).clone())
+    })
+    .map_err(|e| ApiError::internal(chain(&e)))?
+    .ok_or_else(ApiError::superseded)?;
+    Ok((cmp, runs, seed))
+}
+
+fn differences(cmp: &Comparison, min: f64) -> Vec<Value> {
+    cmp.differences
+        .iter()
+        .filter(|d| d.diff.abs() >= min)
+        .map(|d| json!({"pact": d.pact, "state": d.state, "p_a": d.p_a, "p_b": d.p_b, "difference": d.diff}))
+        .collect()
+}
+
+fn draw_err(e: plot::PlotError) -> ApiError {
+    ApiError::internal(chain(&e))
+}
+
+/// `POST /api/view`: what the page shows after an edit: the edited run's summary and charts
+/// (SVG), and its comparison with the file as written.
+async fn view(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
+    let t0 = Instant::now();
+    let answer = simulate(state, body, move |job| {
+        let (cmp, runs, seed) = comparison(job)?;
+        let simulated = t0.elapsed().as_secs_f64();
+        let edited = &cmp.variants[1].summary;
+        let charts: Vec<SvgChart> = plot::run_svg(edited).map_err(draw_err)?;
+        let compare_charts = plot::compare_svg(&cmp).map_err(draw_err)?;
+        Ok(json!({
+            "runs": runs,
+            "seed": seed,
+            "summary": edited,
+            "charts": charts,
+            "compare": {
+                "base": "as-written",
+                "common_random_numbers": cmp.common_random_numbers(),
+                "differences": differences(&cmp, 0.005),
+                "charts": compare_charts,
+            },
+            "seconds": {"simulate": simulated, "total": t0.elapsed().as_secs_f64()},
+        }))
+    })
+    .await?;
+    Ok(axum::Json(answer))
+}
+
+/// `POST /api/compare`: the edited scenario (`set`) against the file as written, both on the
+/// same seed and replicates: each variant's summary and every state–pact difference.
+async fn compare_endpoint(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
+    let answer = simulate(state, body, |job| {
+        let (cmp, runs, seed) = comparison(job)?;
+        let variants: Vec<Value> = cmp
+            .variants
+            .iter()
+            .map(|v| json!({"name": v.name, "set": v.sets, "summary": v.summary}))
+            .collect();
+        Ok(json!({
+            "runs": runs,
+            "seed": seed,
+            "common_random_numbers": cmp.common_random_numbers(),
+            "variants": variants,
+            "differences": differences(&cmp, 0.0),
+        }))
+    })
+    .await?;
+    Ok(axum::Json(answer))
+}
+
+/// `POST /api/explain` (with `state` and `pact`): the explain chart (SVG) and table.
+async fn explain(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
+    let answer = simulate(state, body, |job| {
+        let (sc, runs, seed) = job.scenario()?;
+        let (Some(s), Some(p)) = (&job.req.state, &job.req.pact) else {
+            return Err(ApiError::unprocessable("explain needs `state` and `pact` (ids)"));
+        };
+        let state = sc.state_by_id(s).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no state `{s}`; states: {}",
+                    sc.states.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
+        let pact = sc.pact_by_id(p).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "no pact `{p}`; pacts: {}",
+                    sc.pacts.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
+        let trace = run::trace::trace(&sc, state, pact, seed, u64::from(runs));
+        let chart = plot::explain_svg(&trace).map_err(draw_err)?;
+        Ok(json!({"chart": chart, "table": report::explain::table(&trace)}))
+    })
+    .await?;
+    Ok(axum::Json(answer))
+}
+
+/// `POST /api/scenario-file`: the scenario file as written with the request's values in place
+/// and a comment listing them (what "Download scenario" saves).
+async fn scenario_file(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let req: Request = parse(body)?;
+    let entry = state.entry(&req.scenario).ok_or_else(|| unknown(&state, &req.scenario))?;
+    if req.set.len() > MAX_SETS {
+        return Err(ApiError::unprocessable(format!("at most {MAX_SETS} values per request")));
+    }
+    if let Some(runs) = req.runs {
+        check_runs(runs)?;
+    }
+    // Validate first: a file is only offered if `pactsim run` would accept these values.
+    super::load(entry, &req.set)?;
+    let text = scenario::edit::apply_to_text(&entry.source, &req.set)?;
+    let mut r = text.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/toml; charset=utf-8"));
+    let file = format!("attachment; filename=\"{}-edited.toml\"", entry.name);
+    if let Ok(v) = HeaderValue::from_str(&file) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
+}
+
+/// `POST /api/save`: writes the run directory `output/<name>/` exactly as `pactsim run
+/// scenarios/<name>.toml --set ... --runs N --seed S` would (decisions of the first 1000
+/// replicates, charts and report.html).
+async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
+    let answer = simulate(state, body, |job| {
+        let (sc, runs, seed) = job.scenario()?;
+        let spec = RunSpec {
+            seed,
+            replicates: 0..u64::from(runs),
+            keep_decisions: 1000,
+        };
+        let result = run::run(&sc, &spec, &|_| {});
+        let out = job.state.output.join(&job.entry()?.name);
+        crate::output::write_run(&out, &sc, &result, true).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+        Ok(json!({"dir": out.display().to_string()}))
+    })
+    .await?;
+    Ok(axum::Json(answer))
+}

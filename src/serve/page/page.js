@@ -1,0 +1,447 @@
+// pactsim live: edit a scenario's values, re-run a moment after each edit, show the results.
+// Plain JavaScript, no framework; everything comes from this server's JSON API.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const S = {
+  name: null,      // scenario name
+  info: null,      // GET /api/scenarios/{name}
+  params: [],      // {p, original, value, row, inputs, error}
+  client: Math.random().toString(36).slice(2) + Date.now().toString(36),
+  generation: 0,
+  timer: null,
+  head: null,      // [state, pact] of the headline
+  urls: [],        // object URLs of the charts shown
+  view: null,      // last answer of /api/view
+  explained: null, // [state, pact] shown in the explain panel
+};
+const DELAY = 120; // ms after the last edit before re-running
+
+function el(tag, attrs, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k);
+  return e;
+}
+
+async function api(method, path, body) {
+  const r = await fetch(path, {
+    method,
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  let data = null;
+  const text = await r.text();
+  try { data = JSON.parse(text); } catch (_) { data = text; }
+  return { status: r.status, ok: r.ok, data };
+}
+
+function status(text, busy) {
+  const s = $("status");
+  s.textContent = text;
+  s.classList.toggle("busy", !!busy);
+}
+
+// ---- controls ---------------------------------------------------------------------------
+
+function fmt(x) {
+  if (typeof x !== "number") return String(x);
+  return String(Number(x.toPrecision(12)));
+}
+
+function setValueText(p) {
+  const v = p.value;
+  if (p.p.kind === "choice" || p.p.kind === "date") return JSON.stringify(String(v));
+  return fmt(v);
+}
+
+function isChanged(p) {
+  return String(p.value) !== String(p.original);
+}
+
+function sets() {
+  return S.params.filter(isChanged).map((p) => `${p.p.path}=${setValueText(p)}`);
+}
+
+function label(path, group) {
+  const parts = path.split(".");
+  // model.weights.security -> weights.security; state.FIN.support.start -> support.start
+  return parts.slice(group === "model" || group === "scenario" ? 1 : 2).join(".") || path;
+}
+
+function control(p) {
+  const id = "v-" + p.path.replace(/[^A-Za-z0-9_-]/g, "_");
+  const item = { p, original: p.value, value: p.value, inputs: [] };
+  const mark = el("span", { class: "mark", "aria-hidden": "true" });
+  const error = el("div", { class: "error", id: id + "-err", "aria-live": "polite" });
+  const reset = el("button", { type: "button", class: "reset", title: "Reset to the file's value", "aria-label": "Reset " + p.path, text: "↺" });
+  const name = el("label", { class: "name", for: id, title: p.path }, label(p.path, p.group), " ", mark);
+  const edit = el("div", { class: "edit" });
+  const changed = () => {
+    const c = isChanged(item);
+    row.classList.toggle("changed", c);
+    mark.textContent = c ? "● changed" : "";
+    countChanged();
+    schedule();
+  };
+  if (p.kind === "number" || p.kind === "integer") {
+    const step = p.kind === "integer" ? 1 : "any";
+    let lo = p.slider_min, hi = p.slider_max;
+    if (p.value < lo) lo = p.value;
+    if (p.value > hi) hi = p.value;
+    const range = el("input", { type: "range", min: lo, max: hi, step: p.kind === "integer" ? 1 : (hi - lo) / 200 || 0.01, value: p.value, "aria-label": p.path + " slider", tabindex: "-1" });
+    const num = el("input", { type: "number", id, step, value: fmt(p.value), "aria-describedby": id + "-err" });
+    if (p.min !== null && p.min !== undefined) num.min = p.min;
+    if (p.max !== null && p.max !== undefined) num.max = p.max;
+    range.addEventListener("input", () => {
+      item.value = p.kind === "integer" ? Math.round(Number(range.value)) : Number(Number(range.value).toPrecision(6));
+      num.value = fmt(item.value);
+      changed();
+    });
+    num.addEventListener("input", () => {
+      if (num.value.trim() === "") return;
+      const v = Number(num.value);
+      item.value = Number.isFinite(v) ? v : num.value;
+      if (Number.isFinite(v)) range.value = v;
+      changed();
+    });
+    range.removeAttribute("tabindex"); // sliders are keyboard-usable too (arrow keys)
+    edit.append(range, num);
+    item.inputs = [range, num];
+    item.set = (v) => { item.value = v; range.value = v; num.value = fmt(v); };
+  } else if (p.kind === "bool") {
+    const box = el("input", { type: "checkbox", id, role: "switch", "aria-describedby": id + "-err" });
+    box.checked = !!p.value;
+    box.addEventListener("change", () => { item.value = box.checked; changed(); });
+    edit.append(box, el("span", { class: "note", text: "on / off" }));
+    item.inputs = [box];
+    item.set = (v) => { item.value = v; box.checked = v; };
+  } else if (p.kind === "choice") {
+    const sel = el("select", { id, "aria-describedby": id + "-err" });
+    for (const c of p.choices) sel.append(el("option", { value: c, text: c }));
+    sel.value = p.value;
+    sel.addEventListener("change", () => { item.value = sel.value; changed(); });
+    edit.append(sel);
+    item.inputs = [sel];
+    item.set = (v) => { item.value = v; sel.value = v; };
+  } else {
+    const t = el("input", { type: "text", id, value: p.value, pattern: "\\d{4}-\\d{2}(-\\d{2})?", placeholder: "YYYY-MM-DD", "aria-describedby": id + "-err" });
+    t.addEventListener("input", () => { item.value = t.value; changed(); });
+    edit.append(t);
+    item.inputs = [t];
+    item.set = (v) => { item.value = v; t.value = v; };
+  }
+  reset.addEventListener("click", () => { item.set(item.original); changed(); });
+  edit.append(reset);
+  const row = el("div", { class: "row", "data-path": p.path }, name, edit, error);
+  item.row = row;
+  item.error = error;
+  return item;
+}
+
+function buildControls(info) {
+  const groups = $("groups");
+  groups.textContent = "";
+  S.params = [];
+  const order = ["model", "states", "relations", "pacts", "events", "scenario"];
+  for (const g of order) {
+    const ps = info.parameters.filter((p) => p.group === g);
+    if (!ps.length) continue;
+    const det = el("details", { class: "group", "data-group": g }, el("summary", { text: `${g} (${ps.length})` }));
+    if (g === "model" || g === "events") det.open = true;
+    const subs = new Map();
+    for (const p of ps) {
+      const parts = p.path.split(".");
+      let key = null;
+      if (g === "model") key = parts.length > 2 ? parts[1] : null;
+      else if (g !== "scenario") key = parts[0] === "grievance" ? "grievance " + parts[1] : parts[1];
+      const item = control(p);
+      S.params.push(item);
+      if (key === null) { det.append(item.row); continue; }
+      if (!subs.has(key)) {
+        const sub = el("details", { class: "sub" }, el("summary", { text: key }));
+        subs.set(key, sub);
+        det.append(sub);
+      }
+      subs.get(key).append(item.row);
+    }
+    groups.append(det);
+  }
+  countChanged();
+}
+
+function countChanged() {
+  const n = S.params.filter(isChanged).length;
+  $("changed-count").textContent = n ? `${n} changed` : "no changes";
+}
+
+function applyFilter() {
+  const q = $("filter").value.trim().toLowerCase();
+  for (const it of S.params) it.row.hidden = q !== "" && !it.p.path.toLowerCase().includes(q);
+  for (const d of document.querySelectorAll("#groups details")) {
+    const visible = [...d.querySelectorAll(".row")].some((r) => !r.hidden);
+    d.hidden = !visible;
+    if (q !== "") d.open = visible;
+  }
+}
+
+// ---- running ----------------------------------------------------------------------------
+
+function schedule() {
+  clearTimeout(S.timer);
+  S.timer = setTimeout(runView, DELAY);
+}
+
+function request(extra) {
+  const body = { scenario: S.name, set: sets() };
+  const runs = Number($("runs").value), seed = Number($("seed").value);
+  if ($("runs").value !== "") body.runs = runs;
+  if ($("seed").value !== "") body.seed = seed;
+  return Object.assign(body, extra || {});
+}
+
+async function runView() {
+  clearTimeout(S.timer);
+  if (!S.name) return;
+  const generation = ++S.generation;
+  const t0 = performance.now();
+  status("running…", true);
+  $("results").classList.add("stale");
+  let r;
+  try {
+    r = await api("POST", "/api/view", request({ client: S.client, generation }));
+  } catch (e) {
+    if (generation === S.generation) { status("the server did not answer"); showBanner(String(e)); }
+    return;
+  }
+  if (generation !== S.generation || r.status === 409) return; // a newer edit is on its way
+  $("results").classList.remove("stale");
+  clearErrors();
+  if (!r.ok) {
+    status(`not run (HTTP ${r.status})`);
+    showErrors(r.data);
+    return;
+  }
+  render(r.data);
+  const ms = performance.now() - t0;
+  status(`updated in ${(ms / 1000).toFixed(2)} s (${r.data.runs} runs, seed ${r.data.seed})`);
+  document.body.dataset.generation = String(generation);
+}
+
+function clearErrors() {
+  $("banner").hidden = true;
+  for (const it of S.params) { it.error.textContent = ""; it.row.classList.remove("invalid"); }
+}
+
+function showBanner(text) {
+  $("banner").textContent = text;
+  $("banner").hidden = false;
+}
+
+function showErrors(data) {
+  const msg = (data && data.error) || String(data);
+  showBanner("error: " + msg);
+  for (const pr of (data && data.problems) || []) {
+    const it = S.params.find((x) => x.p.path === pr.key);
+    if (it) {
+      it.error.textContent = pr.message;
+      it.row.classList.add("invalid");
+      let d = it.row.parentElement;
+      while (d && d.tagName === "DETAILS") { d.open = true; d = d.parentElement; }
+    }
+  }
+}
+
+// ---- results ----------------------------------------------------------------------------
+
+function chartFigure(c) {
+  const url = URL.createObjectURL(new Blob([c.svg], { type: "image/svg+xml" }));
+  S.urls.push(url);
+  return el("figure", {}, el("img", { src: url, alt: c.title + ". " + c.caption }), el("figcaption", { text: c.caption }));
+}
+
+function colour(p) {
+  // Blues (colour-blind-safe sequential), light to dark; text turns white on dark cells.
+  const a = [247, 251, 255], b = [8, 69, 148];
+  const c = a.map((x, i) => Math.round(x + (b[i] - x) * p));
+  return `rgb(${c.join(",")})`;
+}
+
+function render(v) {
+  S.view = v;
+  for (const u of S.urls) URL.revokeObjectURL(u);
+  S.urls = [];
+  const s = v.summary;
+  const diffs = new Map(v.compare.differences.map((d) => [d.pact + "\u0000" + d.state, d]));
+  // Headline: the pair chosen when the scenario was opened.
+  if (!S.head) {
+    let best = null;
+    for (const pact of s.pacts) for (const st of s.states) {
+      const m = (s.membership[pact.id] || {})[st.id];
+      if (!m) continue;
+      const score = m.p_final < 0.995 ? m.p_joined : m.p_joined - 1;
+      if (!best || score > best[0]) best = [score, st.id, pact.id];
+    }
+    S.head = best ? [best[1], best[2]] : null;
+  }
+  const h = $("headline");
+  h.textContent = "";
+  if (S.head) {
+    const [st, pa] = S.head;
+    const m = (s.membership[pa] || {})[st];
+    const d = diffs.get(pa + "\u0000" + st);
+    const p = m ? m.p_final : NaN;
+    const base = d ? d.p_a : p;
+    h.dataset.p = p.toFixed(3);
+    h.append(`P(${st} in ${pa} at the end) = `, el("strong", { text: p.toFixed(2) }), ` · as written ${base.toFixed(2)}`);
+  }
+  // Targets
+  const t = $("targets");
+  t.textContent = "";
+  if (s.targets && s.targets.length) {
+    const met = s.targets.filter((x) => x.met).length;
+    const ul = el("ul", { class: "targets" });
+    for (const x of s.targets) {
+      ul.append(el("li", { class: x.met ? "met" : "missed", text: `${x.met ? "✓ met" : "✗ MISSED"} — ${x.label}: ${x.observed_text} vs ${x.value} ± ${x.tolerance}` }));
+    }
+    t.append(el("details", {}, el("summary", { text: `Targets: ${met} of ${s.targets.length} met` }), ul));
+  }
+  // Table
+  const table = $("table");
+  table.textContent = "";
+  const head = el("tr", {}, el("th", { class: "state", scope: "col", text: "state" }));
+  for (const pact of s.pacts) head.append(el("th", { scope: "col", text: pact.id }));
+  table.append(el("thead", {}, head));
+  const body = el("tbody");
+  for (const st of s.states) {
+    const tr = el("tr", {}, el("th", { class: "state", scope: "row", text: st.id === st.name ? st.id : `${st.id} ${st.name}` }));
+    for (const pact of s.pacts) {
+      const m = (s.membership[pact.id] || {})[st.id];
+      if (!m) { tr.append(el("td")); continue; }
+      const d = diffs.get(pact.id + "\u0000" + st.id);
+      const small = d ? el("small", { class: d.difference > 0 ? "up" : "down", text: `${d.difference > 0 ? "▲ +" : "▼ "}${d.difference.toFixed(2)}` }) : null;
+      const pressed = S.explained && S.explained[0] === st.id && S.explained[1] === pact.id;
+      const b = el("button", {
+        type: "button", "data-state": st.id, "data-pact": pact.id, "aria-pressed": pressed ? "true" : "false",
+        title: `Explain ${st.id} and ${pact.id}`, "aria-label": `${st.id} in ${pact.id}: ${m.p_final.toFixed(2)}. Explain.`,
+        onclick: () => explain(st.id, pact.id),
+      }, m.p_final.toFixed(2), small);
+      b.style.background = colour(m.p_final);
+      if (m.p_final > 0.55) { b.style.color = "#fff"; if (small) small.style.color = "#fff"; }
+      tr.append(el("td", {}, b));
+    }
+    body.append(tr);
+  }
+  table.append(body);
+  // Comparison
+  const n = v.compare.differences.length;
+  $("compare-note").textContent = (v.compare.common_random_numbers ? "Both variants on the same seed and replicates (common random numbers): a difference comes from the edit, not the noise. " : "") +
+    (n ? `${n} state–pact probabilities move by 0.005 or more.` : "No end-of-run probability moves by 0.005 or more.");
+  const cc = $("compare-charts");
+  cc.textContent = "";
+  for (const c of v.compare.charts) if (c.stem === "difference" || c.stem === "pact_size") cc.append(chartFigure(c));
+  const more = el("details", {}, el("summary", { text: "Membership maps side by side" }));
+  for (const c of v.compare.charts) if (c.stem.startsWith("membership_")) more.append(chartFigure(c));
+  cc.append(more);
+  const ch = $("charts");
+  ch.textContent = "";
+  for (const c of v.charts) ch.append(chartFigure(c));
+  if (S.explained) explain(S.explained[0], S.explained[1]);
+}
+
+async function explain(state, pact) {
+  S.explained = [state, pact];
+  for (const b of document.querySelectorAll("#table button")) b.setAttribute("aria-pressed", String(b.dataset.state === state && b.dataset.pact === pact));
+  const box = $("explain");
+  box.hidden = false;
+  box.textContent = `Explaining ${state} and ${pact}…`;
+  const runs = Math.min(Number($("runs").value) || 1000, 500);
+  const r = await api("POST", "/api/explain", request({ state, pact, runs }));
+  if (!S.explained || S.explained[0] !== state || S.explained[1] !== pact) return;
+  box.textContent = "";
+  if (!r.ok) { box.textContent = "error: " + ((r.data && r.data.error) || r.status); return; }
+  box.append(
+    el("h2", { text: `Why ${state} joins ${pact} or not (${runs} replicates)` }),
+    chartFigure(r.data.chart),
+    el("details", {}, el("summary", { text: "The table" }), el("pre", { text: r.data.table })),
+    el("button", { type: "button", text: "Close", onclick: () => { S.explained = null; box.hidden = true; } }),
+  );
+}
+
+// ---- scenario, download, save -----------------------------------------------------------
+
+async function load(name) {
+  S.name = name;
+  S.head = null;
+  S.explained = null;
+  $("explain").hidden = true;
+  status("loading…", true);
+  const r = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
+  if (!r.ok) { status(""); showBanner("error: " + ((r.data && r.data.error) || r.status)); return; }
+  const info = r.data;
+  S.info = info;
+  $("runs").value = info.runs;
+  $("runs").max = info.max_runs;
+  $("seed").value = info.seed;
+  const about = $("about");
+  about.textContent = "";
+  const span = info.start ? `${info.rounds} ${info.round_unit}s from ${info.start}` : `${info.rounds} ${info.round_unit}s`;
+  about.append(
+    el("h2", { text: info.title }),
+    el("p", { text: info.description }),
+    el("p", { class: "settings", text: `${span}; ${info.states.length} states, ${info.pacts.length} pacts, ${info.events.length} events` +
+      (info.targets ? `, ${info.targets} targets` : "") + `; runs ${info.runs}, seed ${info.seed} as written.` }),
+  );
+  buildControls(info);
+  applyFilter();
+  history.replaceState(null, "", "#" + encodeURIComponent(name));
+  runView();
+}
+
+async function download() {
+  const r = await fetch("/api/scenario-file", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scenario: S.name, set: sets() }) });
+  const text = await r.text();
+  if (!r.ok) { let d = text; try { d = JSON.parse(text); } catch (_) {} showErrors(d); return; }
+  const url = URL.createObjectURL(new Blob([text], { type: "application/toml" }));
+  const a = el("a", { href: url, download: `${S.name}-edited.toml` });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  status("scenario downloaded");
+}
+
+async function save() {
+  status("saving…", true);
+  const r = await api("POST", "/api/save", request());
+  if (!r.ok) { status("not saved"); showErrors(r.data); return; }
+  status(`saved ${r.data.dir}`);
+}
+
+async function init() {
+  $("run").addEventListener("click", runView);
+  $("download").addEventListener("click", download);
+  $("save").addEventListener("click", save);
+  $("runs").addEventListener("input", schedule);
+  $("seed").addEventListener("input", schedule);
+  $("filter").addEventListener("input", applyFilter);
+  $("reset-all").addEventListener("click", () => {
+    for (const it of S.params) if (isChanged(it)) { it.set(it.original); it.row.classList.remove("changed"); it.row.querySelector(".mark").textContent = ""; }
+    countChanged();
+    schedule();
+  });
+  $("scenario").addEventListener("change", () => load($("scenario").value));
+  const r = await api("GET", "/api/scenarios");
+  if (!r.ok) { showBanner("error: cannot list scenarios"); return; }
+  for (const s of r.data) $("scenario").append(el("option", { value: s.name, text: s.title ? `${s.title} (${s.name})` : `${s.name} (does not load)` }));
+  const wanted = decodeURIComponent(location.hash.slice(1));
+  const first = r.data.find((s) => s.name === wanted) || r.data.find((s) => !s.error) || r.data[0];
+  if (first) { $("scenario").value = first.name; load(first.name); }
+}
+
+init();
