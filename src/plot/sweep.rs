@@ -18,7 +18,8 @@ const TOP: usize = 8;
 struct Curve {
     label: String,
     points: Vec<(f64, f64, f64)>,
-    range: f64,
+    low: f64,
+    high: f64,
 }
 
 pub struct ResponseChart<'a> {
@@ -35,34 +36,28 @@ impl<'a> ResponseChart<'a> {
     pub fn new(result: &'a SweepResult) -> Self {
         let variants = result.design.variants.len();
         let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
-        // Rows are variant-major, then pact and state in the same order in every variant.
-        let mut curves: Vec<Curve> = (0..pairs)
-            .map(|k| {
-                let first = &result.rows[k];
+        // The pairs that move most (report::sweep::SweepResult::movers), each as a curve over the
+        // parameter. Rows are variant-major, pact and state in the same order in every variant.
+        let (movers, moving) = result.movers(TOP);
+        let curves: Vec<Curve> = movers
+            .into_iter()
+            .map(|m| {
                 let mut points: Vec<(f64, f64, f64)> = (0..variants)
                     .map(|v| {
-                        let row = &result.rows[v * pairs + k];
+                        let row = &result.rows[v * pairs + m.pair];
                         (result.values(v)[0], row.p_final, row.p_final_se)
                     })
                     .collect();
                 // A sampled design's values come in any order.
                 points.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let (lo, hi) = points.iter().fold((1.0f64, 0.0f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
                 Curve {
-                    label: format!("{} in {}", first.state, first.pact),
+                    label: m.label,
                     points,
-                    range: hi - lo,
+                    low: m.low.0,
+                    high: m.high.0,
                 }
             })
-            .filter(|c| {
-                let se = c.points.iter().map(|p| p.2).fold(0.0, f64::max);
-                c.range > MOVES_BY_SE * se.max(1e-12)
-            })
             .collect();
-        let moving = curves.len();
-        // Largest range first; ties in label order, so the choice does not depend on anything else.
-        curves.sort_by(|a, b| b.range.total_cmp(&a.range).then_with(|| a.label.cmp(&b.label)));
-        curves.truncate(TOP);
         ResponseChart {
             result,
             curves,
@@ -75,7 +70,7 @@ impl<'a> ResponseChart<'a> {
         let label = &self.result.labels()[0];
         match self.curves.first() {
             Some(c) => {
-                let (lo, hi) = c.points.iter().fold((1.0f64, 0.0f64), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+                let (lo, hi) = (c.low, c.high);
                 format!(
                     "P(member at the end) against {label}: {} of {} state–pact pairs move by more than {MOVES_BY_SE} standard errors; the most, {}, spans {lo:.2}–{hi:.2}.",
                     self.moving, self.pairs, c.label,
