@@ -244,6 +244,14 @@ impl<R: rand::Rng> rand::TryRng for Counting<R> {
     }
 }
 
+/// Skipped draws count as drawn: the stream ends where drawing them would leave it.
+impl<R: pactsim::model::Stream> pactsim::model::Stream for Counting<R> {
+    fn skip_u64(&mut self, n: u64) {
+        self.words += n;
+        self.inner.skip_u64(n);
+    }
+}
+
 #[test]
 fn an_admission_take_up_consumes_one_draw() {
     // One applicant A, three members; simultaneous play draws exactly one word per state–pact

@@ -1,15 +1,17 @@
 //! The engine's caches (src/model/memo.rs) change how often sums are computed, never their
 //! value: replicates played with the caches on and off take the same decisions with the same
 //! terms, bit for bit, on synthetic worlds of several sizes, under both update orders and both
-//! kinds of shock. (The golden files pin the shipped scenarios against the engine as it was before
-//! the caches.) Also: results do not depend on the order of a list in the scenario file.
+//! kinds of shock; so do a scenario's [`Timeline`] (its verdicts pass over decisions before any
+//! term is computed) and restarting a used world from it. (The golden files pin the shipped
+//! scenarios against the engine as it was before the caches.) Also: results do not depend on the
+//! order of a list in the scenario file.
 
 mod common;
 
 use std::path::PathBuf;
 
 use common::*;
-use pactsim::model::{Decision, World};
+use pactsim::model::{Decision, Timeline, World};
 use pactsim::run::{self, RunSpec, replicate_rng};
 use pactsim::scenario::generate::{GenerateSpec, generate};
 use pactsim::scenario::{self, Scenario, Source};
@@ -42,11 +44,35 @@ fn busy_world(states: usize, pacts: usize, rounds: u32, seed: u64, sets: &[&str]
     world(states, pacts, rounds, seed, &all)
 }
 
-/// Every decision of a replicate, with the caches on or off, and the final membership.
-fn play(sc: &Scenario, replicate: u64, memo: bool) -> (Vec<Decision>, Vec<bool>) {
-    let mut rng = replicate_rng(sc.seed, replicate);
-    let mut w = World::seeded_memo(sc, &mut rng, memo);
+/// How a replicate is played: every term from scratch, with the caches, or from the scenario's
+/// timeline (its verdicts and round-0 world) in a world that has just played another replicate.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    Scratch,
+    Caches,
+    Timeline,
+}
+
+/// Every decision of a replicate, played in `mode`, and the final membership.
+fn play(sc: &Scenario, replicate: u64, mode: Mode) -> (Vec<Decision>, Vec<bool>) {
     let mut log = Vec::new();
+    let mut rng = replicate_rng(sc.seed, replicate);
+    let timeline;
+    let mut w = match mode {
+        Mode::Scratch | Mode::Caches => World::seeded_memo(sc, &mut rng, matches!(mode, Mode::Caches)),
+        Mode::Timeline => {
+            timeline = Timeline::new(sc);
+            let start = timeline.start();
+            // A world that has played another replicate to the end: restarting it must leave
+            // nothing of that one behind.
+            let mut w = World::seeded_from(&timeline, &mut replicate_rng(sc.seed, replicate + 1_000));
+            for _ in 0..sc.rounds {
+                w.play_round(&mut replicate_rng(sc.seed, replicate + 2_000), &mut Vec::new());
+            }
+            w.reseed(&start, &mut rng);
+            w
+        }
+    };
     for _ in 0..sc.rounds {
         w.play_round(&mut rng, &mut log);
     }
@@ -82,12 +108,14 @@ fn bits(log: &[Decision]) -> Vec<DecisionBits> {
 fn assert_same_with_and_without_caches(sc: &Scenario, replicates: u64) {
     let mut decisions = 0;
     for rep in 0..replicates {
-        let (fast, fast_members) = play(sc, rep, true);
-        let (slow, slow_members) = play(sc, rep, false);
-        assert_eq!(fast.len(), slow.len(), "replicate {rep}: number of decisions");
-        assert_eq!(bits(&fast), bits(&slow), "replicate {rep}: decisions differ");
-        assert_eq!(fast_members, slow_members, "replicate {rep}: final membership");
-        decisions += fast.len();
+        let (slow, slow_members) = play(sc, rep, Mode::Scratch);
+        for mode in [Mode::Caches, Mode::Timeline] {
+            let (fast, fast_members) = play(sc, rep, mode);
+            assert_eq!(fast.len(), slow.len(), "replicate {rep}, {mode:?}: number of decisions");
+            assert_eq!(bits(&fast), bits(&slow), "replicate {rep}, {mode:?}: decisions differ");
+            assert_eq!(fast_members, slow_members, "replicate {rep}, {mode:?}: final membership");
+        }
+        decisions += slow.len();
     }
     // A world where nothing happens would make this test vacuous.
     assert!(
@@ -126,10 +154,12 @@ fn caches_change_nothing_in_the_shipped_scenarios() {
         let sc = load(&scenario_path(name), &[]);
         let mut decisions = 0;
         for rep in 0..20 {
-            let (fast, _) = play(&sc, rep, true);
-            let (slow, _) = play(&sc, rep, false);
-            assert_eq!(bits(&fast), bits(&slow), "{name} replicate {rep}");
-            decisions += fast.len();
+            let (slow, _) = play(&sc, rep, Mode::Scratch);
+            for mode in [Mode::Caches, Mode::Timeline] {
+                let (fast, _) = play(&sc, rep, mode);
+                assert_eq!(bits(&fast), bits(&slow), "{name} replicate {rep}, {mode:?}");
+            }
+            decisions += slow.len();
         }
         assert!(decisions > 0, "{name}: no decisions");
     }

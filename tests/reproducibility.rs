@@ -22,6 +22,30 @@ fn golden_chacha8_stream() {
     assert_ne!(replicate_rng(2022, 4).next_u64(), GOLDEN[0]);
 }
 
+/// The engine skips the draws persistent shocks do not read by seeking in the stream
+/// (`Stream::skip_u64`): it must leave the stream exactly where drawing them would, from any
+/// position (the generator's buffer holds 32 numbers).
+#[test]
+fn skipping_draws_is_drawing_them() {
+    use pactsim::model::Stream;
+    for before in [0, 1, 5, 31, 32, 33, 63] {
+        for skip in [0, 1, 2, 31, 32, 64, 65, 200] {
+            let (mut drawn, mut skipped) = (replicate_rng(7, before), replicate_rng(7, before));
+            for _ in 0..before {
+                drawn.next_u64();
+                skipped.next_u64();
+            }
+            for _ in 0..skip {
+                drawn.next_u64();
+            }
+            skipped.skip_u64(skip);
+            let a: Vec<u64> = (0..70).map(|_| drawn.next_u64()).collect();
+            let b: Vec<u64> = (0..70).map(|_| skipped.next_u64()).collect();
+            assert_eq!(a, b, "after {before} draws, skipping {skip}");
+        }
+    }
+}
+
 // Recorded with rand_chacha 0.10.0 (seed_from_u64 + set_stream).
 const GOLDEN: [u64; 4] = [10414767399514864741, 1893755382258158883, 14077059699458050919, 5183211875040644922];
 

@@ -31,7 +31,7 @@ use super::World;
 use super::terms::{self, EventSums, MemberSums};
 use crate::scenario::{PactId, StateId};
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Memo {
     pub(super) enabled: bool,
     /// Hostility or capability changed since the event-level caches were built.
@@ -60,11 +60,57 @@ pub(super) struct Memo {
     bounds: Vec<Cell<(f64, f64)>>,
     /// For each state, the range of −h over its relations, and 0: where its affinity with any set
     /// of members lies.
-    affinity_range: Vec<(f64, f64)>,
+    pub(super) affinity_range: Vec<(f64, f64)>,
     /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`; NaN until computed.
     exposure: Vec<Cell<f64>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
     pact_constants: Vec<(f64, f64)>,
+}
+
+/// Written out so that [`Clone::clone_from`] reuses the tables (a replicate starts from a copy of
+/// the round-0 world: [`World::reseed`]).
+impl Clone for Memo {
+    fn clone(&self) -> Self {
+        let mut copy = Memo::new(0, 0);
+        copy.clone_from(self);
+        copy
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        // Every field, by name: a field added to `Memo` and not copied here does not compile.
+        let Memo {
+            enabled,
+            event_stale,
+            stamp,
+            sums,
+            event,
+            outsider,
+            hostile_to,
+            related,
+            friends,
+            worst_quarrel,
+            worst_quarrel_anywhere,
+            bounds,
+            affinity_range,
+            exposure,
+            pact_constants,
+        } = source;
+        self.enabled = *enabled;
+        self.event_stale = *event_stale;
+        self.stamp.clone_from(stamp);
+        self.sums.clone_from(sums);
+        self.event.clone_from(event);
+        self.outsider.clone_from(outsider);
+        self.hostile_to.clone_from(hostile_to);
+        self.related.clone_from(related);
+        self.friends.clone_from(friends);
+        self.worst_quarrel.clone_from(worst_quarrel);
+        self.worst_quarrel_anywhere = *worst_quarrel_anywhere;
+        self.bounds.clone_from(bounds);
+        self.affinity_range.clone_from(affinity_range);
+        self.exposure.clone_from(exposure);
+        self.pact_constants.clone_from(pact_constants);
+    }
 }
 
 impl Memo {
@@ -243,7 +289,7 @@ impl World<'_> {
     /// engine uses to skip decisions (see [`terms::utility_upper_bounds`]), but for the affinity
     /// term: the cached bounds of the other terms, the support term, and their margins.
     #[inline]
-    fn bound_without_affinity(&self, s: StateId, p: PactId, leaving: bool) -> f64 {
+    pub(super) fn bound_without_affinity(&self, s: StateId, p: PactId, leaving: bool) -> f64 {
         let cell = &self.memo.bounds[s.index() * self.scenario.n_pacts() + p.index()];
         let (mut join, mut leave) = cell.get();
         if join.is_nan() {
@@ -261,7 +307,7 @@ impl World<'_> {
     /// [`World::bound_without_affinity`] plus the affinity term bounded over `affinity_range` (a
     /// range of −h_sk that holds the other members', and 0) and its margin.
     #[inline]
-    fn add_affinity(&self, bound: f64, leaving: bool, (lo, hi): (f64, f64)) -> f64 {
+    pub(super) fn add_affinity(&self, bound: f64, leaving: bool, (lo, hi): (f64, f64)) -> f64 {
         // Weights are validated non-negative: w_affinity × [lo, hi] is the affinity term's range.
         let weight = self.scenario.params.weights.affinity;
         let margin = 1e-9 * (1.0 + weight * (hi - lo));

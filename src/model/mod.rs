@@ -3,12 +3,16 @@
 
 mod memo;
 pub mod terms;
+mod timeline;
+
+use std::sync::Arc;
 
 use rand::Rng;
 
 use crate::scenario::{Admission, Change, PactId, Scenario, Shocks, StateId, UpdateOrder};
 
 pub use terms::Terms;
+pub use timeline::Timeline;
 
 /// What a state (or, for admit/hold, a member voting on an applicant) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +124,11 @@ pub struct World<'s> {
     /// voting members and applicants in the admission phase.
     scratch: [Vec<StateId>; 3],
     memo: memo::Memo,
+    /// The verdicts of the scenario's [`Timeline`], when the world was started from one:
+    /// `[(r − 1)·2·n·m + 2·(s·m + p) + leaving]` for round r ≥ 1 is +∞ if `s` may not apply to
+    /// `p` (the join entry), else the value of −(bound on the utility)/τ beyond a taste's cut-off
+    /// (see `certainly_idle`), or −∞ when no bound is used (shocks drawn per round, τ = 0).
+    skip: Option<Arc<[f64]>>,
 }
 
 impl<'s> World<'s> {
@@ -155,6 +164,7 @@ impl<'s> World<'s> {
             threat_stale: true,
             scratch: [Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n)],
             memo: memo::Memo::new(n, np),
+            skip: None,
         };
         w.refresh_event_caches();
         for p in scenario.pact_ids() {
@@ -186,6 +196,88 @@ impl<'s> World<'s> {
     pub fn seeded_memo<R: Rng>(scenario: &'s Scenario, rng: &mut R, memo: bool) -> Self {
         let mut w = World::new(scenario);
         w.set_memo(memo);
+        w.draw_tastes(rng);
+        w
+    }
+
+    /// [`World::seeded`] from a scenario's [`Timeline`]: the same world, bit for bit, without
+    /// building the round-0 world again, and deciding faster (see [`Timeline`]).
+    pub fn seeded_from<R: Rng>(timeline: &Timeline<'s>, rng: &mut R) -> Self {
+        let mut w = timeline.start();
+        w.draw_tastes(rng);
+        w
+    }
+
+    /// [`World::seeded_from`] into an existing world: becomes a copy of `start` (the round-0 world
+    /// of [`Timeline::start`]), reusing its own tables instead of allocating, then draws tastes.
+    pub fn reseed<R: Rng>(&mut self, start: &World<'s>, rng: &mut R) {
+        // Every field, by name: a field added to `World` and not copied here does not compile.
+        let World {
+            scenario,
+            round,
+            capability,
+            commitment,
+            support,
+            support_anchor,
+            salience,
+            hostility,
+            grievance,
+            grievance_matrix,
+            member,
+            member_list,
+            pacts_of,
+            applied,
+            first_apply,
+            ratified,
+            active,
+            threat,
+            bloc_threat,
+            threat_at_start,
+            next_event,
+            slots,
+            raw_taste,
+            to_condition,
+            threat_stale,
+            scratch,
+            memo,
+            skip,
+        } = start;
+        self.scenario = scenario;
+        self.round = *round;
+        self.capability.clone_from(capability);
+        self.commitment.clone_from(commitment);
+        self.support.clone_from(support);
+        self.support_anchor.clone_from(support_anchor);
+        self.salience.clone_from(salience);
+        self.hostility.clone_from(hostility);
+        self.grievance.clone_from(grievance);
+        self.grievance_matrix.clone_from(grievance_matrix);
+        self.member.clone_from(member);
+        self.member_list.clone_from(member_list);
+        self.pacts_of.clone_from(pacts_of);
+        self.applied.clone_from(applied);
+        self.first_apply.clone_from(first_apply);
+        self.ratified.clone_from(ratified);
+        self.active.clone_from(active);
+        self.threat.clone_from(threat);
+        self.bloc_threat.clone_from(bloc_threat);
+        self.threat_at_start.clone_from(threat_at_start);
+        self.next_event = *next_event;
+        self.slots.clone_from(slots);
+        self.raw_taste.clone_from(raw_taste);
+        self.to_condition.clone_from(to_condition);
+        self.threat_stale = *threat_stale;
+        self.scratch.clone_from(scratch);
+        self.memo.clone_from(memo);
+        self.skip.clone_from(skip);
+        self.draw_tastes(rng);
+    }
+
+    /// Draws every taste from `rng` and conditions them on the starting memberships (see
+    /// [`World::seeded`]).
+    fn draw_tastes<R: Rng>(&mut self, rng: &mut R) {
+        let w = self;
+        let scenario = w.scenario;
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
                 let (u, k) = (uniform(rng), w.slot(s, p));
@@ -209,7 +301,6 @@ impl<'s> World<'s> {
                 }
             }
         }
-        w
     }
 
     /// Narrows a non-member's taste to those under which staying out is its choice now:
@@ -234,6 +325,7 @@ impl<'s> World<'s> {
         let slot = &mut self.slots[k];
         slot.taste = u;
         slot.cutoff = cutoffs(u);
+        slot.skip_key = skip_keys(slot.cutoff);
     }
 
     /// The index of state `s` and pact `p` in the per-decision tables (`[s·m + p]`).
@@ -245,6 +337,9 @@ impl<'s> World<'s> {
     /// Switches the caches of `memo.rs` off (or on again): every term is then computed from
     /// scratch. Results are the same bit for bit either way; the tests check it.
     pub fn set_memo(&mut self, on: bool) {
+        if !on {
+            self.skip = None;
+        }
         self.memo.enabled = on;
         self.memo.event_stale = true;
         self.refresh_event_caches();
@@ -430,8 +525,26 @@ impl<'s> World<'s> {
     /// Order: grievances fade → events of the round → threat and public support → memberships
     /// the events created are conditioned on this world → states decide (sequentially in random
     /// order, or simultaneously) → members vote on applicants.
-    pub fn play_round<R: Rng>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
+    pub fn play_round<R: Stream>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
         self.round += 1;
+        self.environment_step();
+        // Memberships the events created (founders, forced joins) were chosen on this round's
+        // world: condition their tastes now that every change has applied and threat and support
+        // are current. A membership an event has already undone again is not conditioned.
+        for (s, p) in std::mem::take(&mut self.to_condition) {
+            if self.is_member(s, p) {
+                self.condition_on_membership(s, p);
+            }
+        }
+        self.decisions(rng, log);
+        self.admissions(rng, log);
+    }
+
+    /// What a round changes whatever the states choose: grievances fade, the round's events
+    /// apply, threat and public support are brought up to date. Membership does not enter any of
+    /// it (events that found or join apply as scheduled), which is what lets a [`Timeline`] play
+    /// it once for every replicate.
+    fn environment_step(&mut self) {
         // Grievances fade before the events, so a grievance an event sets (`to`) holds as
         // written in this round's votes.
         let decay = self.scenario.params.grievance_decay;
@@ -449,24 +562,29 @@ impl<'s> World<'s> {
         self.refresh_threat();
         self.refresh_event_caches();
         self.update_support();
-        // Memberships the events created (founders, forced joins) were chosen on this round's
-        // world: condition their tastes now that every change has applied and threat and support
-        // are current. A membership an event has already undone again is not conditioned.
-        for (s, p) in std::mem::take(&mut self.to_condition) {
-            if self.is_member(s, p) {
-                self.condition_on_membership(s, p);
-            }
-        }
+    }
 
+    /// The states' decisions of the round, sequential in a random order or simultaneous.
+    ///
+    /// Every decision has its uniform draw from the stream, one after another, in the order the
+    /// decisions are taken. Only shocks drawn per round read them: with persistent shocks the
+    /// taste decides, and the stream skips over the round's draws in one step instead (the
+    /// numbers that follow are the same).
+    fn decisions<R: Stream>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
+        let per_round = self.scenario.params.shocks == Shocks::PerRound;
+        let draw = |rng: &mut R| if per_round { uniform(rng) } else { f64::NAN };
         match self.scenario.params.update_order {
             UpdateOrder::Sequential => {
                 let mut order = std::mem::take(&mut self.scratch[0]);
                 order.clear();
                 order.extend(self.scenario.state_ids());
                 shuffle(&mut order, rng);
+                if !per_round {
+                    rng.skip_u64((self.n() * self.scenario.n_pacts()) as u64);
+                }
                 for &s in &order {
                     for p in self.scenario.pact_ids() {
-                        let draw = uniform(rng);
+                        let draw = draw(rng);
                         if let Some(d) = self.decide(s, p, draw) {
                             self.enact(&d);
                             log.push(d);
@@ -477,9 +595,12 @@ impl<'s> World<'s> {
             }
             UpdateOrder::Simultaneous => {
                 let mut chosen = Vec::new();
+                if !per_round {
+                    rng.skip_u64((self.n() * self.scenario.n_pacts()) as u64);
+                }
                 for s in self.scenario.state_ids() {
                     for p in self.scenario.pact_ids() {
-                        let draw = uniform(rng);
+                        let draw = draw(rng);
                         chosen.extend(self.decide(s, p, draw));
                     }
                 }
@@ -496,7 +617,6 @@ impl<'s> World<'s> {
                 }
             }
         }
-        self.admissions(rng, log);
     }
 
     /// Public support moves toward what the change in threat justifies, with inertia:
@@ -542,7 +662,24 @@ impl<'s> World<'s> {
     /// quantile u, it applies/joins when u < logit(ΔU_join/τ) and leaves when 1 − u <
     /// logit(ΔU_leave/τ), so one taste u (low = fond of the pact) drives both.
     fn decide(&self, s: StateId, p: PactId, draw: f64) -> Option<Decision> {
-        let slot = &self.slots[self.slot(s, p)];
+        let k = self.slot(s, p);
+        let slot = &self.slots[k];
+        if let Some(skip) = &self.skip {
+            // The timeline's verdict for this round: a state certainly idle by the tests below
+            // (not allowed to apply, or its bound with affinity over all its relations beyond its
+            // cut-off) is passed over with one comparison. See [`Timeline`].
+            let at = (self.round as usize).wrapping_sub(1) * 2 * self.slots.len() + 2 * k;
+            if let Some(pair) = skip.get(at..at + 2) {
+                let (above, key) = if slot.member {
+                    (pair[1], slot.skip_key.1)
+                } else {
+                    (pair[0], slot.skip_key.0)
+                };
+                if above > key {
+                    return None;
+                }
+            }
+        }
         if !self.active[p.index()] || slot.applied {
             return None;
         }
@@ -725,6 +862,8 @@ struct Slot {
     /// The values of −ΔU/τ above which joining (`.0`) or leaving (`.1`) is certainly not chosen
     /// (see [`no_action_above`]): most decisions then need no `exp`.
     cutoff: (f64, f64),
+    /// The cut-offs as the timeline's verdicts are compared with them ([`skip_keys`]).
+    skip_key: (f64, f64),
     member: bool,
     applied: bool,
 }
@@ -734,10 +873,18 @@ impl Slot {
         Slot {
             taste,
             cutoff: cutoffs(taste),
+            skip_key: skip_keys(cutoffs(taste)),
             member: false,
             applied: false,
         }
     }
+}
+
+/// The cut-offs with "never skip" (infinite) as the largest finite number, so that a timeline
+/// verdict of +∞ (may not apply: skip whatever the taste) still exceeds it and no finite one does.
+fn skip_keys((join, leave): (f64, f64)) -> (f64, f64) {
+    let key = |c: f64| if c.is_finite() { c } else { f64::MAX };
+    (key(join), key(leave))
 }
 
 /// For a taste u, the cut-offs on x = −ΔU/τ beyond which u < logit = 1/(1 + eˣ) is certainly
@@ -757,6 +904,20 @@ pub fn no_action_above(u: f64) -> f64 {
     }
     let t = libm::log((1.0 - u) / u);
     t + 1e-6 + 1e-9 * t.abs()
+}
+
+/// A random stream the engine can skip ahead in: [`Stream::skip_u64`] leaves it exactly where
+/// drawing that many 64-bit numbers would.
+pub trait Stream: Rng {
+    fn skip_u64(&mut self, n: u64);
+}
+
+impl Stream for rand_chacha::ChaCha8Rng {
+    /// Seeks: the skipped blocks are never computed.
+    fn skip_u64(&mut self, n: u64) {
+        let at = self.get_word_pos();
+        self.set_word_pos(at + 2 * u128::from(n));
+    }
 }
 
 /// A uniform number in [0, 1) from the top 53 bits of one 64-bit output. Written out here so

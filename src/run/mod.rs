@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{Decision, World};
+use crate::model::{Decision, Timeline, World};
 use crate::scenario::Scenario;
 
 pub use tally::{MergeError, Tally, median, quantile};
@@ -92,6 +92,11 @@ impl History {
         }
     }
 
+    fn clear(&mut self) {
+        self.membership.clear();
+        self.support.clear();
+    }
+
     fn push(&mut self, w: &World) {
         for p in w.scenario.pact_ids() {
             self.membership.extend(w.scenario.state_ids().map(|s| w.is_member(s, p)));
@@ -123,17 +128,40 @@ pub fn start_replicate(scenario: &Scenario, seed: u64, replicate: u64) -> (ChaCh
     (rng, world)
 }
 
+/// [`start_replicate`] from the scenario's [`Timeline`]: the same generator and the same world,
+/// bit for bit, which decides faster.
+pub fn start_replicate_from<'s>(timeline: &Timeline<'s>, seed: u64, replicate: u64) -> (ChaCha8Rng, World<'s>) {
+    let mut rng = replicate_rng(seed, replicate);
+    let world = World::seeded_from(timeline, &mut rng);
+    (rng, world)
+}
+
 /// One replicate: plays every round; returns what happened after each round and the world at
 /// the end.
 pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
-    let (mut rng, mut world) = start_replicate(scenario, seed, replicate);
-    let mut history = History::new(scenario);
-    history.push(&world);
-    for _ in 0..scenario.rounds {
-        world.play_round(&mut rng, log);
-        history.push(&world);
-    }
+    play_replicate_from(&Timeline::new(scenario), seed, replicate, log)
+}
+
+/// [`play_replicate`] from the scenario's [`Timeline`] (built once for all of a run's replicates).
+pub fn play_replicate_from<'s>(timeline: &Timeline<'s>, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
+    let start = timeline.start();
+    let mut world = start.clone();
+    let mut history = History::new(timeline.scenario());
+    play_into(&start, &mut world, &mut history, seed, replicate, log);
     (history, world)
+}
+
+/// Plays replicate `replicate` in `world` (restarted from `start`, a [`Timeline::start`]),
+/// recording into `history` (cleared first) and `log`: [`play_replicate`] without allocating.
+fn play_into<'s>(start: &World<'s>, world: &mut World<'s>, history: &mut History, seed: u64, replicate: u64, log: &mut Vec<Decision>) {
+    let mut rng = replicate_rng(seed, replicate);
+    world.reseed(start, &mut rng);
+    history.clear();
+    history.push(world);
+    for _ in 0..start.scenario.rounds {
+        world.play_round(&mut rng, log);
+        history.push(world);
+    }
 }
 
 /// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.
@@ -145,6 +173,7 @@ pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log
 /// replicates.
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
+    let timeline = Timeline::new(scenario);
     let start = spec.replicates.start;
     // Each piece rayon splits the range into records into a tally of its own (for a world of
     // 193 states and 50 pacts over 60 rounds, 19 MB to allocate, zero and merge), so pieces are
@@ -158,13 +187,20 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
             || None::<Partial>,
             |acc, i| {
                 let rep = start + i as u64;
-                let mut acc = acc.unwrap_or_else(|| Partial::new(scenario, rep));
-                let mut log = Vec::new();
-                let (history, world) = play_replicate(scenario, spec.seed, rep, &mut log);
-                acc.tally.record(&history, &world, &log, &min_members);
+                let mut acc = acc.unwrap_or_else(|| Partial::new(&timeline, rep));
+                let Partial {
+                    tally,
+                    decisions,
+                    start,
+                    world,
+                    history,
+                    log,
+                } = &mut acc;
+                log.clear();
+                play_into(start, world, history, spec.seed, rep, log);
+                tally.record(history, world, log, &min_members);
                 if rep < spec.keep_decisions {
-                    acc.decisions
-                        .extend(log.into_iter().map(|decision| LoggedDecision { replicate: rep, decision }));
+                    decisions.extend(log.drain(..).map(|decision| LoggedDecision { replicate: rep, decision }));
                 }
                 progress(1);
                 Some(acc)
@@ -181,7 +217,7 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
                 (l, r) => l.or(r),
             },
         )
-        .unwrap_or_else(|| Partial::new(scenario, start));
+        .unwrap_or_else(|| Partial::new(&timeline, start));
     RunResult {
         seed: spec.seed,
         tally: partial.tally,
@@ -224,17 +260,29 @@ pub fn run_until(scenario: &Scenario, spec: &RunSpec, batch: u64, stop: &(dyn Fn
     }
 }
 
-/// The tally and kept decisions of a contiguous range of replicates.
-struct Partial {
+/// The tally and kept decisions of a contiguous range of replicates, and the buffers its
+/// replicates are played in (allocated once per range, not once per replicate).
+struct Partial<'s> {
     tally: Tally,
     decisions: Vec<LoggedDecision>,
+    /// The round-0 world every replicate starts from ([`Timeline::start`]), and the world it is
+    /// played in.
+    start: World<'s>,
+    world: World<'s>,
+    history: History,
+    log: Vec<Decision>,
 }
 
-impl Partial {
-    fn new(scenario: &Scenario, first: u64) -> Self {
+impl<'s> Partial<'s> {
+    fn new(timeline: &Timeline<'s>, first: u64) -> Self {
+        let start = timeline.start();
         Partial {
-            tally: Tally::new(scenario, first),
+            tally: Tally::new(timeline.scenario(), first),
             decisions: Vec::new(),
+            world: start.clone(),
+            start,
+            history: History::new(timeline.scenario()),
+            log: Vec::new(),
         }
     }
 }

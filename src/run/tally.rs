@@ -148,49 +148,50 @@ impl Tally {
     pub(crate) fn record(&mut self, hist: &super::History, world: &World, decisions: &[Decision], min_members: &[u32]) {
         let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
         self.runs += 1;
-        for (r, support) in hist.supports().enumerate() {
-            for (s, v) in support.iter().enumerate() {
-                self.support_micro[r * n + s] += (v * 1e6).round() as u64;
-            }
+        for (total, v) in self.support_micro.iter_mut().zip(&hist.support) {
+            *total += (v * 1e6).round() as u64;
         }
-        let history: Vec<&[bool]> = hist.memberships().collect();
-        for (r, snapshot) in history.iter().enumerate() {
+        // The membership history is laid out as `member` is, `[(r·P + p)·N + s]`: one pass adds
+        // it, pact sizes and first rounds of membership (`rounds + 1` when never) come with it.
+        let never = (r_n + 1) as u32;
+        let mut first = vec![never; p_n * n];
+        let mut formed = vec![r_n + 1; p_n];
+        for (r, snapshot) in hist.memberships().enumerate() {
+            let counts = &mut self.member[r * p_n * n..(r + 1) * p_n * n];
+            for ((count, &m), first) in counts.iter_mut().zip(snapshot).zip(first.iter_mut()) {
+                *count += u64::from(m);
+                *first = (*first).min(if m { r as u32 } else { never });
+            }
             for p in 0..p_n {
-                let mut size = 0;
-                for s in 0..n {
-                    if snapshot[p * n + s] {
-                        self.member[(r * p_n + p) * n + s] += 1;
-                        size += 1;
-                    }
-                }
+                let size = snapshot[p * n..(p + 1) * n].iter().filter(|&&m| m).count();
                 self.size[(r * p_n + p) * (n + 1) + size] += 1;
+                if size >= min_members[p] as usize && formed[p] > r {
+                    formed[p] = r;
+                }
             }
         }
-        for p in 0..p_n {
-            for s in 0..n {
-                let k = p * n + s;
-                let founding = history[0][k];
-                let applied = world.first_apply[k] as usize;
-                if applied > 0 {
-                    self.apply_round[k * (r_n + 1) + applied] += 1;
-                }
-                let first = history.iter().position(|snap| snap[k]);
-                if first.is_some() {
-                    self.ever[k] += 1;
-                }
-                if founding {
-                    self.founding[k] += 1;
-                } else if let Some(r) = first {
-                    self.join_round[k * (r_n + 1) + r] += 1;
-                    if applied > 0 && applied <= r {
-                        self.accession_lag[k * (r_n + 1) + (r - applied)] += 1;
-                    }
+        let founders = hist.memberships().next().unwrap_or_default();
+        for (k, &first) in first.iter().enumerate() {
+            let applied = world.first_apply[k] as usize;
+            if applied > 0 {
+                self.apply_round[k * (r_n + 1) + applied] += 1;
+            }
+            if first == never {
+                continue;
+            }
+            self.ever[k] += 1;
+            if founders[k] {
+                self.founding[k] += 1;
+            } else {
+                let r = first as usize;
+                self.join_round[k * (r_n + 1) + r] += 1;
+                if applied > 0 && applied <= r {
+                    self.accession_lag[k * (r_n + 1) + (r - applied)] += 1;
                 }
             }
-            let formed = history
-                .iter()
-                .position(|snap| snap[p * n..(p + 1) * n].iter().filter(|&&m| m).count() >= min_members[p] as usize);
-            self.formed[p * (r_n + 2) + formed.unwrap_or(r_n + 1)] += 1;
+        }
+        for (p, &r) in formed.iter().enumerate() {
+            self.formed[p * (r_n + 2) + r] += 1;
         }
         for d in decisions {
             self.actions[(d.pact.index() * n + d.state.index()) * 5 + d.action.index()] += 1;

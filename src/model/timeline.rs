@@ -1,0 +1,110 @@
+//! What every replicate of a scenario goes through whatever its states choose, played once.
+//!
+//! Events, threat and public support do not depend on membership (see
+//! [`World::environment_step`]), and neither do the tests that pass over most decisions: whether
+//! a state may apply to a pact at all (but for the pact's size limit) and the bound on the utility
+//! of joining or leaving with affinity taken over all of the state's relations (see
+//! [`World::certainly_idle`]). Every replicate used to compute them afresh, round after round;
+//! a [`Timeline`] plays the rounds once without any decisions, keeps each round's verdicts, and
+//! starts every replicate from one round-0 world. A replicate then passes over a certainly idle
+//! decision with one comparison of its taste's cut-off ([`super::Slot`]) with the verdict.
+//!
+//! Nothing here changes a result: a verdict is the same value the replicate's own test computes
+//! (the same functions of the same environment, bit for bit), and a decision it does not pass
+//! over goes through every test as before. `tests/engine.rs` plays replicates both ways and
+//! compares every decision bit for bit.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::World;
+use crate::scenario::{Admission, PactId, Scenario, Shocks, StateId};
+
+/// The round-0 world of a scenario and, for every round and every state–pact pair, the values
+/// above which a decision is passed over (see the module's documentation; the verdicts are kept in the world, `World::skip`).
+#[derive(Debug)]
+pub struct Timeline<'s> {
+    /// The world before any taste is drawn: what [`World::seeded_from`] starts from. (Behind a
+    /// lock because the world's caches are cells; a replicate holds it for one clone.)
+    start: Mutex<World<'s>>,
+    scenario: &'s Scenario,
+}
+
+impl<'s> Timeline<'s> {
+    /// Plays the scenario's rounds without decisions: O(rounds × states × pacts), about one
+    /// replicate's worth of work, once per scenario.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let start = World::new(scenario);
+        let mut dry = start.clone();
+        let slots = scenario.n_states() * scenario.n_pacts();
+        let mut skip = Vec::with_capacity(scenario.rounds as usize * 2 * slots);
+        for _ in 0..scenario.rounds {
+            dry.round += 1;
+            dry.environment_step();
+            // Memberships events create are the replicate's business (and enter no verdict).
+            dry.to_condition.clear();
+            for s in scenario.state_ids() {
+                for p in scenario.pact_ids() {
+                    let (join, leave) = dry.verdicts(s, p);
+                    skip.push(join);
+                    skip.push(leave);
+                }
+            }
+        }
+        let skip: Arc<[f64]> = skip.into();
+        let mut start = start;
+        start.skip = Some(Arc::clone(&skip));
+        Timeline {
+            start: Mutex::new(start),
+            scenario,
+        }
+    }
+
+    pub fn scenario(&self) -> &'s Scenario {
+        self.scenario
+    }
+
+    /// A copy of the round-0 world before any taste is drawn, deciding with the verdicts: what
+    /// [`World::seeded_from`] and [`World::reseed`] start from.
+    pub fn start(&self) -> World<'s> {
+        self.start.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+impl World<'_> {
+    /// The verdicts on `s` joining and leaving `p` in the world as it is (see [`Timeline::skip`]).
+    fn verdicts(&self, s: StateId, p: PactId) -> (f64, f64) {
+        let params = &self.scenario.params;
+        let bounded = params.shocks == Shocks::Persistent && params.temperature > 0.0;
+        let scale = 1.0 / params.temperature;
+        let range = self.memo.affinity_range[s.index()];
+        // The same expression as `certainly_idle`'s first test; never +∞, which would pass over
+        // a decision whose cut-off is infinite (a test `certainly_idle` never makes).
+        let beyond = |leaving: bool| {
+            if bounded {
+                (-self.add_affinity(self.bound_without_affinity(s, p, leaving), leaving, range) * scale).min(f64::MAX)
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
+        let join = if self.may_apply_but_for_size(s, p) {
+            beyond(false)
+        } else {
+            f64::INFINITY
+        };
+        (join, beyond(true))
+    }
+
+    /// [`World::may_apply`] but for the pact's size limit (which depends on membership).
+    fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
+        let pact = self.scenario.pact(p);
+        let params = &self.scenario.params;
+        let state = self.scenario.state(s);
+        self.active[p.index()]
+            && pact.admission != Admission::Closed
+            && pact.rivals.binary_search(&s).is_err()
+            && !(params.support_gate
+                && state.democracy
+                && pact.binding >= params.binding_gate
+                && self.support[s.index()] < state.support.threshold)
+    }
+}
