@@ -28,7 +28,7 @@
 use std::cell::Cell;
 
 use super::World;
-use super::terms::{self, EventSums, MemberSums};
+use super::terms::{self, EventSums, MemberSums, Terms};
 use crate::scenario::{PactId, StateId};
 
 #[derive(Debug)]
@@ -65,6 +65,12 @@ pub(super) struct Memo {
     exposure: Vec<Cell<f64>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
     pact_constants: Vec<(f64, f64)>,
+    /// Moves whenever anything a member's vote on an applicant weighs may have changed, but for
+    /// the grievance: any membership, any event, threat ([`World::vote_terms`]).
+    epoch: u64,
+    /// A member's vote terms on an applicant and the epoch they were computed at,
+    /// `[p·n + applicant][member]`; a row is allocated when the application is first voted on.
+    votes: Vec<Vec<(u64, Terms)>>,
 }
 
 /// Written out so that [`Clone::clone_from`] reuses the tables (a replicate starts from a copy of
@@ -94,6 +100,8 @@ impl Clone for Memo {
             affinity_range,
             exposure,
             pact_constants,
+            epoch,
+            votes,
         } = source;
         self.enabled = *enabled;
         self.event_stale = *event_stale;
@@ -110,6 +118,8 @@ impl Clone for Memo {
         self.affinity_range.clone_from(affinity_range);
         self.exposure.clone_from(exposure);
         self.pact_constants.clone_from(pact_constants);
+        self.epoch = *epoch;
+        self.votes.clone_from(votes);
     }
 }
 
@@ -131,11 +141,14 @@ impl Memo {
             bounds: vec![Cell::new((f64::NAN, f64::NAN)); n_pacts * n_states],
             exposure: vec![Cell::new(f64::NAN); n_states * n_states],
             pact_constants: Vec::new(),
+            epoch: 0,
+            votes: vec![Vec::new(); n_pacts * n_states],
         }
     }
 
     /// The membership of `p` changed: its members' sums are stale.
     pub(super) fn membership_changed(&mut self, p: PactId) {
+        self.epoch += 1;
         let s = &mut self.stamp[p.index()];
         *s = s.wrapping_add(1);
         if *s == u32::MAX {
@@ -233,6 +246,41 @@ impl World<'_> {
         self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
         self.memo.all_memberships_changed();
         self.clear_utility_bounds();
+    }
+
+    /// An event changed the world: every cached vote is stale. (Most changes also move the epoch
+    /// through the caches they clear; this covers every kind of change at once, so that a kind
+    /// added later cannot be forgotten.)
+    pub(super) fn world_changed(&mut self) {
+        self.memo.epoch += 1;
+    }
+
+    /// [`terms::admit_terms`] of `member` voting on `applicant`'s application to `p`. A member
+    /// that holds an application takes it up again, round after round, in a world that has
+    /// mostly not changed: its terms are kept with the epoch they were computed at and reused
+    /// while it has not moved (the grievance, which fades every round, is computed afresh).
+    pub(crate) fn vote_terms(&mut self, member: StateId, applicant: StateId, p: PactId) -> Terms {
+        if !self.memo.enabled {
+            return terms::admit_terms(self, member, applicant, p);
+        }
+        let n = self.n();
+        let row = p.index() * n + applicant.index();
+        let epoch = self.memo.epoch;
+        if let Some(&(at, terms)) = self.memo.votes[row].get(member.index())
+            && at == epoch
+        {
+            return Terms {
+                grievance: terms::admission_grievance(self, member, applicant),
+                ..terms
+            };
+        }
+        let terms = terms::admit_terms(self, member, applicant, p);
+        let votes = &mut self.memo.votes[row];
+        if votes.is_empty() {
+            votes.resize(n, (u64::MAX, Terms::default()));
+        }
+        votes[member.index()] = (epoch, terms);
+        terms
     }
 
     /// Commitment changed: member sums are stale, event-level caches are not.
@@ -345,6 +393,7 @@ impl World<'_> {
 
     /// Forgets the utility bounds: threat, salience or an event-level sum changed.
     pub(super) fn clear_utility_bounds(&mut self) {
+        self.memo.epoch += 1;
         self.memo.bounds.iter().for_each(|c| c.set((f64::NAN, f64::NAN)));
     }
 

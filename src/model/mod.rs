@@ -93,6 +93,8 @@ pub struct World<'s> {
     /// The pacts each state is a member of, in id order.
     pacts_of: Vec<Vec<PactId>>,
     applied: Vec<bool>,
+    /// How many states have a pending application to each pact.
+    applicants: Vec<u32>,
     /// First round each state applied to (or joined) each pact; 0 = never.
     pub first_apply: Vec<u32>,
     /// How many of a member's constituents (its `count`: 1 unless it is an aggregate) have
@@ -129,6 +131,11 @@ pub struct World<'s> {
     /// `p` (the join entry), else the value of −(bound on the utility)/τ beyond a taste's cut-off
     /// (see `certainly_idle`), or −∞ when no bound is used (shocks drawn per round, τ = 0).
     skip: Option<Arc<[f64]>>,
+    /// The decisions of this round the verdicts do not pass over ([`World::mark_candidates`]):
+    /// the pacts of each state's in id order, state by state, and where each state's begin
+    /// (`candidates_of[s]..candidates_of[s + 1]`).
+    candidates: Vec<PactId>,
+    candidates_of: Vec<u32>,
 }
 
 impl<'s> World<'s> {
@@ -151,6 +158,7 @@ impl<'s> World<'s> {
             member_list: vec![Vec::new(); np],
             pacts_of: vec![Vec::new(); n],
             applied: vec![false; np * n],
+            applicants: vec![0; np],
             first_apply: vec![0; np * n],
             ratified: vec![Vec::new(); np * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
@@ -165,6 +173,8 @@ impl<'s> World<'s> {
             scratch: [Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n)],
             memo: memo::Memo::new(n, np),
             skip: None,
+            candidates: Vec::with_capacity(np * n),
+            candidates_of: vec![0; n + 1],
         };
         w.refresh_event_caches();
         for p in scenario.pact_ids() {
@@ -227,6 +237,7 @@ impl<'s> World<'s> {
             member_list,
             pacts_of,
             applied,
+            applicants,
             first_apply,
             ratified,
             active,
@@ -241,6 +252,8 @@ impl<'s> World<'s> {
             scratch,
             memo,
             skip,
+            candidates,
+            candidates_of,
         } = start;
         self.scenario = scenario;
         self.round = *round;
@@ -256,6 +269,7 @@ impl<'s> World<'s> {
         self.member_list.clone_from(member_list);
         self.pacts_of.clone_from(pacts_of);
         self.applied.clone_from(applied);
+        self.applicants.clone_from(applicants);
         self.first_apply.clone_from(first_apply);
         self.ratified.clone_from(ratified);
         self.active.clone_from(active);
@@ -270,6 +284,8 @@ impl<'s> World<'s> {
         self.scratch.clone_from(scratch);
         self.memo.clone_from(memo);
         self.skip.clone_from(skip);
+        self.candidates.clone_from(candidates);
+        self.candidates_of.clone_from(candidates_of);
         self.draw_tastes(rng);
     }
 
@@ -421,6 +437,9 @@ impl<'s> World<'s> {
 
     fn clear_application(&mut self, s: StateId, p: PactId) {
         let n = self.n();
+        if self.applied[p.index() * n + s.index()] {
+            self.applicants[p.index()] -= 1;
+        }
         self.applied[p.index() * n + s.index()] = false;
         let slot = self.slot(s, p);
         self.slots[slot].applied = false;
@@ -455,6 +474,7 @@ impl<'s> World<'s> {
     }
 
     fn apply_change(&mut self, change: &Change) {
+        self.world_changed();
         let n = self.n();
         match *change {
             Change::Hostility { a, b, op } => {
@@ -582,12 +602,28 @@ impl<'s> World<'s> {
                 if !per_round {
                     rng.skip_u64((self.n() * self.scenario.n_pacts()) as u64);
                 }
-                for &s in &order {
-                    for p in self.scenario.pact_ids() {
-                        let draw = draw(rng);
-                        if let Some(d) = self.decide(s, p, draw) {
-                            self.enact(&d);
-                            log.push(d);
+                if self.mark_candidates() {
+                    // Only the decisions the verdicts leave (shocks are persistent: no decision
+                    // reads its draw).
+                    let candidates = std::mem::take(&mut self.candidates);
+                    for &s in &order {
+                        let (from, to) = (self.candidates_of[s.index()], self.candidates_of[s.index() + 1]);
+                        for &p in &candidates[from as usize..to as usize] {
+                            if let Some(d) = self.decide(s, p, f64::NAN) {
+                                self.enact(&d);
+                                log.push(d);
+                            }
+                        }
+                    }
+                    self.candidates = candidates;
+                } else {
+                    for &s in &order {
+                        for p in self.scenario.pact_ids() {
+                            let draw = draw(rng);
+                            if let Some(d) = self.decide(s, p, draw) {
+                                self.enact(&d);
+                                log.push(d);
+                            }
                         }
                     }
                 }
@@ -598,10 +634,19 @@ impl<'s> World<'s> {
                 if !per_round {
                     rng.skip_u64((self.n() * self.scenario.n_pacts()) as u64);
                 }
-                for s in self.scenario.state_ids() {
-                    for p in self.scenario.pact_ids() {
-                        let draw = draw(rng);
-                        chosen.extend(self.decide(s, p, draw));
+                if self.mark_candidates() {
+                    for s in self.scenario.state_ids() {
+                        let (from, to) = (self.candidates_of[s.index()], self.candidates_of[s.index() + 1]);
+                        for &p in &self.candidates[from as usize..to as usize] {
+                            chosen.extend(self.decide(s, p, f64::NAN));
+                        }
+                    }
+                } else {
+                    for s in self.scenario.state_ids() {
+                        for p in self.scenario.pact_ids() {
+                            let draw = draw(rng);
+                            chosen.extend(self.decide(s, p, draw));
+                        }
                     }
                 }
                 // Moves on a pact with a size limit can conflict (the last seat): they take
@@ -656,30 +701,53 @@ impl<'s> World<'s> {
         }
     }
 
+    /// Lists in `candidates` the decisions of this round that the timeline's verdicts do not pass
+    /// over, if the world has a timeline and shocks are persistent (a decision then reads no
+    /// draw); false otherwise (nothing listed: every decision is taken up, with its draw).
+    ///
+    /// A passed-over decision is one [`World::decide`] would find idle by its own tests (not
+    /// allowed to apply; or its utility bound, with affinity over all the state's relations,
+    /// beyond its taste's cut-off): the verdict is the value those tests compute, for this round's
+    /// world, which membership does not enter. The list made at the start of the phase holds to
+    /// its end: a decision's verdict reads only its own membership, which only it can change.
+    fn mark_candidates(&mut self) -> bool {
+        let Some(skip) = &self.skip else {
+            return false;
+        };
+        if self.scenario.params.shocks != Shocks::Persistent {
+            return false;
+        }
+        let len = self.slots.len();
+        let at = (self.round as usize).wrapping_sub(1).wrapping_mul(2 * len);
+        let Some(verdicts) = skip.get(at..at.wrapping_add(2 * len)) else {
+            return false;
+        };
+        let m = self.scenario.n_pacts();
+        self.candidates.clear();
+        self.candidates_of[0] = 0;
+        for (s, (slots, verdicts)) in self.slots.chunks_exact(m).zip(verdicts.chunks_exact(2 * m)).enumerate() {
+            for (p, (slot, verdict)) in slots.iter().zip(verdicts.chunks_exact(2)).enumerate() {
+                let (above, key) = if slot.member {
+                    (verdict[1], slot.skip_key.1)
+                } else {
+                    (verdict[0], slot.skip_key.0)
+                };
+                if !(above > key) {
+                    self.candidates.push(PactId(p as u16));
+                }
+            }
+            self.candidates_of[s + 1] = self.candidates.len() as u32;
+        }
+        true
+    }
+
     /// The decision of `s` about `p` this round, if it acts; `draw` is a uniform number in 0..1.
     ///
     /// A state acts when its logit shock makes the action worth it: with the shock's uniform
     /// quantile u, it applies/joins when u < logit(ΔU_join/τ) and leaves when 1 − u <
     /// logit(ΔU_leave/τ), so one taste u (low = fond of the pact) drives both.
     fn decide(&self, s: StateId, p: PactId, draw: f64) -> Option<Decision> {
-        let k = self.slot(s, p);
-        let slot = &self.slots[k];
-        if let Some(skip) = &self.skip {
-            // The timeline's verdict for this round: a state certainly idle by the tests below
-            // (not allowed to apply, or its bound with affinity over all its relations beyond its
-            // cut-off) is passed over with one comparison. See [`Timeline`].
-            let at = (self.round as usize).wrapping_sub(1) * 2 * self.slots.len() + 2 * k;
-            if let Some(pair) = skip.get(at..at + 2) {
-                let (above, key) = if slot.member {
-                    (pair[1], slot.skip_key.1)
-                } else {
-                    (pair[0], slot.skip_key.0)
-                };
-                if above > key {
-                    return None;
-                }
-            }
-        }
+        let slot = &self.slots[self.slot(s, p)];
         if !self.active[p.index()] || slot.applied {
             return None;
         }
@@ -740,6 +808,9 @@ impl<'s> World<'s> {
         let k = p.index() * self.n() + s.index();
         match d.action {
             Action::Apply => {
+                if !self.applied[k] {
+                    self.applicants[p.index()] += 1;
+                }
                 self.applied[k] = true;
                 let slot = self.slot(s, p);
                 self.slots[slot].applied = true;
@@ -766,7 +837,7 @@ impl<'s> World<'s> {
         let scenario = self.scenario;
         let params = &scenario.params;
         for p in scenario.pact_ids() {
-            if !self.active[p.index()] {
+            if !self.active[p.index()] || self.applicants[p.index()] == 0 {
                 continue;
             }
             // The members who vote this round are those at the start of the admission phase: an
@@ -785,7 +856,7 @@ impl<'s> World<'s> {
             for &a in &applicants {
                 let row = p.index() * n + a.index();
                 if self.ratified[row].is_empty() {
-                    self.ratified[row] = vec![0; n];
+                    self.ratified[row].resize(n, 0);
                 }
                 for &k in &members {
                     // Each constituent of the member (one, unless it is an aggregate) that has
@@ -800,10 +871,13 @@ impl<'s> World<'s> {
                             continue;
                         }
                         let draw = u / params.ratification_rate;
-                        let (terms, probability) = *vote.get_or_insert_with(|| {
-                            let terms = terms::admit_terms(self, k, a, p);
-                            (terms, logit(terms.utility(), params.temperature))
-                        });
+                        let (terms, probability) = match vote {
+                            Some(vote) => vote,
+                            None => {
+                                let terms = self.vote_terms(k, a, p);
+                                *vote.insert((terms, logit(terms.utility(), params.temperature)))
+                            }
+                        };
                         // Votes draw afresh each time a member takes an application up:
                         // ratification is a repeated process, not a standing taste.
                         let admit = draw < probability;

@@ -700,8 +700,14 @@ pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) ->
         issue: after.issue - before.issue,
         entrapment: after.entrapment - before.entrapment,
         affinity: after.affinity - before.affinity,
-        grievance: -(params.weights.grievance * w.grievance_against(member, applicant)
-            + params.weights.admission_hostility * w.hostility(member, applicant).max(0.0)),
+        grievance: admission_grievance(w, member, applicant),
         ..Terms::default()
     }
+}
+
+/// The grievance term of a member's vote on an applicant: −(w_grievance × its named grievance
+/// against it + w_admission_hostility × its open hostility towards it).
+pub fn admission_grievance(w: &World, member: StateId, applicant: StateId) -> f64 {
+    let weights = &w.scenario.params.weights;
+    -(weights.grievance * w.grievance_against(member, applicant) + weights.admission_hostility * w.hostility(member, applicant).max(0.0))
 }
