@@ -732,7 +732,9 @@ impl<'s> World<'s> {
                 } else {
                     (verdict[0], slot.skip_key.0)
                 };
-                if !(above > key) {
+                // NaN (no bound) passes nothing over.
+                let passed_over = above > key;
+                if !passed_over {
                     self.candidates.push(PactId(p as u16));
                 }
             }
