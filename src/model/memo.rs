@@ -65,6 +65,8 @@ pub(super) struct Memo {
     exposure: Vec<Cell<f64>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
     pact_constants: Vec<(f64, f64)>,
+    /// [`World::member_affinity_range`] `[s·m + p]` with the pact stamp it was computed at.
+    member_range: Vec<Cell<(u32, (f64, f64))>>,
     /// Moves whenever anything a member's vote on an applicant weighs may have changed, but for
     /// the grievance: any membership, any event, threat ([`World::vote_terms`]).
     epoch: u64,
@@ -100,6 +102,7 @@ impl Clone for Memo {
             affinity_range,
             exposure,
             pact_constants,
+            member_range,
             epoch,
             votes,
         } = source;
@@ -118,6 +121,7 @@ impl Clone for Memo {
         self.affinity_range.clone_from(affinity_range);
         self.exposure.clone_from(exposure);
         self.pact_constants.clone_from(pact_constants);
+        self.member_range.clone_from(member_range);
         self.epoch = *epoch;
         self.votes.clone_from(votes);
     }
@@ -141,6 +145,7 @@ impl Memo {
             bounds: vec![Cell::new((f64::NAN, f64::NAN)); n_pacts * n_states],
             exposure: vec![Cell::new(f64::NAN); n_states * n_states],
             pact_constants: Vec::new(),
+            member_range: vec![Cell::new((u32::MAX, (0.0, 0.0))); n_pacts * n_states],
             epoch: 0,
             votes: vec![Vec::new(); n_pacts * n_states],
         }
@@ -161,6 +166,11 @@ impl Memo {
                 .step_by(m)
                 .for_each(|c| c.set((u32::MAX, MemberSums::default())));
             self.outsider[p.index()].set((u32::MAX, MemberSums::default()));
+            self.member_range
+                .iter()
+                .skip(p.index())
+                .step_by(m)
+                .for_each(|c| c.set((u32::MAX, (0.0, 0.0))));
         }
     }
 
@@ -381,8 +391,22 @@ impl World<'_> {
     }
 
     /// The range of −h_sk over the other members k of `p` that `s` has relations with, and 0:
-    /// where the affinity term's capability-weighted mean lies. O(relations of s).
+    /// where the affinity term's capability-weighted mean lies. O(relations of s), kept until
+    /// the pact's membership or hostility changes (the pact's stamp moves).
     fn member_affinity_range(&self, s: StateId, p: PactId) -> (f64, f64) {
+        let cell = &self.memo.member_range[s.index() * self.scenario.n_pacts() + p.index()];
+        let stamp = self.memo.stamp[p.index()];
+        match cell.get() {
+            (at, range) if at == stamp => range,
+            _ => {
+                let range = self.member_affinity_range_now(s, p);
+                cell.set((stamp, range));
+                range
+            }
+        }
+    }
+
+    fn member_affinity_range_now(&self, s: StateId, p: PactId) -> (f64, f64) {
         let row = &self.hostility[s.index() * self.n()..(s.index() + 1) * self.n()];
         self.memo.related[s.index()]
             .iter()

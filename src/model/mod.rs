@@ -131,6 +131,9 @@ pub struct World<'s> {
     /// `p` (the join entry), else the value of −(bound on the utility)/τ beyond a taste's cut-off
     /// (see `certainly_idle`), or −∞ when no bound is used (shocks drawn per round, τ = 0).
     skip: Option<Arc<[f64]>>,
+    /// What the scenario says each state chose at the start ([`World::givens`]), from the
+    /// timeline when the world was started from one (the same for every replicate).
+    givens: Option<Arc<[Given]>>,
     /// The decisions of this round the verdicts do not pass over ([`World::mark_candidates`]):
     /// the pacts of each state's in id order, state by state, and where each state's begin
     /// (`candidates_of[s]..candidates_of[s + 1]`).
@@ -173,6 +176,7 @@ impl<'s> World<'s> {
             scratch: [Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n)],
             memo: memo::Memo::new(n, np),
             skip: None,
+            givens: None,
             candidates: Vec::with_capacity(np * n),
             candidates_of: vec![0; n + 1],
         };
@@ -252,6 +256,7 @@ impl<'s> World<'s> {
             scratch,
             memo,
             skip,
+            givens,
             candidates,
             candidates_of,
         } = start;
@@ -284,6 +289,7 @@ impl<'s> World<'s> {
         self.scratch.clone_from(scratch);
         self.memo.clone_from(memo);
         self.skip.clone_from(skip);
+        self.givens.clone_from(givens);
         self.candidates.clone_from(candidates);
         self.candidates_of.clone_from(candidates_of);
         self.draw_tastes(rng);
@@ -292,40 +298,48 @@ impl<'s> World<'s> {
     /// Draws every taste from `rng` and conditions them on the starting memberships (see
     /// [`World::seeded`]).
     fn draw_tastes<R: Rng>(&mut self, rng: &mut R) {
-        let w = self;
-        let scenario = w.scenario;
+        let scenario = self.scenario;
         for p in scenario.pact_ids() {
             for s in scenario.state_ids() {
-                let (u, k) = (uniform(rng), w.slot(s, p));
-                w.raw_taste[k] = u;
-                w.set_taste(k, u);
+                let k = self.slot(s, p);
+                self.raw_taste[k] = uniform(rng);
             }
         }
-        for p in scenario.pact_ids() {
-            for s in scenario.state_ids() {
-                if w.is_member(s, p) {
-                    w.condition_on_membership(s, p);
-                }
-            }
-        }
-        // Staying out of an existing pact one may apply to is an observed choice too (a
-        // proposal flagged `new` is not yet one; nor is a pact one may not apply to).
-        for p in scenario.pact_ids().filter(|&p| scenario.pact(p).active && !scenario.pact(p).new) {
-            for s in scenario.state_ids() {
-                if !w.is_member(s, p) && w.may_apply(s, p) {
-                    w.condition_on_non_membership(s, p);
-                }
-            }
+        let givens = match &self.givens {
+            Some(givens) => Arc::clone(givens),
+            None => self.givens().into(),
+        };
+        for (k, given) in givens.iter().enumerate() {
+            self.set_taste(k, given.taste(self.raw_taste[k]));
         }
     }
 
-    /// Narrows a non-member's taste to those under which staying out is its choice now:
-    /// u ← P(join) + u₀·(1 − P(join)), uniform on [P(join), 1).
-    fn condition_on_non_membership(&mut self, s: StateId, p: PactId) {
+    /// What the scenario says each state chose at the start, `[s·m + p]`: to stay in the pacts it
+    /// is a member of; to stay out of the existing pacts it may apply to (a proposal flagged
+    /// `new` is not yet a choice; nor is a pact one may not apply to). The same for every
+    /// replicate: the probabilities are read off the round-0 world, which tastes do not enter.
+    fn givens(&mut self) -> Vec<Given> {
         self.refresh_event_caches();
-        let p_join = logit(terms::join_terms(self, s, p).utility(), self.scenario.params.temperature);
-        let k = self.slot(s, p);
-        self.set_taste(k, p_join + self.raw_taste[k] * (1.0 - p_join));
+        let scenario = self.scenario;
+        let tau = scenario.params.temperature;
+        let mut givens = vec![Given::Nothing; self.slots.len()];
+        for p in scenario.pact_ids() {
+            for s in scenario.state_ids() {
+                if self.is_member(s, p) {
+                    let p_leave = logit(terms::leave_terms(self, s, p).utility(), tau);
+                    givens[self.slot(s, p)] = Given::StaysIn { p_leave };
+                }
+            }
+        }
+        for p in scenario.pact_ids().filter(|&p| scenario.pact(p).active && !scenario.pact(p).new) {
+            for s in scenario.state_ids() {
+                if !self.is_member(s, p) && self.may_apply(s, p) {
+                    let p_join = logit(terms::join_terms(self, s, p).utility(), tau);
+                    givens[self.slot(s, p)] = Given::StaysOut { p_join };
+                }
+            }
+        }
+        givens
     }
 
     /// Narrows a member's taste to those under which staying in is its choice now:
@@ -334,7 +348,7 @@ impl<'s> World<'s> {
         self.refresh_event_caches();
         let p_leave = logit(terms::leave_terms(self, s, p).utility(), self.scenario.params.temperature);
         let k = self.slot(s, p);
-        self.set_taste(k, self.raw_taste[k] * (1.0 - p_leave));
+        self.set_taste(k, Given::StaysIn { p_leave }.taste(self.raw_taste[k]));
     }
 
     fn set_taste(&mut self, k: usize, u: f64) {
@@ -355,6 +369,7 @@ impl<'s> World<'s> {
     pub fn set_memo(&mut self, on: bool) {
         if !on {
             self.skip = None;
+            self.givens = None;
         }
         self.memo.enabled = on;
         self.memo.event_stale = true;
@@ -923,6 +938,33 @@ impl<'s> World<'s> {
             }
             self.scratch[1] = members;
             self.scratch[2] = applicants;
+        }
+    }
+}
+
+/// What a state is observed to have chosen about a pact at the start (or when an event made it
+/// a member), which narrows its taste to those under which that was its choice.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Given {
+    Nothing,
+    /// A member stays in: u ← u₀·(1 − P(leave)), uniform on [0, 1 − P(leave)).
+    StaysIn {
+        p_leave: f64,
+    },
+    /// A non-member stays out: u ← P(join) + u₀·(1 − P(join)), uniform on [P(join), 1).
+    StaysOut {
+        p_join: f64,
+    },
+}
+
+impl Given {
+    /// The taste from the unconditioned draw `raw`. (Conditioning always starts from it, so a
+    /// second conditioning, a pact founded again, replaces the first instead of compounding it.)
+    fn taste(self, raw: f64) -> f64 {
+        match self {
+            Given::Nothing => raw,
+            Given::StaysIn { p_leave } => raw * (1.0 - p_leave),
+            Given::StaysOut { p_join } => p_join + raw * (1.0 - p_join),
         }
     }
 }

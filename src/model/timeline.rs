@@ -53,6 +53,7 @@ impl<'s> Timeline<'s> {
         let skip: Arc<[f64]> = skip.into();
         let mut start = start;
         start.skip = Some(Arc::clone(&skip));
+        start.givens = Some(start.givens().into());
         Timeline {
             start: Mutex::new(start),
             scenario,
