@@ -71,8 +71,11 @@ pub(super) fn read_source(args: &ScenarioArgs) -> Result<(Source, scenario::Scen
 /// Resolves every point of `design` before any runs, so a value out of range fails at once,
 /// naming the point (`what` and its index) and its `--set`s.
 fn check_variants(source: &Source, base: &[String], design: &Design, what: &str) -> Result<()> {
+    let parsed = scenario::Parsed::new(source)?;
     for v in &design.variants {
-        scenario::from_source(source, &variant_sets(base, v)).with_context(|| format!("{what} {} ({})", v.index, v.sets.join(" ")))?;
+        parsed
+            .resolve(&variant_sets(base, v))
+            .with_context(|| format!("{what} {} ({})", v.index, v.sets.join(" ")))?;
     }
     Ok(())
 }
@@ -152,9 +155,10 @@ fn run_design(
     );
     let t0 = Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
+    let parsed = scenario::Parsed::new(source)?;
     for v in &design.variants {
         bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
-        let sc = scenario::from_source(source, &variant_sets(&result.sets, v))?;
+        let sc = parsed.resolve(&variant_sets(&result.sets, v))?;
         let spec = RunSpec {
             seed: result.seed,
             replicates: replicates.clone(),
@@ -283,13 +287,14 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> R
         );
     }
     let mut result = SweepResult::new(&first.scenario, first.seed, first.runs, first.set.clone(), None, design.clone());
+    let parsed = scenario::Parsed::new(&source)?;
     for v in &design.variants {
         let mut tallies: Vec<Tally> = Vec::with_capacity(shards.len());
         for (dir, _) in &shards {
             tallies.push(report::json::read(&tally_file(dir, v.index))?);
         }
         let tally = run::merge_shards(tallies).with_context(|| format!("variant {}", v.index))?;
-        let sc = scenario::from_source(&source, &variant_sets(&first.set, v))?;
+        let sc = parsed.resolve(&variant_sets(&first.set, v))?;
         result.add(v, &Summary::new(&sc, &tally, first.seed));
     }
     let staging = Staging::new(out)?;

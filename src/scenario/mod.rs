@@ -442,14 +442,32 @@ pub fn numbers(source: &Source, overrides: &[String], pattern: &str) -> Result<V
 
 /// As [`load`], from text already in memory (tests, fuzzing).
 pub fn from_source(source: &Source, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-    let parse_error = |e: toml::de::Error| ScenarioError::Parse {
-        path: source.path.clone(),
-        message: e.to_string(),
-    };
-    let raw: schema::RawScenario = toml::from_str(&source.text).map_err(parse_error)?;
-    if overrides.is_empty() {
-        return resolve::resolve(raw, &source.path, Some(&source.text));
+    Parsed::new(source)?.resolve(overrides)
+}
+
+/// A scenario file parsed once, to resolve with many sets of overrides (the variants of a sweep,
+/// the points of a fit) without parsing the text again for each.
+#[derive(Debug, Clone)]
+pub struct Parsed<'a> {
+    source: &'a Source,
+    raw: schema::RawScenario,
+}
+
+impl<'a> Parsed<'a> {
+    pub fn new(source: &'a Source) -> Result<Self, ScenarioError> {
+        let raw = toml::from_str(&source.text).map_err(|e: toml::de::Error| ScenarioError::Parse {
+            path: source.path.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Parsed { source, raw })
     }
-    let raw = overrides::apply(&raw, overrides)?;
-    resolve::resolve(raw, &source.path, None)
+
+    /// The scenario with `overrides` applied: exactly [`from_source`]`(source, overrides)`.
+    pub fn resolve(&self, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        if overrides.is_empty() {
+            return resolve::resolve(self.raw.clone(), &self.source.path, Some(&self.source.text));
+        }
+        let raw = overrides::apply(&self.raw, overrides)?;
+        resolve::resolve(raw, &self.source.path, None)
+    }
 }
