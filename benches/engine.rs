@@ -8,6 +8,7 @@ use std::path::Path;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
+use pactsim::model::Timeline;
 use pactsim::run::{self, RunSpec};
 use pactsim::scenario::generate::{GenerateSpec, generate};
 use pactsim::scenario::{self, Scenario, Source};
@@ -42,27 +43,37 @@ fn replicates(sc: &Scenario, range: std::ops::Range<u64>) -> run::RunResult {
     run::run(sc, &spec, &|_| {})
 }
 
-/// One replicate of Finland/Sweden (16 states, 4 pacts, 48 rounds) on one thread.
+/// One replicate of Finland/Sweden (16 states, 4 pacts, 48 rounds) on one thread, from the
+/// scenario's timeline (built once, as a run builds it once for all its replicates).
 #[divan::bench]
 fn finland_sweden_one_replicate(b: Bencher) {
     let sc = load("finland_sweden.toml");
+    let timeline = Timeline::new(&sc);
     let mut log = Vec::new();
     b.counter(decisions(&sc, 1)).bench_local(|| {
         log.clear();
-        run::play_replicate(&sc, 1, 0, &mut log).0.rounds()
+        run::play_replicate_from(&timeline, 1, 0, &mut log).0.rounds()
     });
+}
+
+/// What a run pays once per scenario (a sweep, once per point): its timeline.
+#[divan::bench]
+fn finland_sweden_timeline(b: Bencher) {
+    let sc = load("finland_sweden.toml");
+    b.bench_local(|| Timeline::new(&sc).scenario().rounds);
 }
 
 /// One replicate of the 193 × 50 × 60 world on one thread.
 #[divan::bench(sample_count = 20)]
 fn world_193x50x60_one_replicate(b: Bencher) {
     let sc = reference_world();
+    let timeline = Timeline::new(&sc);
     let mut log = Vec::new();
     let mut rep = 0;
     b.counter(decisions(&sc, 1)).bench_local(|| {
         log.clear();
         rep += 1;
-        run::play_replicate(&sc, 1, rep % 8, &mut log).0.rounds()
+        run::play_replicate_from(&timeline, 1, rep % 8, &mut log).0.rounds()
     });
 }
 

@@ -143,6 +143,14 @@ fn caches_change_nothing_with_simultaneous_updates_and_fresh_shocks() {
     assert_same_with_and_without_caches(&world(30, 8, 30, 3, &["model.shocks=per_round"]), 3);
 }
 
+/// At τ = 0 (best response) no bound is used: nothing may be passed over by one.
+#[test]
+fn caches_change_nothing_at_zero_temperature() {
+    for seed in 1..=3 {
+        assert_same_with_and_without_caches(&busy_world(12, 4, 30, seed, &["model.temperature=0"]), 6);
+    }
+}
+
 #[test]
 fn caches_change_nothing_in_the_shipped_scenarios() {
     for name in [
@@ -187,4 +195,83 @@ fn the_order_of_rivals_in_the_file_does_not_matter() {
     assert_eq!(ra.tally, rb.tally);
     let strip = |r: &run::RunResult| bits(&r.decisions.iter().map(|d| d.decision.clone()).collect::<Vec<_>>());
     assert_eq!(strip(&ra), strip(&rb));
+}
+
+/// A state whose only reason to join is a friend already in the pact: at the start of a round
+/// its decision is idle as the members stand, but once its friend joins earlier in the same
+/// round it may follow at once. The timeline's marks made at the start of the round must give
+/// way when someone joins (`World::decisions`), so every mode takes the same decisions, and the
+/// follower does follow within the round in some replicates (the case this test is for).
+#[test]
+fn a_friend_who_joins_earlier_in_the_round_is_followed_in_that_round() {
+    let text = r#"
+[scenario]
+name = "follow"
+rounds = 6
+seed = 3
+runs = 10
+
+[model]
+temperature = 0.05
+
+[model.weights]
+affinity = 2.0
+
+[[state]]
+id = "LEAD"
+capability = 0.05
+democracy = false
+issues = { energy = 1.0 }
+
+[[state]]
+id = "FOLLOW"
+capability = 0.05
+democracy = false
+
+[[state]]
+id = "OTHER"
+capability = 0.05
+democracy = false
+
+[[relation]]
+between = ["LEAD", "FOLLOW"]
+hostility = -0.9
+
+[[pact]]
+id = "P"
+obligations = []
+binding = 0.0
+issue = "energy"
+issue_gain = 1.0
+members = []
+admission = "open"
+new = true
+"#;
+    let sc = scenario::from_source(
+        &Source {
+            path: PathBuf::from("follow.toml"),
+            text: text.into(),
+        },
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (lead, follow) = (sc.state_by_id("LEAD").unwrap(), sc.state_by_id("FOLLOW").unwrap());
+    let mut same_round = 0;
+    for rep in 0..40 {
+        let (slow, _) = play(&sc, rep, Mode::Scratch);
+        for mode in [Mode::Caches, Mode::Timeline] {
+            let (fast, _) = play(&sc, rep, mode);
+            assert_eq!(bits(&fast), bits(&slow), "replicate {rep}, {mode:?}");
+        }
+        let joined = |s| slow.iter().find(|d| d.state == s).map(|d| d.round);
+        if let (Some(a), Some(b)) = (joined(lead), joined(follow))
+            && a == b
+        {
+            same_round += 1;
+        }
+    }
+    assert!(
+        same_round > 0,
+        "the follower never followed within the round: the test tests nothing"
+    );
 }

@@ -70,9 +70,10 @@ pub(super) struct Memo {
     /// Moves whenever anything a member's vote on an applicant weighs may have changed, but for
     /// the grievance: any membership, any event, threat ([`World::vote_terms`]).
     epoch: u64,
-    /// A member's vote terms on an applicant and the epoch they were computed at,
-    /// `[p·n + applicant][member]`; a row is allocated when the application is first voted on.
-    votes: Vec<Vec<(u64, Terms)>>,
+    /// The members' vote terms on an applicant, `[p·n + applicant]`, each with the member and
+    /// the epoch they were computed at: only the members that have voted (a row of every state
+    /// would be most of a world's memory).
+    votes: Vec<Vec<(StateId, u64, Terms)>>,
 }
 
 /// Written out so that [`Clone::clone_from`] reuses the tables (a replicate starts from a copy of
@@ -273,23 +274,23 @@ impl World<'_> {
         if !self.memo.enabled {
             return terms::admit_terms(self, member, applicant, p);
         }
-        let n = self.n();
-        let row = p.index() * n + applicant.index();
+        let row = p.index() * self.n() + applicant.index();
         let epoch = self.memo.epoch;
-        if let Some(&(at, terms)) = self.memo.votes[row].get(member.index())
-            && at == epoch
+        let at = self.memo.votes[row].iter().position(|&(k, _, _)| k == member);
+        if let Some(i) = at
+            && self.memo.votes[row][i].1 == epoch
         {
             return Terms {
                 grievance: terms::admission_grievance(self, member, applicant),
-                ..terms
+                ..self.memo.votes[row][i].2
             };
         }
         let terms = terms::admit_terms(self, member, applicant, p);
         let votes = &mut self.memo.votes[row];
-        if votes.is_empty() {
-            votes.resize(n, (u64::MAX, Terms::default()));
+        match at {
+            Some(i) => votes[i] = (member, epoch, terms),
+            None => votes.push((member, epoch, terms)),
         }
-        votes[member.index()] = (epoch, terms);
         terms
     }
 
@@ -393,7 +394,7 @@ impl World<'_> {
     /// The range of −h_sk over the other members k of `p` that `s` has relations with, and 0:
     /// where the affinity term's capability-weighted mean lies. O(relations of s), kept until
     /// the pact's membership or hostility changes (the pact's stamp moves).
-    fn member_affinity_range(&self, s: StateId, p: PactId) -> (f64, f64) {
+    pub(super) fn member_affinity_range(&self, s: StateId, p: PactId) -> (f64, f64) {
         let cell = &self.memo.member_range[s.index() * self.scenario.n_pacts() + p.index()];
         let stamp = self.memo.stamp[p.index()];
         match cell.get() {

@@ -127,9 +127,10 @@ pub struct World<'s> {
     scratch: [Vec<StateId>; 3],
     memo: memo::Memo,
     /// The verdicts of the scenario's [`Timeline`], when the world was started from one:
-    /// `[(r − 1)·2·n·m + 2·(s·m + p) + leaving]` for round r ≥ 1 is +∞ if `s` may not apply to
-    /// `p` (the join entry), else the value of −(bound on the utility)/τ beyond a taste's cut-off
-    /// (see `certainly_idle`), or −∞ when no bound is used (shocks drawn per round, τ = 0).
+    /// `[((r − 1)·n·m + s·m + p)·4 + i]` for round r ≥ 1, i = 0, 1 for joining and leaving: +∞
+    /// if `s` may not apply to `p` (joining), else the value of −(bound on the utility)/τ beyond
+    /// a taste's cut-off (`certainly_idle`'s first test), −∞ when no bound is used (shocks drawn
+    /// per round, τ = 0); i = 2, 3: the bound the second test starts from (NaN: none).
     skip: Option<Arc<[f64]>>,
     /// What the scenario says each state chose at the start ([`World::givens`]), from the
     /// timeline when the world was started from one (the same for every replicate).
@@ -137,7 +138,7 @@ pub struct World<'s> {
     /// The decisions of this round the verdicts do not pass over ([`World::mark_candidates`]):
     /// the pacts of each state's in id order, state by state, and where each state's begin
     /// (`candidates_of[s]..candidates_of[s + 1]`).
-    candidates: Vec<PactId>,
+    candidates: Vec<Candidate>,
     candidates_of: Vec<u32>,
 }
 
@@ -619,12 +620,18 @@ impl<'s> World<'s> {
                 }
                 if self.mark_candidates() {
                     // Only the decisions the verdicts leave (shocks are persistent: no decision
-                    // reads its draw).
+                    // reads its draw); those idle as the pacts' members stood at the start, until
+                    // a state joins or leaves a pact.
                     let candidates = std::mem::take(&mut self.candidates);
+                    let mut moved = false;
                     for &s in &order {
                         let (from, to) = (self.candidates_of[s.index()], self.candidates_of[s.index() + 1]);
-                        for &p in &candidates[from as usize..to as usize] {
-                            if let Some(d) = self.decide(s, p, f64::NAN) {
+                        for c in &candidates[from as usize..to as usize] {
+                            if c.idle_as_members_stand && !moved {
+                                continue;
+                            }
+                            if let Some(d) = self.decide(s, c.pact, f64::NAN) {
+                                moved |= matches!(d.action, Action::Join | Action::Leave);
                                 self.enact(&d);
                                 log.push(d);
                             }
@@ -650,10 +657,13 @@ impl<'s> World<'s> {
                     rng.skip_u64((self.n() * self.scenario.n_pacts()) as u64);
                 }
                 if self.mark_candidates() {
+                    // Every decision is taken on the world as the round began.
                     for s in self.scenario.state_ids() {
                         let (from, to) = (self.candidates_of[s.index()], self.candidates_of[s.index() + 1]);
-                        for &p in &self.candidates[from as usize..to as usize] {
-                            chosen.extend(self.decide(s, p, f64::NAN));
+                        for c in &self.candidates[from as usize..to as usize] {
+                            if !c.idle_as_members_stand {
+                                chosen.extend(self.decide(s, c.pact, f64::NAN));
+                            }
                         }
                     }
                 } else {
@@ -724,7 +734,10 @@ impl<'s> World<'s> {
     /// allowed to apply; or its utility bound, with affinity over all the state's relations,
     /// beyond its taste's cut-off): the verdict is the value those tests compute, for this round's
     /// world, which membership does not enter. The list made at the start of the phase holds to
-    /// its end: a decision's verdict reads only its own membership, which only it can change.
+    /// its end: a verdict reads only the decision's own membership, which only it can change.
+    /// Each listed decision also carries `certainly_idle`'s second test (affinity over the pact's
+    /// members), which does read others' memberships: it stands only until someone joins or
+    /// leaves a pact (see [`World::decisions`]).
     fn mark_candidates(&mut self) -> bool {
         let Some(skip) = &self.skip else {
             return false;
@@ -732,29 +745,48 @@ impl<'s> World<'s> {
         if self.scenario.params.shocks != Shocks::Persistent {
             return false;
         }
-        let len = self.slots.len();
-        let at = (self.round as usize).wrapping_sub(1).wrapping_mul(2 * len);
-        let Some(verdicts) = skip.get(at..at.wrapping_add(2 * len)) else {
+        let skip = Arc::clone(skip);
+        let len = self.slots.len() * timeline::VERDICTS;
+        let at = (self.round as usize).wrapping_sub(1).wrapping_mul(len);
+        let Some(verdicts) = skip.get(at..at.wrapping_add(len)) else {
             return false;
         };
         let m = self.scenario.n_pacts();
-        self.candidates.clear();
+        let scale = 1.0 / self.scenario.params.temperature;
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
         self.candidates_of[0] = 0;
-        for (s, (slots, verdicts)) in self.slots.chunks_exact(m).zip(verdicts.chunks_exact(2 * m)).enumerate() {
-            for (p, (slot, verdict)) in slots.iter().zip(verdicts.chunks_exact(2)).enumerate() {
-                let (above, key) = if slot.member {
-                    (verdict[1], slot.skip_key.1)
+        for (s, (slots, verdicts)) in self
+            .slots
+            .chunks_exact(m)
+            .zip(verdicts.chunks_exact(timeline::VERDICTS * m))
+            .enumerate()
+        {
+            for (p, (slot, verdict)) in slots.iter().zip(verdicts.chunks_exact(timeline::VERDICTS)).enumerate() {
+                let leaving = slot.member;
+                let (beyond, bound, key) = if leaving {
+                    (verdict[1], verdict[3], slot.skip_key.1)
                 } else {
-                    (verdict[0], slot.skip_key.0)
+                    (verdict[0], verdict[2], slot.skip_key.0)
                 };
-                // NaN (no bound) passes nothing over.
-                let passed_over = above > key;
-                if !passed_over {
-                    self.candidates.push(PactId(p as u16));
+                if beyond > key {
+                    continue;
                 }
+                // `certainly_idle`'s second test, with affinity over the pact's members, from the
+                // timeline's bound (NaN when there is none: nothing is passed over).
+                // It reads the pact's membership, which others' moves may change before this
+                // decision's turn: the decision is kept, marked idle as things stand.
+                let (s, p) = (StateId(s as u16), PactId(p as u16));
+                let range = self.member_affinity_range(s, p);
+                let beyond = at_most_max(-self.add_affinity(bound, leaving, range) * scale);
+                candidates.push(Candidate {
+                    pact: p,
+                    idle_as_members_stand: beyond > key,
+                });
             }
-            self.candidates_of[s + 1] = self.candidates.len() as u32;
+            self.candidates_of[s + 1] = candidates.len() as u32;
         }
+        self.candidates = candidates;
         true
     }
 
@@ -942,6 +974,15 @@ impl<'s> World<'s> {
     }
 }
 
+/// A decision of the round the timeline's verdicts do not pass over ([`World::mark_candidates`]).
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    pact: PactId,
+    /// Idle by `certainly_idle`'s test with affinity over the pact's members, as they stood when
+    /// the round's decisions began.
+    idle_as_members_stand: bool,
+}
+
 /// What a state is observed to have chosen about a pact at the start (or when an event made it
 /// a member), which narrows its taste to those under which that was its choice.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -996,6 +1037,13 @@ impl Slot {
             applied: false,
         }
     }
+}
+
+/// `x`, with +∞ brought down to the largest finite number and NaN kept (`f64::min` would turn NaN
+/// into its other argument): a verdict compared with a cut-off key ([`skip_keys`]) then passes
+/// over a decision exactly when `certainly_idle`'s comparison with a finite cut-off would.
+pub(super) fn at_most_max(x: f64) -> f64 {
+    if x > f64::MAX { f64::MAX } else { x }
 }
 
 /// The cut-offs with "never skip" (infinite) as the largest finite number, so that a timeline

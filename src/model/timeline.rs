@@ -19,6 +19,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::World;
 use crate::scenario::{Admission, PactId, Scenario, Shocks, StateId};
 
+/// How many numbers the timeline keeps per round and state–pact pair ([`World::verdicts`]).
+pub(super) const VERDICTS: usize = 4;
+
 /// The round-0 world of a scenario and, for every round and every state–pact pair, the values
 /// above which a decision is passed over (see the module's documentation; the verdicts are kept in the world, `World::skip`).
 #[derive(Debug)]
@@ -36,7 +39,7 @@ impl<'s> Timeline<'s> {
         let start = World::new(scenario);
         let mut dry = start.clone();
         let slots = scenario.n_states() * scenario.n_pacts();
-        let mut skip = Vec::with_capacity(scenario.rounds as usize * 2 * slots);
+        let mut skip = Vec::with_capacity(scenario.rounds as usize * VERDICTS * slots);
         for _ in 0..scenario.rounds {
             dry.round += 1;
             dry.environment_step();
@@ -44,9 +47,7 @@ impl<'s> Timeline<'s> {
             dry.to_condition.clear();
             for s in scenario.state_ids() {
                 for p in scenario.pact_ids() {
-                    let (join, leave) = dry.verdicts(s, p);
-                    skip.push(join);
-                    skip.push(leave);
+                    skip.extend(dry.verdicts(s, p));
                 }
             }
         }
@@ -72,17 +73,29 @@ impl<'s> Timeline<'s> {
 }
 
 impl World<'_> {
-    /// The verdicts on `s` joining and leaving `p` in the world as it is (see [`Timeline::skip`]).
-    fn verdicts(&self, s: StateId, p: PactId) -> (f64, f64) {
+    /// The verdicts on `s` joining and leaving `p` in the world as it is: for joining and for
+    /// leaving, the value of `certainly_idle`'s first test (+∞ for a join `s` may not make at
+    /// all), then for each the bound it starts from ([`World::bound_without_affinity`]), which
+    /// the second test (affinity over the pact's members) completes in the replicate.
+    fn verdicts(&self, s: StateId, p: PactId) -> [f64; VERDICTS] {
         let params = &self.scenario.params;
         let bounded = params.shocks == Shocks::Persistent && params.temperature > 0.0;
         let scale = 1.0 / params.temperature;
         let range = self.memo.affinity_range[s.index()];
+        // The bound, or NaN when none is used (NaN passes nothing over).
+        let bound = |leaving: bool| {
+            if bounded {
+                self.bound_without_affinity(s, p, leaving)
+            } else {
+                f64::NAN
+            }
+        };
         // The same expression as `certainly_idle`'s first test; never +∞, which would pass over
-        // a decision whose cut-off is infinite (a test `certainly_idle` never makes).
+        // a decision whose cut-off is infinite (a test `certainly_idle` never makes); NaN stays
+        // NaN and passes nothing over.
         let beyond = |leaving: bool| {
             if bounded {
-                (-self.add_affinity(self.bound_without_affinity(s, p, leaving), leaving, range) * scale).min(f64::MAX)
+                super::at_most_max(-self.add_affinity(bound(leaving), leaving, range) * scale)
             } else {
                 f64::NEG_INFINITY
             }
@@ -92,7 +105,7 @@ impl World<'_> {
         } else {
             f64::INFINITY
         };
-        (join, beyond(true))
+        [join, beyond(true), bound(false), bound(true)]
     }
 
     /// [`World::may_apply`] but for the pact's size limit (which depends on membership).

@@ -10,6 +10,7 @@ mod tally;
 pub mod trace;
 
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -175,37 +176,43 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let timeline = Timeline::new(scenario);
     let start = spec.replicates.start;
-    // Each piece rayon splits the range into records into a tally of its own (for a world of
-    // 193 states and 50 pacts over 60 rounds, 19 MB to allocate, zero and merge), so pieces are
-    // kept to at most about 8 per thread: enough to balance the load.
-    let runs = spec.replicates.end.saturating_sub(start) as usize;
-    let min_len = runs.div_ceil(8 * rayon::current_num_threads()).max(1);
-    let partial = (0..runs)
+    // Each piece of the range records into a tally of its own (for a world of 193 states and 50
+    // pacts over 60 rounds, 19 MB to allocate, zero and merge), so there are about 8 pieces per
+    // thread: enough to balance the load. A piece plays its replicates one after another in
+    // buffers (a world, its history) taken from a pool and given back when it is done, so there
+    // are about as many as threads, not as pieces.
+    let runs = spec.replicates.end.saturating_sub(start);
+    let piece = runs.div_ceil(8 * rayon::current_num_threads() as u64).max(1);
+    let pool: Mutex<Vec<Buffers>> = Mutex::new(Vec::new());
+    let partial = (0..runs.div_ceil(piece))
         .into_par_iter()
-        .with_min_len(min_len)
-        .fold(
-            || None::<Partial>,
-            |acc, i| {
-                let rep = start + i as u64;
-                let mut acc = acc.unwrap_or_else(|| Partial::new(&timeline, rep));
-                let Partial {
-                    tally,
-                    decisions,
-                    start,
-                    world,
-                    history,
-                    log,
-                } = &mut acc;
+        .map(|k| {
+            let first = start + k * piece;
+            let mut part = Partial {
+                tally: Tally::new(scenario, first),
+                decisions: Vec::new(),
+            };
+            let taken = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let mut buffers = taken.unwrap_or_else(|| Buffers::new(&timeline));
+            let Buffers {
+                start,
+                world,
+                history,
+                log,
+            } = &mut buffers;
+            for rep in first..(first + piece).min(spec.replicates.end) {
                 log.clear();
                 play_into(start, world, history, spec.seed, rep, log);
-                tally.record(history, world, log, &min_members);
+                part.tally.record(history, world, log, &min_members);
                 if rep < spec.keep_decisions {
-                    decisions.extend(log.drain(..).map(|decision| LoggedDecision { replicate: rep, decision }));
+                    part.decisions
+                        .extend(log.drain(..).map(|decision| LoggedDecision { replicate: rep, decision }));
                 }
                 progress(1);
-                Some(acc)
-            },
-        )
+            }
+            pool.lock().unwrap_or_else(PoisonError::into_inner).push(buffers);
+            Some(part)
+        })
         .reduce(
             || None,
             |left, right| match (left, right) {
@@ -217,7 +224,10 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
                 (l, r) => l.or(r),
             },
         )
-        .unwrap_or_else(|| Partial::new(&timeline, start));
+        .unwrap_or_else(|| Partial {
+            tally: Tally::new(scenario, start),
+            decisions: Vec::new(),
+        });
     RunResult {
         seed: spec.seed,
         tally: partial.tally,
@@ -260,25 +270,25 @@ pub fn run_until(scenario: &Scenario, spec: &RunSpec, batch: u64, stop: &(dyn Fn
     }
 }
 
-/// The tally and kept decisions of a contiguous range of replicates, and the buffers its
-/// replicates are played in (allocated once per range, not once per replicate).
-struct Partial<'s> {
+/// The tally and kept decisions of a contiguous range of replicates.
+struct Partial {
     tally: Tally,
     decisions: Vec<LoggedDecision>,
-    /// The round-0 world every replicate starts from ([`Timeline::start`]), and the world it is
-    /// played in.
+}
+
+/// What replicates are played in, reused from one to the next: the round-0 world every replicate
+/// starts from ([`Timeline::start`]), the world it is played in, its history and decision log.
+struct Buffers<'s> {
     start: World<'s>,
     world: World<'s>,
     history: History,
     log: Vec<Decision>,
 }
 
-impl<'s> Partial<'s> {
-    fn new(timeline: &Timeline<'s>, first: u64) -> Self {
+impl<'s> Buffers<'s> {
+    fn new(timeline: &Timeline<'s>) -> Self {
         let start = timeline.start();
-        Partial {
-            tally: Tally::new(timeline.scenario(), first),
-            decisions: Vec::new(),
+        Buffers {
             world: start.clone(),
             start,
             history: History::new(timeline.scenario()),
