@@ -704,13 +704,19 @@ impl<'s> World<'s> {
     /// (for a democracy and a binding pact) public support has passed the state's threshold.
     #[inline]
     pub fn may_apply(&self, s: StateId, p: PactId) -> bool {
+        self.may_apply_but_for_size(s, p) && self.scenario.pact(p).size_limit.is_none_or(|l| self.size(p) < l as usize)
+    }
+
+    /// [`World::may_apply`] but for the pact's size limit: membership does not enter it, so a
+    /// [`Timeline`] can read it once for every replicate.
+    #[inline]
+    fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
         let pact = self.scenario.pact(p);
         let params = &self.scenario.params;
         let state = self.scenario.state(s);
         self.active[p.index()]
             && pact.admission != Admission::Closed
             && pact.rivals.binary_search(&s).is_err()
-            && pact.size_limit.is_none_or(|l| self.size(p) < l as usize)
             && !(params.support_gate
                 && state.democracy
                 && pact.binding >= params.binding_gate

@@ -1,29 +1,32 @@
 //! What every replicate of a scenario goes through whatever its states choose, played once.
 //!
 //! Events, threat and public support do not depend on membership (see
-//! [`World::environment_step`]), and neither do the tests that pass over most decisions: whether
-//! a state may apply to a pact at all (but for the pact's size limit) and the bound on the utility
-//! of joining or leaving with affinity taken over all of the state's relations (see
-//! [`World::certainly_idle`]). Every replicate used to compute them afresh, round after round;
-//! a [`Timeline`] plays the rounds once without any decisions, keeps each round's verdicts, and
-//! starts every replicate from one round-0 world. A replicate then passes over a certainly idle
-//! decision with one comparison of its taste's cut-off ([`super::Slot`]) with the verdict.
+//! [`World::environment_step`]), and neither do most of the tests that pass over decisions:
+//! whether a state may apply to a pact at all (but for the pact's size limit), the bound on the
+//! utility of joining or leaving with affinity taken over all of the state's relations (the first
+//! test of [`World::certainly_idle`]), and the bound the second test (affinity over the pact's
+//! members) starts from. Nor do the probabilities with which the starting memberships condition
+//! the tastes, read off the round-0 world. Every replicate used to compute them afresh; a
+//! [`Timeline`] plays the rounds once without any decisions, keeps each round's verdicts, and
+//! starts every replicate from one round-0 world. A replicate then lists, at the start of each
+//! round's decisions, only those the verdicts do not settle (`World::mark_candidates`).
 //!
 //! Nothing here changes a result: a verdict is the same value the replicate's own test computes
-//! (the same functions of the same environment, bit for bit), and a decision it does not pass
-//! over goes through every test as before. `tests/engine.rs` plays replicates both ways and
-//! compares every decision bit for bit.
+//! (the same functions of the same environment, bit for bit), and a decision it does not settle
+//! goes through every test as before. `tests/engine.rs` plays replicates from scratch, with the
+//! caches and from the timeline, and compares every decision bit for bit.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::World;
-use crate::scenario::{Admission, PactId, Scenario, Shocks, StateId};
+use crate::scenario::{PactId, Scenario, Shocks, StateId};
 
 /// How many numbers the timeline keeps per round and state–pact pair ([`World::verdicts`]).
 pub(super) const VERDICTS: usize = 4;
 
 /// The round-0 world of a scenario and, for every round and every state–pact pair, the values
-/// above which a decision is passed over (see the module's documentation; the verdicts are kept in the world, `World::skip`).
+/// above which a decision is passed over (see the module's documentation). The world keeps the
+/// verdicts (`World::skip`), so every copy of it decides with them.
 #[derive(Debug)]
 pub struct Timeline<'s> {
     /// The world before any taste is drawn: what [`World::seeded_from`] starts from. (Behind a
@@ -33,8 +36,8 @@ pub struct Timeline<'s> {
 }
 
 impl<'s> Timeline<'s> {
-    /// Plays the scenario's rounds without decisions: O(rounds × states × pacts), about one
-    /// replicate's worth of work, once per scenario.
+    /// Plays the scenario's rounds without decisions: O(rounds × states × pacts), about two
+    /// replicates' worth of work (119 µs for Finland/Sweden), once per scenario.
     pub fn new(scenario: &'s Scenario) -> Self {
         let start = World::new(scenario);
         let mut dry = start.clone();
@@ -106,19 +109,5 @@ impl World<'_> {
             f64::INFINITY
         };
         [join, beyond(true), bound(false), bound(true)]
-    }
-
-    /// [`World::may_apply`] but for the pact's size limit (which depends on membership).
-    fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
-        let pact = self.scenario.pact(p);
-        let params = &self.scenario.params;
-        let state = self.scenario.state(s);
-        self.active[p.index()]
-            && pact.admission != Admission::Closed
-            && pact.rivals.binary_search(&s).is_err()
-            && !(params.support_gate
-                && state.democracy
-                && pact.binding >= params.binding_gate
-                && self.support[s.index()] < state.support.threshold)
     }
 }
