@@ -129,14 +129,6 @@ pub fn start_replicate(scenario: &Scenario, seed: u64, replicate: u64) -> (ChaCh
     (rng, world)
 }
 
-/// [`start_replicate`] from the scenario's [`Timeline`]: the same generator and the same world,
-/// bit for bit, which decides faster.
-pub fn start_replicate_from<'s>(timeline: &Timeline<'s>, seed: u64, replicate: u64) -> (ChaCha8Rng, World<'s>) {
-    let mut rng = replicate_rng(seed, replicate);
-    let world = World::seeded_from(timeline, &mut rng);
-    (rng, world)
-}
-
 /// One replicate: plays every round; returns what happened after each round and the world at
 /// the end.
 pub fn play_replicate<'s>(scenario: &'s Scenario, seed: u64, replicate: u64, log: &mut Vec<Decision>) -> (History, World<'s>) {
