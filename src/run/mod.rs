@@ -159,11 +159,11 @@ fn play_into<'s>(start: &World<'s>, world: &mut World<'s>, history: &mut History
 
 /// Runs the replicates of `spec`; calls `progress` with the number of replicates just finished.
 ///
-/// Replicates run in parallel. Rayon hands each thread contiguous runs of replicates, which it
-/// records into one tally in replicate order; neighbouring tallies are then merged left to
-/// right. Counts are integers, so the result is exact whatever the split, and
-/// memory holds a few tallies per thread, not one per replicate: it does not grow with the number of
-/// replicates.
+/// The scenario's [`Timeline`] is built once; replicates then run in parallel. The range is cut
+/// into contiguous pieces (about 8 per thread), each recorded into one tally in replicate order;
+/// neighbouring tallies are then merged left to right. Counts are integers, so the result is
+/// exact whatever the split, and memory holds a few tallies per thread, not one per replicate:
+/// it does not grow with the number of replicates.
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let timeline = Timeline::new(scenario);
