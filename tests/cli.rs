@@ -51,9 +51,14 @@ fn run_writes_every_output_and_nothing_else_behind() {
         header.starts_with("replicate,round,label,state,pact,action,applicant,probability,utility,security,"),
         "{header}"
     );
-    // Rerunning replaces the directory in place.
+    // A different run is refused there (another result), and replaces it with --replace.
     pactsim()
         .args(["run", "tests/fixtures/minimal.toml", "--runs", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .failure();
+    pactsim()
+        .args(["run", "tests/fixtures/minimal.toml", "--runs", "20", "--replace", "--out"])
         .arg(&out)
         .assert()
         .success();

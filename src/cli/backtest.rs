@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::backtest::{self, Backtest, BacktestSpec, FitPoint};
 use crate::data::Dataset;
 use crate::data::import::{Region, Selection};
-use crate::report::{self, Staging};
+use crate::report::{self, Destination, Identity, Staging, outdir};
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -54,9 +54,14 @@ pub struct BacktestArgs {
     /// Read the data files from this directory instead of the copies built into pactsim.
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// Output directory (default: output/backtest-FROM-TO/ or output/backtest-era-split/).
+    /// Output directory (default: output/backtest-FROM-TO/ or output/backtest-era-split/, or a
+    /// numbered sibling when that holds a different result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
     /// Do not draw charts/ or write backtest.html.
     #[arg(long)]
     pub no_charts: bool,
@@ -103,26 +108,52 @@ fn spec_for(args: &BacktestArgs, from: i32, to: i32, sets: Vec<String>) -> Resul
     })
 }
 
+/// Where a backtest goes: every argument that changes its numbers is in its identity.
+fn destination(args: &BacktestArgs, default: &str) -> Result<Destination> {
+    let mut id = Identity::new("backtest");
+    id = match (&args.fit_era, &args.test_era) {
+        (Some(f), Some(t)) => id.with("fit_era", f).with("test_era", t),
+        _ => id.with("from", args.from).with("to", args.to),
+    };
+    let id = id
+        .with("horizon", args.horizon)
+        .with("step", args.step)
+        .with("region", args.region.as_deref().unwrap_or(""))
+        .with("states", args.states.join(","))
+        .with("set", args.set.join(" "))
+        .with("runs", args.runs)
+        .with("seed", args.seed)
+        .with(
+            "data",
+            args.data.as_ref().map_or("built in".to_string(), |d| d.display().to_string()),
+        )
+        .command(outdir::command_line());
+    Ok(outdir::choose(args.out.as_deref(), &PathBuf::from(default), id, args.replace)?)
+}
+
 pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
     let data = super::import::dataset(args.data.as_deref())?;
     if let (Some(fit), Some(test)) = (&args.fit_era, &args.test_era) {
         return era_split(&args, &data, fit, test);
     }
     let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
+    let dest = destination(&args, &format!("output/backtest-{}-{}", args.from, args.to))?;
     let t0 = Instant::now();
     let bt = run_one(&data, &spec, args.quiet, "backtest")?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("output/backtest-{}-{}", args.from, args.to)));
-    let staging = Staging::new(&out)?;
-    report::backtest::write_csv(staging.path(), &bt)?;
-    report::json::write(&staging.path().join("backtest.json"), &bt)?;
-    if !args.no_charts {
-        let charts = crate::plot::draw_backtest(staging.path(), &bt)?;
-        report::backtest::write_html(staging.path(), &bt, &charts, None)?;
-    }
-    staging.commit()?;
+    let staging = Staging::new(&dest)?;
+    let written: Result<()> = (|| {
+        report::backtest::write_csv(staging.path(), &bt)?;
+        report::json::write(&staging.path().join("backtest.json"), &bt)?;
+        if !args.no_charts {
+            let charts = crate::plot::draw_backtest(staging.path(), &bt)?;
+            report::backtest::write_html(staging.path(), &bt, &charts, None)?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    super::say_where(&dest, Some(&committed), args.quiet);
+    let out = committed.path;
     if !args.quiet {
         let mut o = std::io::stdout().lock();
         write!(o, "{}", report::backtest::table(&bt))?;
@@ -139,6 +170,7 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
     if f1 >= t0y && t1y >= f0 {
         bail!("--fit-era {fit} and --test-era {test} overlap: the test era must not be tuned on");
     }
+    let dest = destination(args, "output/backtest-era-split")?;
     let t0 = Instant::now();
     let mut points = Vec::new();
     let mut fit_runs = Vec::new();
@@ -161,8 +193,7 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
     let default_fit = fit_runs.swap_remove(0);
     let test_default = run_one(data, &spec_for(args, t0y, t1y, args.set.clone())?, args.quiet, "test era, defaults")?;
     let test_fitted = run_one(data, &spec_for(args, t0y, t1y, fitted.clone())?, args.quiet, "test era, fitted")?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output/backtest-era-split"));
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&dest)?;
     let split = report::backtest::EraSplit {
         fit_era: fit.to_string(),
         test_era: test.to_string(),
@@ -174,19 +205,25 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         test_default,
         test_fitted,
     };
-    report::json::write(&staging.path().join("era_split.json"), &split)?;
-    report::backtest::write_era_csv(staging.path(), &split)?;
-    for (name, bt) in [("test_default", &split.test_default), ("test_fitted", &split.test_fitted)] {
-        let dir = staging.path().join(name);
-        std::fs::create_dir_all(&dir)?;
-        report::backtest::write_csv(&dir, bt)?;
-        report::json::write(&dir.join("backtest.json"), bt)?;
-    }
-    if !args.no_charts {
-        let charts = crate::plot::draw_backtest(staging.path(), &split.test_fitted)?;
-        report::backtest::write_html(staging.path(), &split.test_fitted, &charts, Some(&split))?;
-    }
-    staging.commit()?;
+    let written: Result<()> = (|| {
+        report::json::write(&staging.path().join("era_split.json"), &split)?;
+        report::backtest::write_era_csv(staging.path(), &split)?;
+        for (name, bt) in [("test_default", &split.test_default), ("test_fitted", &split.test_fitted)] {
+            let dir = staging.path().join(name);
+            std::fs::create_dir_all(&dir)?;
+            report::backtest::write_csv(&dir, bt)?;
+            report::json::write(&dir.join("backtest.json"), bt)?;
+        }
+        if !args.no_charts {
+            let charts = crate::plot::draw_backtest(staging.path(), &split.test_fitted)?;
+            report::backtest::write_html(staging.path(), &split.test_fitted, &charts, Some(&split))?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    super::say_where(&dest, Some(&committed), args.quiet);
+    let out = committed.path;
     if !args.quiet {
         let mut o = std::io::stdout().lock();
         write!(o, "{}", report::backtest::era_table(&split))?;

@@ -19,9 +19,10 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rand::SeedableRng;
 
-use super::{ReplicateArgs, ScenarioArgs, default_out};
+use super::{ReplicateArgs, ScenarioArgs, say_where};
+use crate::output;
 use crate::report::fit::{FitParameter, FitPoint, FitResult, GenerationInfo, Posterior, distance};
-use crate::report::{Staging, Summary};
+use crate::report::{Identity, Staging, Summary, outdir};
 use crate::run::search::{self, AbcOptions, Objective};
 use crate::run::{self, RunSpec};
 use crate::scenario::sweep::{self, Parameter, Vary, round12};
@@ -49,9 +50,14 @@ pub struct FitArgs {
     pub epsilon: Option<f64>,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/<scenario file stem>-fit/).
+    /// Output directory (default: output/<scenario file stem>-fit/, or a numbered sibling when
+    /// that holds a different result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -169,6 +175,17 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
             2 * (k + 1)
         );
     }
+    let identity = Identity::new(&format!("fit {}", args.method))
+        .with("scenario_hash", &base.hash)
+        .with("vary", args.vary.join(" "))
+        .with("budget", budget)
+        .with("particles", args.particles)
+        .with("epsilon", args.epsilon.map_or("default".to_string(), |e| e.to_string()))
+        .with("seed", seed)
+        .with("runs", runs)
+        .command(outdir::command_line());
+    let default = output::default_dir_with(&args.scenario.file, "-fit");
+    let dest = outdir::choose(args.out.as_deref(), &default, identity, args.replace)?;
     let t0 = Instant::now();
     let spec = RunSpec {
         seed,
@@ -284,25 +301,25 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         before: before.targets,
         after: after.targets,
     };
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut dir = default_out(&args.scenario.file).into_os_string();
-        dir.push("-fit");
-        PathBuf::from(dir)
-    });
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&dest)?;
     let dir = staging.path();
-    result.write_points(dir)?;
-    result.write_posterior(dir)?;
-    result.write_json(dir)?;
-    result.write_fitted(dir, &resolved)?;
-    if !args.no_charts {
-        crate::plot::draw_fit(&dir.join("charts"), &result)?;
-    }
-    let out = staging.commit()?;
+    let written: Result<()> = (|| {
+        result.write_points(dir)?;
+        result.write_posterior(dir)?;
+        result.write_json(dir)?;
+        result.write_fitted(dir, &resolved)?;
+        if !args.no_charts {
+            crate::plot::draw_fit(&dir.join("charts"), &result)?;
+        }
+        Ok(())
+    })();
+    written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), args.quiet);
     if args.quiet {
         return Ok(());
     }
-    print_fit(&result, k, t0.elapsed().as_secs_f64(), &out)
+    print_fit(&result, k, t0.elapsed().as_secs_f64(), &committed.path)
 }
 
 fn print_fit(r: &FitResult, k: usize, seconds: f64, out: &std::path::Path) -> Result<()> {

@@ -15,9 +15,9 @@ mod serve;
 mod sweep;
 
 use crate::compare::{self, Input, VariantSpec};
-use crate::output::{DecisionRows, write_run, write_run_from};
+use crate::output::{self, DecisionRows, write_run, write_run_from};
 use crate::plot;
-use crate::report::{self, Staging, Summary};
+use crate::report::{self, Committed, Destination, Identity, Staging, Summary, outdir};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::generate::{self, GenerateSpec};
 use crate::scenario::{self, Scenario};
@@ -46,7 +46,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Merge the shards of a run (`run --shard K/N`) or of a sweep (`sweep --shard K/N`) into exactly the whole.
     #[command(
-        after_help = "Example (a Slurm job array of 4 tasks, then one merge):\n  pactsim run scenarios/finland_sweden.toml --runs 100000 --shard $SLURM_ARRAY_TASK_ID/4 --out shards/$SLURM_ARRAY_TASK_ID\n  pactsim merge shards/0 shards/1 shards/2 shards/3 --out output/finland_sweden-100k"
+        after_help = "Example (a Slurm job array of 4 tasks, then one merge):\n  pactsim run scenarios/finland_sweden.toml --runs 100000 --shard $SLURM_ARRAY_TASK_ID/4 --out shards/$SLURM_ARRAY_JOB_ID/$SLURM_ARRAY_TASK_ID\n  pactsim merge shards/$SLURM_ARRAY_JOB_ID/* --out output/finland_sweden-100k\n\nEach job's shards go into a directory of their own: pactsim refuses to write a shard over a\ndifferent result (--replace allows it)."
     )]
     Merge(MergeArgs),
     /// List the scenarios in a directory (default: scenarios/) with their descriptions.
@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
     )]
     Backtest(backtest::BacktestArgs),
+    /// List the results written into a directory (default: output/), from its index runs.csv.
+    #[command(
+        after_help = "Examples:\n  pactsim runs\n  pactsim runs my-results\n\nEvery result pactsim writes carries a marker (.pactsim.json: kind, version, identity, command,\nfiles) and is recorded in runs.csv beside it. A row whose directory now holds another result\nis shown as replaced; one whose directory is gone, as gone."
+    )]
+    Runs(RunsArgs),
     /// Serve a live page on this machine: edit a scenario's values and watch its charts change; with a JSON API.
     #[command(
         after_help = "Examples:\n  pactsim serve                      # scenarios/ on http://127.0.0.1:8080/\n  pactsim serve my-scenarios --port 9000\n\nThe page and the API (GET /api/scenarios, GET /api/scenarios/NAME, POST /api/run, POST /api/compare,\n...) are described in README.md. It binds to 127.0.0.1 unless --host says otherwise; it serves only the\n*.toml files of DIR, by name; requests are capped at 20000 replicates."
@@ -135,9 +140,14 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/<scenario file stem>/).
+    /// Output directory (default: output/<scenario file stem>/, or output/<stem>-2/, -3/, … when
+    /// that holds a different result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
     /// Write the decisions of the first N replicates to decisions.csv (0 = none). All replicates
     /// are always counted in the summary; this only bounds the size of the log.
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -190,6 +200,10 @@ pub struct MergeArgs {
     /// Output directory for the merged run.
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long)]
+    pub replace: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -217,9 +231,13 @@ pub struct CompareArgs {
     /// Master seed shared by every variant (default: the first scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory (default: output/compare-<names>/).
+    /// Output directory (default: output/compare-<names>/, or a numbered sibling).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -234,9 +252,13 @@ pub struct ExplainArgs {
     pub pact: String,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/).
+    /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/, or a numbered sibling).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +287,13 @@ pub struct GenerateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// The directory whose results to list (its runs.csv).
+    #[arg(default_value = "output")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Directory to look in.
     #[arg(default_value = "scenarios")]
@@ -287,6 +316,7 @@ pub fn main() -> Result<()> {
         Command::Import(args) => import::cmd_import(args),
         Command::Backtest(args) => backtest::cmd_backtest(args),
         Command::Serve(args) => serve::cmd_serve(args),
+        Command::Runs(args) => cmd_runs(args),
     }
 }
 
@@ -294,13 +324,18 @@ fn load(args: &ScenarioArgs) -> Result<Scenario> {
     Ok(scenario::load(&args.file, &args.set)?)
 }
 
-/// The default run directory: output/<file stem>/.
-pub fn default_out(file: &Path) -> PathBuf {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".into());
-    PathBuf::from("output").join(stem)
+/// Prints the note of a destination that is not the default directory, and of a result the
+/// index could not record.
+pub(crate) fn say_where(dest: &Destination, committed: Option<&Committed>, quiet: bool) {
+    if quiet {
+        return;
+    }
+    if let Some(note) = dest.note() {
+        eprintln!("note: {note}");
+    }
+    if let Some(why) = committed.and_then(|c| c.index_note.as_ref()) {
+        eprintln!("note: {why}");
+    }
 }
 
 /// Runs the replicates with a progress bar on stderr once the run has taken more than a second
@@ -331,7 +366,6 @@ pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep
 fn cmd_run(args: RunArgs) -> Result<()> {
     let sc = load(&args.scenario)?;
     let (runs, seed) = args.replicates.resolve(&sc)?;
-    let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario.file));
     let replicates = match args.shard {
         Some((k, n)) => run::shard_range(u64::from(runs), k, n),
         None => 0..u64::from(runs),
@@ -342,13 +376,22 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             args.shard.unwrap_or_default()
         );
     }
+    let identity = output::run_identity(&sc, seed, &replicates).command(outdir::command_line());
+    let dest = output::run_destination(
+        args.out.as_deref(),
+        &output::default_dir(&args.scenario.file),
+        identity,
+        args.replace,
+    )?;
     let t0 = Instant::now();
     let result = simulate(&sc, seed, replicates.clone(), args.decisions, args.output.quiet);
     let sim_time = t0.elapsed();
-    let summary = write_run(&out, &sc, &result, args.output.charts(args.shard.is_some()))?;
+    let (summary, committed) = write_run(&dest, &sc, &result, args.output.charts(args.shard.is_some()))?;
+    say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {
         return Ok(());
     }
+    let out = &committed.path;
     let mut o = std::io::stdout().lock();
     let which = match args.shard {
         Some((k, n)) => format!("replicates {}..{} (shard {k}/{n})", replicates.start, replicates.end),
@@ -510,6 +553,25 @@ fn cmd_list(args: ListArgs) -> Result<()> {
     Ok(())
 }
 
+fn cmd_runs(args: RunsArgs) -> Result<()> {
+    let path = args.dir.join(report::index::INDEX);
+    if !path.exists() {
+        println!("no results recorded in {} (no {})", args.dir.display(), path.display());
+        return Ok(());
+    }
+    let rows = report::index::read(&path)?;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{:<20}  {:<16} {:<36} command", "written (UTC)", "kind", "directory")?;
+    for (row, status) in &rows {
+        let dir = match status {
+            report::index::Status::Present => row.directory.clone(),
+            s => format!("{} ({})", row.directory, s.name()),
+        };
+        writeln!(o, "{:<20}  {:<16} {:<36} {}", row.time, row.kind, dir, row.command)?;
+    }
+    Ok(())
+}
+
 /// A file-name-safe name for a scenario file or run directory: its stem.
 fn stem(path: &Path) -> String {
     let name = path
@@ -591,19 +653,37 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     let seed = args.seed.or(first_sc.map(|s| s.seed)).unwrap_or(1);
     let runs = args.runs.or(first_sc.map(|s| s.runs)).unwrap_or(1000);
 
+    let mut identity = Identity::new("compare").with("seed", seed).with("runs", runs);
+    for (name, input) in names.iter().zip(&inputs) {
+        let what = match input {
+            Input::Scenario { scenario, .. } => scenario.hash.clone(),
+            Input::RunDir(dir) => outdir::file_digest(&dir.join("summary.json")),
+        };
+        identity = identity.with(&format!("variant {name}"), what);
+    }
+    let default = PathBuf::from("output").join(format!("compare-{}", names.join("-")));
+    let dest = outdir::choose(
+        args.out.as_deref(),
+        &default,
+        identity.command(outdir::command_line()),
+        args.replace,
+    )?;
+
     let inputs: Vec<(String, Input)> = names.iter().cloned().zip(inputs).collect();
     let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
         Some(simulate(sc, seed, 0..u64::from(runs), 0, false))
     })?
     .context("the comparison was abandoned")?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", names.join("-"))));
-    let staging = Staging::new(&out)?;
-    let charts = plot::draw_compare(&staging.path().join("charts"), &cmp)?;
-    report::compare::write_dir(staging.path(), &cmp, &charts)?;
-    staging.commit()?;
+    let staging = Staging::new(&dest)?;
+    let written: Result<()> = (|| {
+        let charts = plot::draw_compare(&staging.path().join("charts"), &cmp)?;
+        report::compare::write_dir(staging.path(), &cmp, &charts)?;
+        Ok(())
+    })();
+    written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), false);
+    let out = &committed.path;
 
     let mut o = std::io::stdout().lock();
     let crn = if cmp.common_random_numbers() {
@@ -651,19 +731,30 @@ fn cmd_explain(args: ExplainArgs) -> Result<()> {
         );
     };
     let (runs, seed) = args.replicates.resolve(&sc)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!(
-            "explain-{}-{}-{}",
-            stem(&args.scenario.file),
-            plot::style::file_safe(&args.state),
-            plot::style::file_safe(&args.pact)
-        ))
-    });
+    let default = PathBuf::from("output").join(format!(
+        "explain-{}-{}-{}",
+        stem(&args.scenario.file),
+        plot::style::file_safe(&args.state),
+        plot::style::file_safe(&args.pact)
+    ));
+    let identity = Identity::new("explain")
+        .with("scenario_hash", &sc.hash)
+        .with("state", &args.state)
+        .with("pact", &args.pact)
+        .with("seed", seed)
+        .with("runs", runs)
+        .command(outdir::command_line());
+    let dest = outdir::choose(args.out.as_deref(), &default, identity, args.replace)?;
     let trace = run::trace::trace(&sc, state, pact, seed, u64::from(runs));
-    let staging = Staging::new(&out)?;
-    report::explain::write_csv(staging.path(), &trace)?;
-    let chart = plot::draw_explain(staging.path(), &trace)?;
-    staging.commit()?;
+    let staging = Staging::new(&dest)?;
+    let written: Result<plot::Chart> = (|| {
+        report::explain::write_csv(staging.path(), &trace)?;
+        Ok(plot::draw_explain(staging.path(), &trace)?)
+    })();
+    let chart = written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), false);
+    let out = &committed.path;
     let mut o = std::io::stdout().lock();
     write!(o, "{}", report::explain::table(&trace))?;
     writeln!(o, "wrote {} ({}, explain.csv)", out.display(), chart.files.join(", "))?;
@@ -721,7 +812,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn cmd_merge(args: MergeArgs) -> Result<()> {
     if sweep::is_sweep(&args.shards[0]) {
-        return sweep::merge_sweep(&args.shards, &args.out, args.output.charts(false), args.output.quiet);
+        return sweep::merge_sweep(&args.shards, &args.out, args.replace, args.output.charts(false), args.output.quiet);
     }
     let mut parts = Vec::new();
     for dir in &args.shards {
@@ -751,12 +842,16 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     let decisions: Vec<PathBuf> = parts.iter().map(|(d, _, _)| d.join("decisions.csv")).collect();
     let seed = first.seed;
     let tally = run::merge_shards(parts.into_iter().map(|(_, _, t)| t).collect())?;
+    let range = tally.first..tally.first + tally.runs;
+    let identity = output::run_identity(&sc, seed, &range).command(outdir::command_line());
+    let dest = output::run_destination(Some(&args.out), &output::default_dir(Path::new("merge")), identity, args.replace)?;
     let result = RunResult {
         seed,
         tally,
         decisions: Vec::new(),
     };
-    let summary = write_run_from(&args.out, &sc, &result, DecisionRows::Shards(&decisions), args.output.charts(false))?;
+    let (summary, committed) = write_run_from(&dest, &sc, &result, DecisionRows::Shards(&decisions), args.output.charts(false))?;
+    say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {
         return Ok(());
     }

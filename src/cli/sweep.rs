@@ -8,10 +8,11 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{ReplicateArgs, ScenarioArgs, default_out, parse_shard};
+use super::{ReplicateArgs, ScenarioArgs, parse_shard, say_where};
+use crate::output;
 use crate::plot::{self, Chart};
 use crate::report::sweep::{self as sweep_report, Manifest, ShardInfo, SweepResult};
-use crate::report::{self, Staging, Summary};
+use crate::report::{self, Identity, Staging, Summary, outdir};
 use crate::run::{self, RunSpec, Tally};
 use crate::scenario::sweep::{self, Design, Vary};
 use crate::scenario::{self, Source};
@@ -33,9 +34,14 @@ pub struct SweepArgs {
     pub samples: usize,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/<scenario file stem>-sweep/).
+    /// Output directory (default: output/<scenario file stem>-sweep/, or a numbered sibling when
+    /// that holds a different result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
     /// Run only shard K of N (K = 0..N-1): a contiguous slice of every variant's replicates.
     /// `pactsim merge` joins the shards into exactly the whole sweep.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -46,6 +52,27 @@ pub struct SweepArgs {
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// What determines a sweep's (or screening's) numbers: the scenario after the base `--set`s, every
+/// point of the design, the seed and the replicates.
+pub(super) fn design_identity(
+    kind: &str,
+    base_hash: &str,
+    design: &Design,
+    seed: u64,
+    runs: u64,
+    replicates: &std::ops::Range<u64>,
+) -> Identity {
+    let points: String = design.variants.iter().map(|v| v.sets.join(" ") + "\n").collect();
+    Identity::new(kind)
+        .with("scenario_hash", base_hash)
+        .with("design", &design.kind)
+        .with_digest("points", &points)
+        .with("seed", seed)
+        .with("runs", runs)
+        .with("replicates", format!("{}..{}", replicates.start, replicates.end))
+        .command(outdir::command_line())
 }
 
 /// The file holding the tally of variant `index` in a shard's directory.
@@ -111,28 +138,31 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
         first_replicate: replicates.start,
         replicates: replicates.end - replicates.start,
     });
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut dir = default_out(&args.scenario.file).into_os_string();
-        dir.push("-sweep");
-        PathBuf::from(dir)
-    });
+    let identity = design_identity("sweep", &base.hash, &design, seed, runs, &replicates);
+    let default = output::default_dir_with(&args.scenario.file, "-sweep");
+    let dest = outdir::choose(args.out.as_deref(), &default, identity, args.replace)?;
     let t0 = Instant::now();
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&dest)?;
     let dir = staging.path();
-    if shard.is_some() {
-        std::fs::create_dir_all(dir.join("tallies")).context("creating tallies/")?;
-    }
-    let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), shard, design);
-    run_design(&source, &mut result, replicates, args.quiet, |v, tally| {
+    let written: Result<(SweepResult, Vec<Chart>)> = (|| {
         if shard.is_some() {
-            report::json::write(&tally_file(dir, v.index), tally)?;
+            std::fs::create_dir_all(dir.join("tallies")).context("creating tallies/")?;
         }
-        Ok(())
-    })?;
-    let charts = write_sweep(dir, &result, &source.text, !args.no_charts && shard.is_none())?;
-    let out = staging.commit()?;
+        let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), shard, design);
+        run_design(&source, &mut result, replicates, args.quiet, |v, tally| {
+            if shard.is_some() {
+                report::json::write(&tally_file(dir, v.index), tally)?;
+            }
+            Ok(())
+        })?;
+        let charts = write_sweep(dir, &result, &source.text, !args.no_charts && shard.is_none())?;
+        Ok((result, charts))
+    })();
+    let (result, charts) = written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), args.quiet);
     if !args.quiet {
-        print_sweep(&result, &charts, t0, &out)?;
+        print_sweep(&result, &charts, t0, &committed.path)?;
     }
     Ok(())
 }
@@ -237,7 +267,7 @@ pub fn is_sweep(dir: &Path) -> bool {
 
 /// `pactsim merge` of the shards of a sweep: each variant's tallies are merged exactly, so the
 /// result is byte for byte the sweep run whole.
-pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> Result<()> {
+pub fn merge_sweep(dirs: &[PathBuf], out: &Path, replace: bool, charts: bool, quiet: bool) -> Result<()> {
     let t0 = Instant::now();
     let mut shards: Vec<(PathBuf, Manifest)> = Vec::new();
     for dir in dirs {
@@ -286,8 +316,11 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> R
             first_dir.display()
         );
     }
-    let mut result = SweepResult::new(&first.scenario, first.seed, first.runs, first.set.clone(), None, design.clone());
     let parsed = scenario::Parsed::new(&source)?;
+    let base = parsed.resolve(&first.set)?;
+    let identity = design_identity("sweep", &base.hash, &design, first.seed, first.runs, &(0..first.runs));
+    let dest = outdir::choose(Some(out), &output::default_dir(Path::new("merge")), identity, replace)?;
+    let mut result = SweepResult::new(&first.scenario, first.seed, first.runs, first.set.clone(), None, design.clone());
     for v in &design.variants {
         let mut tallies: Vec<Tally> = Vec::with_capacity(shards.len());
         for (dir, _) in &shards {
@@ -297,11 +330,12 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, charts: bool, quiet: bool) -> R
         let sc = parsed.resolve(&variant_sets(&first.set, v))?;
         result.add(v, &Summary::new(&sc, &tally, first.seed));
     }
-    let staging = Staging::new(out)?;
-    let charts = write_sweep(staging.path(), &result, &source.text, charts)?;
-    let out = staging.commit()?;
+    let staging = Staging::new(&dest)?;
+    let charts = write_sweep(staging.path(), &result, &source.text, charts).map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), quiet);
     if !quiet {
-        print_sweep(&result, &charts, t0, &out)?;
+        print_sweep(&result, &charts, t0, &committed.path)?;
     }
     Ok(())
 }
@@ -332,9 +366,14 @@ pub struct SensitivityArgs {
     pub levels: usize,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/<scenario file stem>-sensitivity/).
+    /// Output directory (default: output/<scenario file stem>-sensitivity/, or a numbered sibling
+    /// when that holds a different result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the result in --out even if it is a different one (pactsim never replaces a
+    /// directory it did not write).
+    #[arg(long, requires = "out")]
+    pub replace: bool,
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
@@ -378,11 +417,10 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
         sweep::morris(&source, &args.scenario.set, varies, args.trajectories, args.levels, seed)?
     };
     check_variants(&source, &args.scenario.set, &design, "design point")?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut dir = default_out(&args.scenario.file).into_os_string();
-        dir.push("-sensitivity");
-        PathBuf::from(dir)
-    });
+    let identity = design_identity(&format!("sensitivity {}", args.method), &base.hash, &design, seed, runs, &(0..runs))
+        .with("outcomes", args.outcomes.join(" "));
+    let default = output::default_dir_with(&args.scenario.file, "-sensitivity");
+    let dest = outdir::choose(args.out.as_deref(), &default, identity, args.replace)?;
     let t0 = Instant::now();
     let mut result = SweepResult::new(&base.name, seed, runs, args.scenario.set.clone(), None, design);
     run_design(&source, &mut result, 0..runs, args.quiet, |_, _| Ok(()))?;
@@ -393,31 +431,37 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
         effects.retain(|e| wanted(e.statistic, &e.pact, &e.state));
         indices.retain(|x| wanted(x.statistic, &x.pact, &x.state));
     }
-    let staging = Staging::new(&out)?;
+    let staging = Staging::new(&dest)?;
     let dir = staging.path();
-    std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;
-    sweep_report::write_csv(dir, &result)?;
-    sweep_report::write_json(dir, &result)?;
-    let charts = if sobol {
-        sensitivity::write_sobol_csv(dir, &indices)?;
-        if args.no_charts {
-            Vec::new()
+    let written: Result<Vec<Chart>> = (|| {
+        std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;
+        sweep_report::write_csv(dir, &result)?;
+        sweep_report::write_json(dir, &result)?;
+        let charts = if sobol {
+            sensitivity::write_sobol_csv(dir, &indices)?;
+            if args.no_charts {
+                Vec::new()
+            } else {
+                plot::draw_sobol(&dir.join("charts"), &result, &indices)?
+            }
         } else {
-            plot::draw_sobol(&dir.join("charts"), &result, &indices)?
-        }
-    } else {
-        sensitivity::write_csv(dir, &effects)?;
-        if args.no_charts {
-            Vec::new()
-        } else {
-            plot::draw_morris(&dir.join("charts"), &result, &effects)?
-        }
-    };
-    write_sensitivity_page(dir, &result, &effects, &indices, &charts)?;
-    let out = staging.commit()?;
+            sensitivity::write_csv(dir, &effects)?;
+            if args.no_charts {
+                Vec::new()
+            } else {
+                plot::draw_morris(&dir.join("charts"), &result, &effects)?
+            }
+        };
+        write_sensitivity_page(dir, &result, &effects, &indices, &charts)?;
+        Ok(charts)
+    })();
+    let charts = written.map_err(|e| staging.user_error(e))?;
+    let committed = staging.commit()?;
+    say_where(&dest, Some(&committed), args.quiet);
     if args.quiet {
         return Ok(());
     }
+    let out = committed.path;
     if sobol {
         return print_sobol(&result, &indices, &charts, t0, &out);
     }

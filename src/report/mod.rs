@@ -7,7 +7,9 @@ pub mod csv;
 pub mod explain;
 pub mod fit;
 pub mod html;
+pub mod index;
 pub mod json;
+pub mod outdir;
 pub mod sensitivity;
 mod staging;
 mod summary;
@@ -15,7 +17,8 @@ pub mod sweep;
 
 use std::path::PathBuf;
 
-pub use staging::Staging;
+pub use outdir::{Destination, Identity};
+pub use staging::{Committed, Staging};
 pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +37,8 @@ pub enum ReportError {
     },
     #[error("cannot read {}: {message}", path.display())]
     Read { path: PathBuf, message: String },
+    #[error("cannot write the result into {}: {message}", path.display())]
+    Destination { path: PathBuf, message: String },
 }
 
 pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {

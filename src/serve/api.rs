@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, QUEUE_WAIT, page};
 use crate::compare::{self, Comparison, Input};
 use crate::plot::{self, SvgChart};
+use crate::report::outdir::quote;
 use crate::report::{self, Summary};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -498,9 +499,10 @@ async fn scenario_file(State(state): State<Arc<AppState>>, body: Result<Bytes, B
     Ok(r)
 }
 
-/// `POST /api/save`: writes the run directory `output/<name>/` exactly as `pactsim run
-/// scenarios/<name>.toml --set ... --runs N --seed S` would (decisions of the first 1000
-/// replicates, charts and report.html).
+/// `POST /api/save`: writes the run directory exactly as `pactsim run scenarios/<name>.toml
+/// --set ... --runs N --seed S` would (decisions of the first 1000 replicates, charts and
+/// report.html), into `output/<name>/` or, when that holds a different result, the next free
+/// `output/<name>-2/`, `-3/`, … (never over anything else).
 async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
     let answer = simulate(state, body, |job| {
         let (sc, runs, seed) = job.scenario()?;
@@ -509,10 +511,21 @@ async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
             replicates: 0..u64::from(runs),
             keep_decisions: 1000,
         };
+        let entry = job.entry()?;
+        // The same rules as `pactsim run` without --out: output/<name>/, or the next free
+        // numbered sibling when that holds a different result.
+        let mut command = format!("pactsim run {}", quote(&entry.source.path.display().to_string()));
+        for set in &job.req.set {
+            command.push_str(&format!(" --set {}", quote(set)));
+        }
+        command.push_str(&format!(" --runs {runs} --seed {seed}"));
+        let identity = crate::output::run_identity(&sc, seed, &spec.replicates).command(command);
+        let default = job.state.output.join(&entry.name);
+        let dest =
+            crate::output::run_destination(None, &default, identity, false).map_err(|e| ApiError::unprocessable(format!("{e:#}")))?;
         let result = run::run(&sc, &spec, &|_| {});
-        let out = job.state.output.join(&job.entry()?.name);
-        crate::output::write_run(&out, &sc, &result, true).map_err(|e| ApiError::internal(format!("{e:#}")))?;
-        Ok(json!({"dir": out.display().to_string()}))
+        let (_, committed) = crate::output::write_run(&dest, &sc, &result, true).map_err(|e| ApiError::internal(format!("{e:#}")))?;
+        Ok(json!({"dir": committed.path.display().to_string(), "note": dest.note()}))
     })
     .await?;
     Ok(axum::Json(answer))
