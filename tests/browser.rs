@@ -75,6 +75,7 @@ async fn drive_the_page() {
             dir: common::root().join("scenarios"),
             output: tmp.path().join("output"),
             limits: Limits::default(),
+            hosts: Vec::new(),
         },
         "127.0.0.1:0",
     )

@@ -183,3 +183,26 @@ fn unknown_ids_are_errors_that_list_the_valid_ones() {
     assert!(stderr.contains("--runs must be at least 1"), "{stderr}");
     assert!(!tmp.path().join("x").exists());
 }
+
+#[test]
+fn a_trace_in_batches_is_the_whole_trace_and_stops_when_asked() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/finland_sweden.toml");
+    let sc = pactsim::scenario::load(&path, &[]).unwrap();
+    let (fin, nato) = (sc.state_by_id("FIN").unwrap(), sc.pact_by_id("NATO").unwrap());
+    let whole = pactsim::run::trace::trace(&sc, fin, nato, 5, 40);
+    for batch in [1, 7, 40, 1000] {
+        let asked = std::sync::atomic::AtomicU64::new(0);
+        let stop = || {
+            asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            false
+        };
+        let batched = pactsim::run::trace::trace_until(&sc, fin, nato, 5, 40, batch, &stop);
+        assert!(batched.as_ref() == Some(&whole), "batch {batch}");
+        assert_eq!(asked.into_inner(), 40u64.div_ceil(batch), "asked before each batch");
+    }
+    // Asked to stop after its first batch: no trace.
+    let asked = std::sync::atomic::AtomicU64::new(0);
+    let stop = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 1;
+    assert!(pactsim::run::trace::trace_until(&sc, fin, nato, 5, 40, 10, &stop).is_none());
+    assert_eq!(asked.into_inner(), 2);
+}

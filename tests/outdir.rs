@@ -264,6 +264,7 @@ fn the_pages_save_follows_the_same_rules() {
         dir: p.path().join("scenarios"),
         output: out.clone(),
         limits: pactsim::serve::Limits { simulations: 1 },
+        hosts: Vec::new(),
     };
     let server = pactsim::serve::start(&config, "127.0.0.1:0").unwrap();
     let save = |body: &str| -> serde_json::Value {

@@ -3,20 +3,109 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use pactsim::serve::{self, Config, Limits, MAX_BODY, MAX_RUNS, Server};
+use pactsim::serve::{self, Config, Limits, MAX_BODY, MAX_RUNS, MAX_WORK, Server};
 use serde_json::{Value, json};
 
+/// The endpoints that take a POST body.
+const POSTS: [&str; 6] = [
+    "/api/run",
+    "/api/view",
+    "/api/compare",
+    "/api/explain",
+    "/api/scenario-file",
+    "/api/save",
+];
+
 fn server(output: &Path) -> Server {
+    server_of(&common::root().join("scenarios"), output, 2, &[])
+}
+
+/// A server of the scenarios in `dir` on a free port of 127.0.0.1, with `simulations` slots and
+/// `hosts` as `--allow-host` names.
+fn server_of(dir: &Path, output: &Path, simulations: usize, hosts: &[&str]) -> Server {
     let config = Config {
-        dir: common::root().join("scenarios"),
+        dir: dir.to_path_buf(),
         output: output.to_path_buf(),
-        limits: Limits { simulations: 2 },
+        limits: Limits { simulations },
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
     };
     serve::start(&config, "127.0.0.1:0").expect("server starts")
+}
+
+/// Sends one request over a fresh connection with exactly the headers given (no Host unless
+/// given) and leaves the connection open, unread.
+fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> TcpStream {
+    let mut request = format!("{method} {path} HTTP/1.1\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    stream.write_all(request.as_bytes()).expect("send the request");
+    stream
+}
+
+/// (status, body) of one request sent with exactly the headers given (for spoofed headers).
+fn raw(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    let mut stream = send(addr, method, path, headers, body);
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("an answer");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {text}"));
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    (status, if chunked { dechunk(body) } else { body.to_string() })
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = &rest[n + 2..];
+    }
+    out
+}
+
+/// Polls `done` every 10 ms for at most a minute.
+fn wait_until(s: &Server, what: &str, done: impl Fn(&serve::Stats) -> bool) {
+    let t0 = Instant::now();
+    loop {
+        let stats = s.stats();
+        if done(&stats) {
+            return;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "waited a minute for {what}: {stats:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Whether `dir` (the server's output directory) is empty or absent: nothing was saved.
+fn nothing_in(dir: &Path) -> bool {
+    std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none())
+}
+
+/// The error message of an error answer, which is one line of JSON.
+fn error_of(text: &str) -> String {
+    assert!(!text.trim_end().contains('\n'), "one line: {text}");
+    json_of(text)["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an error: {text}"))
+        .to_string()
 }
 
 fn agent() -> ureq::Agent {
@@ -451,7 +540,9 @@ fn a_newer_request_from_the_same_page_cancels_the_older() {
         let status = r.status().as_u16();
         (status, r.body_mut().read_to_string().unwrap())
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // The newer request leaves once the older one is simulating (its first batch has begun), so
+    // what is cancelled is a run under way, not one still waiting to start.
+    wait_until(&s, "the first batch of the older request", |st| st.replicates > 0);
     let (status, text) = post(
         &s,
         "/api/run",
@@ -461,6 +552,12 @@ fn a_newer_request_from_the_same_page_cancels_the_older() {
     let (status, text) = slow.join().unwrap();
     assert_eq!(status, 409, "the superseded run stops: {text}");
     assert!(text.contains("superseded"));
+    // It stopped between batches: begun, and not all of its replicates played (the 20 are the
+    // newer request's).
+    let stats = s.stats();
+    eprintln!("after the superseded request: {stats:?}");
+    assert_eq!(stats.superseded, 1, "{stats:?}");
+    assert!(stats.replicates < u64::from(MAX_RUNS) + 20, "{stats:?}");
     // An older generation arriving late is refused at once; another page is not affected.
     let (status, _) = post(
         &s,
@@ -474,4 +571,260 @@ fn a_newer_request_from_the_same_page_cancels_the_older() {
         r#"{"scenario": "finland_sweden", "runs": 20, "client": "page-2", "generation": 1}"#,
     );
     assert_eq!(status, 200);
+}
+
+#[test]
+fn post_bodies_must_be_declared_json_and_nothing_else_runs_or_is_saved() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = server(tmp.path());
+    let host = format!("127.0.0.1:{}", s.addr.port());
+    // A body any of the endpoints accepts as JSON (explain answers 422 without a state, after
+    // simulating nothing; save would write output/finland_sweden/).
+    let body = r#"{"scenario": "finland_sweden", "runs": 20, "seed": 1}"#;
+    for endpoint in POSTS {
+        for kind in [
+            Some("text/plain"),
+            Some("text/plain;charset=UTF-8"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonx"),
+            Some(""),
+            None,
+        ] {
+            let mut headers = vec![("Host", host.as_str())];
+            headers.extend(kind.map(|k| ("Content-Type", k)));
+            let (status, text) = raw(s.addr, "POST", endpoint, &headers, body);
+            assert_eq!(status, 415, "{endpoint} {kind:?}: {text}");
+            let error = error_of(&text);
+            assert!(error.contains("Content-Type: application/json"), "{endpoint} {kind:?}: {error}");
+        }
+    }
+    assert!(nothing_in(tmp.path()), "nothing saved");
+    assert_eq!(s.stats().replicates, 0, "nothing simulated");
+    // JSON, with parameters and in any case, is accepted.
+    for kind in [
+        "application/json",
+        "application/json; charset=utf-8",
+        "Application/JSON;charset=UTF-8",
+    ] {
+        let headers = [("Host", host.as_str()), ("Content-Type", kind)];
+        let (status, text) = raw(s.addr, "POST", "/api/scenario-file", &headers, body);
+        assert_eq!(status, 200, "{kind}: {text}");
+    }
+    alive(&s);
+}
+
+#[test]
+fn a_foreign_or_missing_host_is_refused_on_every_route() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = server(tmp.path());
+    let port = s.addr.port();
+    let body = r#"{"scenario": "finland_sweden", "runs": 20, "seed": 1}"#;
+    let foreign = [
+        Some("evil.example".to_string()),
+        Some(format!("evil.example:{port}")),
+        Some(format!("127.0.0.1.evil.example:{port}")),
+        Some(format!("localhost.evil.example:{port}")),
+        Some(format!("127.0.0.1:{}", port.wrapping_add(1))),
+        Some("127.0.0.1".to_string()),
+        Some(format!("127.0.0.1:{port}@evil.example")),
+        Some(String::new()),
+        None,
+    ];
+    for host in &foreign {
+        let mut get_headers = Vec::new();
+        get_headers.extend(host.as_deref().map(|h| ("Host", h)));
+        for path in ["/", "/page.js", "/api/scenarios", "/api/scenarios/finland_sweden", "/api/nothing"] {
+            let (status, text) = raw(s.addr, "GET", path, &get_headers, "");
+            assert_eq!(status, 403, "GET {path} with Host {host:?}: {text}");
+            assert!(error_of(&text).contains("Host"), "{text}");
+        }
+        let mut post_headers = get_headers.clone();
+        post_headers.push(("Content-Type", "application/json"));
+        for endpoint in POSTS {
+            let (status, text) = raw(s.addr, "POST", endpoint, &post_headers, body);
+            assert_eq!(status, 403, "POST {endpoint} with Host {host:?}: {text}");
+        }
+    }
+    assert!(nothing_in(tmp.path()), "nothing saved");
+    assert_eq!(s.stats().replicates, 0, "nothing simulated");
+    // The names of the loopback address it is bound to, with its port, in any case.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("LocalHost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, text) = raw(s.addr, "GET", "/api/scenarios", &[("Host", &host)], "");
+        assert_eq!(status, 200, "{host}: {text}");
+    }
+    // --allow-host adds a name (with the server's port), for Host and Origin alike.
+    let named = server_of(&common::root().join("scenarios"), tmp.path(), 1, &["pactsim.lan"]);
+    let port = named.addr.port();
+    let host = format!("pactsim.lan:{port}");
+    let origin = format!("http://pactsim.lan:{port}");
+    let headers = [
+        ("Host", host.as_str()),
+        ("Origin", origin.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, text) = raw(named.addr, "POST", "/api/scenario-file", &headers, body);
+    assert_eq!(status, 200, "{text}");
+    let (status, _) = raw(
+        s.addr,
+        "GET",
+        "/api/scenarios",
+        &[("Host", &format!("pactsim.lan:{}", s.addr.port()))],
+        "",
+    );
+    assert_eq!(status, 403, "only where allowed");
+}
+
+#[test]
+fn only_the_page_s_own_origin_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = server(tmp.path());
+    let port = s.addr.port();
+    let host = format!("127.0.0.1:{port}");
+    let body = r#"{"scenario": "finland_sweden", "runs": 20, "seed": 1}"#;
+    for origin in [
+        "http://evil.example".to_string(),
+        format!("http://evil.example:{port}"),
+        "null".to_string(),
+        format!("https://127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{port}/"),
+        format!("http://127.0.0.1:{}", port.wrapping_add(1)),
+        "http://127.0.0.1".to_string(),
+        format!("127.0.0.1:{port}"),
+        String::new(),
+    ] {
+        let headers = [("Host", host.as_str()), ("Origin", origin.as_str())];
+        let (status, text) = raw(s.addr, "GET", "/api/scenarios", &headers, "");
+        assert_eq!(status, 403, "GET with Origin {origin:?}: {text}");
+        assert!(error_of(&text).contains("Origin"), "{text}");
+        let headers = [
+            ("Host", host.as_str()),
+            ("Origin", origin.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        for endpoint in POSTS {
+            let (status, text) = raw(s.addr, "POST", endpoint, &headers, body);
+            assert_eq!(status, 403, "POST {endpoint} with Origin {origin:?}: {text}");
+        }
+    }
+    assert!(nothing_in(tmp.path()), "nothing saved");
+    assert_eq!(s.stats().replicates, 0, "nothing simulated");
+    // The page's own origin (under any of the server's names) is accepted, and so is none.
+    for origin in [
+        Some(format!("http://127.0.0.1:{port}")),
+        Some(format!("http://localhost:{port}")),
+        None,
+    ] {
+        let mut headers = vec![("Host", host.as_str()), ("Content-Type", "application/json")];
+        headers.extend(origin.as_deref().map(|o| ("Origin", o)));
+        let (status, text) = raw(s.addr, "POST", "/api/run", &headers, body);
+        assert_eq!(status, 200, "Origin {origin:?}: {text}");
+    }
+}
+
+#[test]
+fn a_request_whose_client_went_away_stops_and_frees_its_slot() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One simulation slot: a request the server kept working on would hold it.
+    let s = server_of(&common::root().join("scenarios"), tmp.path(), 1, &[]);
+    let host = format!("127.0.0.1:{}", s.addr.port());
+    let headers = [("Host", host.as_str()), ("Content-Type", "application/json")];
+    // The page's biggest request: both variants of the biggest scenario at the most replicates.
+    let view = json!({"scenario": "taiwan_escalation", "runs": MAX_RUNS, "seed": 11, "set": ["model.temperature=0.2"]});
+    let running = send(s.addr, "POST", "/api/view", &headers, &view.to_string());
+    wait_until(&s, "the view to begin simulating", |st| st.replicates > 0);
+    // A second one waits for the slot, then its client goes away too.
+    let run = json!({"scenario": "taiwan_escalation", "runs": MAX_RUNS, "seed": 12});
+    let queued = send(s.addr, "POST", "/api/run", &headers, &run.to_string());
+    wait_until(&s, "the run to wait for the slot", |st| st.waiting == 1);
+    drop(queued);
+    drop(running);
+    wait_until(&s, "the abandoned view to stop", |st| st.abandoned == 1 && st.waiting == 0);
+    // The slot is free: a small request is answered, and the abandoned requests did not go on:
+    // the view stopped within its first variant (of MAX_RUNS replicates), the queued run never
+    // began (the other 20 replicates are the small request's).
+    let (status, text) = post(&s, "/api/run", r#"{"scenario": "finland_sweden", "runs": 20}"#);
+    assert_eq!(status, 200, "{text}");
+    let stats = s.stats();
+    eprintln!("after the abandoned requests: {stats:?}");
+    assert!(stats.replicates < u64::from(MAX_RUNS) + 20, "{stats:?}");
+    assert_eq!((stats.abandoned, stats.superseded, stats.waiting), (1, 0, 0), "{stats:?}");
+}
+
+#[test]
+fn the_cap_is_on_work_not_replicates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    std::fs::create_dir(&dir).unwrap();
+    let world = pactsim::scenario::generate::GenerateSpec::reference();
+    std::fs::write(dir.join("world.toml"), pactsim::scenario::generate::generate(&world).unwrap()).unwrap();
+    let taiwan_text = std::fs::read_to_string(common::scenario_path("taiwan_escalation.toml")).unwrap();
+    std::fs::write(dir.join("taiwan_escalation.toml"), &taiwan_text).unwrap();
+    assert_eq!(taiwan_text.matches("\nrounds = 36 ").count(), 1);
+    std::fs::write(
+        dir.join("taiwan_long.toml"),
+        taiwan_text.replace("\nrounds = 36 ", "\nrounds = 720 "),
+    )
+    .unwrap();
+    let out = tmp.path().join("output");
+    let s = server_of(&dir, &out, 1, &[]);
+    // A replicate of the 193-state reference world is 193 × 50 × 60 decisions.
+    let per = (world.states * world.pacts) as u64 * u64::from(world.rounds);
+    let most = MAX_WORK / per;
+    assert!(most * per <= MAX_WORK && (most + 1) * per > MAX_WORK);
+    let (status, text) = get(&s, "/api/scenarios/world");
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(json_of(&text)["max_runs"].as_u64(), Some(most));
+    // The biggest shipped scenario keeps its most replicates.
+    let (_, text) = get(&s, "/api/scenarios/taiwan_escalation");
+    assert_eq!(json_of(&text)["max_runs"], MAX_RUNS);
+    let taiwan = common::load(&common::scenario_path("taiwan_escalation.toml"), &[]);
+    let taiwan_per = (taiwan.n_states() * taiwan.n_pacts()) as u64 * u64::from(taiwan.rounds);
+    assert!(u64::from(MAX_RUNS) * taiwan_per <= MAX_WORK);
+
+    let over = most + 1;
+    let cases = [
+        (json!({"scenario": "world", "runs": over}), over * per, most),
+        (
+            json!({"scenario": "taiwan_escalation", "runs": MAX_RUNS, "set": ["scenario.rounds=360"]}),
+            u64::from(MAX_RUNS) * taiwan_per * 10,
+            MAX_WORK / (taiwan_per * 10),
+        ),
+    ];
+    for endpoint in ["/api/run", "/api/view", "/api/compare", "/api/explain", "/api/save"] {
+        for (body, work, max_runs) in &cases {
+            let (status, text) = post(&s, endpoint, &body.to_string());
+            assert_eq!(status, 422, "{endpoint} {body}: {text}");
+            let error = error_of(&text);
+            for says in [MAX_WORK.to_string(), work.to_string(), format!("at most {max_runs} runs")] {
+                assert!(error.contains(&says), "{endpoint} {body}: `{says}` in {error}");
+            }
+        }
+    }
+    // An edit within the limit whose comparison is not: the file as written runs too (here
+    // Taiwan written over 720 rounds, edited back to its 36).
+    let body = json!({"scenario": "taiwan_long", "runs": 2000, "set": ["scenario.rounds=36"]});
+    let (status, text) = post(&s, "/api/scenario-file", &body.to_string());
+    assert_eq!(status, 200, "the edit is valid: {text}");
+    for endpoint in ["/api/view", "/api/compare"] {
+        let (status, text) = post(&s, endpoint, &body.to_string());
+        assert_eq!(status, 422, "{endpoint}: {text}");
+        let error = error_of(&text);
+        let (work, most) = (2000 * taiwan_per * 20, MAX_WORK / (taiwan_per * 20));
+        for says in [
+            MAX_WORK.to_string(),
+            work.to_string(),
+            format!("at most {most} runs"),
+            "as written".into(),
+        ] {
+            assert!(error.contains(&says), "{endpoint}: `{says}` in {error}");
+        }
+    }
+    assert!(nothing_in(&out), "nothing saved");
+    assert_eq!(s.stats().replicates, 0, "nothing simulated");
 }

@@ -98,7 +98,7 @@ pub enum Command {
     Runs(RunsArgs),
     /// Serve a live page on this machine: edit a scenario's values and watch its charts change; with a JSON API.
     #[command(
-        after_help = "Examples:\n  pactsim serve                      # scenarios/ on http://127.0.0.1:8080/\n  pactsim serve my-scenarios --port 9000\n\nThe page and the API (GET /api/scenarios, GET /api/scenarios/NAME, POST /api/run, POST /api/compare,\n...) are described in README.md. It binds to 127.0.0.1 unless --host says otherwise; it serves only the\n*.toml files of DIR, by name; requests are capped at 20000 replicates."
+        after_help = "Examples:\n  pactsim serve                      # scenarios/ on http://127.0.0.1:8080/\n  pactsim serve my-scenarios --port 9000\n  pactsim serve --host 0.0.0.0 --allow-host studio.lan   # http://studio.lan:8080/ too\n\nThe page and the API (GET /api/scenarios, GET /api/scenarios/NAME, POST /api/run, POST /api/compare,\n...) are described in README.md. It binds to 127.0.0.1 unless --host says otherwise. It answers only\nrequests whose Host names it (127.0.0.1, localhost, [::1], the bound address or an --allow-host\nname, with its port) and whose Origin, if any, is its own page; POST bodies must be JSON. It serves\nonly the *.toml files of DIR, by name. A simulation is capped at 20000 replicates and at 130000000\ndecisions (replicates × states × pacts × rounds)."
     )]
     Serve(serve::ServeArgs),
 }

@@ -16,6 +16,12 @@ pub struct ServeArgs {
     /// Address to listen on. The default, 127.0.0.1, is reachable only from this machine.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
+    /// Also answer requests addressed to NAME (a host name or IP address, without a port: the
+    /// port is --port). Repeatable. Requests must name the server in their Host header: on
+    /// loopback (or 0.0.0.0) 127.0.0.1, localhost or [::1], on another address that address,
+    /// or a NAME given here; anything else gets 403 (it protects against DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME", value_parser = serve::parse_host)]
+    pub allow_host: Vec<String>,
     /// Port to listen on (0: any free port).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -29,11 +35,18 @@ pub fn cmd_serve(args: ServeArgs) -> Result<()> {
         dir: args.dir,
         output: args.output,
         limits: Limits::default(),
+        hosts: args.allow_host,
     };
     let addr = std::net::SocketAddr::new(args.host, args.port).to_string();
     serve::run(&config, &addr, |local| {
+        // Bound to every address: the page is at the loopback one (the only names it answers
+        // to besides --allow-host ones).
+        let mut shown = local;
+        if local.ip().is_unspecified() {
+            shown.set_ip(IpAddr::from([127, 0, 0, 1]));
+        }
         eprintln!(
-            "pactsim serve: scenarios in {} at http://{local}/ (Ctrl-C to stop)",
+            "pactsim serve: scenarios in {} at http://{shown}/ (Ctrl-C to stop)",
             config.dir.display()
         );
     })?;

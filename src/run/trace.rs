@@ -145,10 +145,22 @@ impl Acc {
 /// Traces the decision of `state` about `pact` over replicates `0..runs` of a run with master
 /// seed `seed`.
 pub fn trace(scenario: &Scenario, state: StateId, pact: PactId, seed: u64, runs: u64) -> Trace {
-    let per_replicate: Vec<Vec<Obs>> = (0..runs)
-        .into_par_iter()
-        .map(|rep| play(scenario, state, pact, seed, rep))
-        .collect();
+    trace_until(scenario, state, pact, seed, runs, runs.max(1), &|| false).expect("never asked to stop")
+}
+
+/// As [`trace`], in batches of `batch` replicates, asking `stop` before each batch: None if it
+/// said stop (an abandoned request of `pactsim serve`). Replicates are summed in replicate order
+/// whatever the batches, so the result is exactly that of [`trace`]; memory holds the
+/// observations of one batch.
+pub fn trace_until(
+    scenario: &Scenario,
+    state: StateId,
+    pact: PactId,
+    seed: u64,
+    runs: u64,
+    batch: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Trace> {
     let k = Terms::NAMES.len();
     let tau = scenario.params.temperature;
     let r_n = scenario.rounds as usize;
@@ -156,19 +168,31 @@ pub fn trace(scenario: &Scenario, state: StateId, pact: PactId, seed: u64, runs:
     let mut leave = vec![Acc::new(k); r_n + 1];
     let mut members = vec![0u64; r_n + 1];
     let mut applicants = vec![0u64; r_n + 1];
-    for obs in &per_replicate {
-        for (r, o) in obs.iter().enumerate() {
-            members[r] += u64::from(o.member);
-            applicants[r] += u64::from(o.applicant);
-            if o.member {
-                leave[r].add(o, tau);
-            } else {
-                join[r].add(o, tau);
+    let mut first = 0;
+    while first < runs {
+        if stop() {
+            return None;
+        }
+        let end = first.saturating_add(batch.max(1)).min(runs);
+        let per_replicate: Vec<Vec<Obs>> = (first..end)
+            .into_par_iter()
+            .map(|rep| play(scenario, state, pact, seed, rep))
+            .collect();
+        for obs in &per_replicate {
+            for (r, o) in obs.iter().enumerate() {
+                members[r] += u64::from(o.member);
+                applicants[r] += u64::from(o.applicant);
+                if o.member {
+                    leave[r].add(o, tau);
+                } else {
+                    join[r].add(o, tau);
+                }
             }
         }
+        first = end;
     }
     let frac = |c: u64| if runs == 0 { 0.0 } else { c as f64 / runs as f64 };
-    Trace {
+    Some(Trace {
         scenario: scenario.name.clone(),
         state: scenario.state(state).id.clone(),
         state_name: scenario.state(state).name.clone(),
@@ -195,7 +219,7 @@ pub fn trace(scenario: &Scenario, state: StateId, pact: PactId, seed: u64, runs:
             .iter()
             .map(|e| (e.round, e.id.clone(), e.name.clone(), scenario.calendar.label(e.round)))
             .collect(),
-    }
+    })
 }
 
 impl Trace {

@@ -1,6 +1,7 @@
 //! The JSON API: routes, request parsing, errors, and the simulations behind each answer.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use axum::Router;
@@ -8,13 +9,14 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path as UrlPath, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, QUEUE_WAIT, page};
+use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, MAX_WORK, QUEUE_WAIT, decisions_per_replicate, guard, max_runs, page};
 use crate::compare::{self, Comparison, Input};
 use crate::plot::{self, SvgChart};
 use crate::report::outdir::quote;
@@ -38,6 +40,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/save", post(save))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Outermost: Host, Origin and Content-Type are checked before anything else runs.
+        .layer(middleware::from_fn_with_state(state.clone(), guard::admit))
         .with_state(state)
 }
 
@@ -52,7 +56,7 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
@@ -152,7 +156,8 @@ pub(crate) struct Request {
     /// `PATH=VALUE` overrides, as `pactsim run --set` takes them.
     #[serde(default)]
     set: Vec<String>,
-    /// Replicates (default: the scenario's `runs`; at most [`MAX_RUNS`]).
+    /// Replicates (default: the scenario's `runs`; at most [`MAX_RUNS`], and [`MAX_WORK`]
+    /// decisions).
     runs: Option<u32>,
     /// Master seed (default: the scenario's `seed`).
     seed: Option<u64>,
@@ -169,6 +174,8 @@ pub(crate) struct Request {
 struct Job {
     state: Arc<AppState>,
     req: Request,
+    /// Raised when the handler's future is dropped: its client has closed the connection.
+    gone: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -178,45 +185,129 @@ impl Job {
             .ok_or_else(|| unknown(&self.state, &self.req.scenario))
     }
 
+    /// Whether to stop: the client has gone, or a newer request of the same page has arrived.
     fn stopped(&self) -> bool {
-        match (&self.req.client, self.req.generation) {
-            (Some(c), Some(g)) => self.state.superseded(c, g),
-            _ => false,
+        self.gone.load(Ordering::Relaxed)
+            || match (&self.req.client, self.req.generation) {
+                (Some(c), Some(g)) => self.state.superseded(c, g),
+                _ => false,
+            }
+    }
+
+    /// The answer of a stopped job (which nobody reads when its client has gone).
+    fn halted(&self) -> ApiError {
+        if self.gone.load(Ordering::Relaxed) {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the client closed the connection")
+        } else {
+            ApiError::superseded()
         }
     }
 
-    /// The scenario after the request's overrides, and the replicates and seed to run.
+    /// Counts a simulation that stopped between batches.
+    fn count_stop(&self) {
+        let c = &self.state.counters;
+        let counter = if self.gone.load(Ordering::Relaxed) {
+            &c.abandoned
+        } else {
+            &c.superseded
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The `stop` of a simulation of `runs` replicates in batches of `batch`: true once the job
+    /// is stopped; otherwise it counts the batch about to begin.
+    fn between_batches(&self, runs: u64, batch: u64) -> impl Fn() -> bool + Sync + '_ {
+        let done = AtomicU64::new(0);
+        move || {
+            if self.stopped() {
+                return true;
+            }
+            let begun = done.load(Ordering::Relaxed);
+            let n = batch.min(runs.saturating_sub(begun));
+            done.store(begun + n, Ordering::Relaxed);
+            self.state.counters.replicates.fetch_add(n, Ordering::Relaxed);
+            false
+        }
+    }
+
+    /// The scenario after the request's overrides, and the replicates and seed to run, within
+    /// the server's bounds on runs and work.
     fn scenario(&self) -> Result<(Scenario, u32, u64), ApiError> {
         let sc = super::load(self.entry()?, &self.req.set)?;
         let runs = self.req.runs.unwrap_or(sc.runs);
         check_runs(runs)?;
+        check_work(&sc, runs, "this scenario")?;
         let seed = self.req.seed.unwrap_or(sc.seed);
         Ok((sc, runs, seed))
     }
 
     /// Replicates `0..runs` of `sc` (from the cache when this scenario, seed and count ran
-    /// before); None when a newer request of the same page arrived meanwhile.
-    fn simulate(&self, sc: &Scenario, seed: u64, runs: u32) -> Option<Arc<RunResult>> {
+    /// before), keeping the decisions of the replicates below `keep_decisions`; None when the
+    /// job stopped before the end.
+    fn simulate(&self, sc: &Scenario, seed: u64, runs: u32, keep_decisions: u64) -> Option<Arc<RunResult>> {
         let key = (sc.hash.clone(), seed, runs);
-        if let Some(hit) = self.state.cached(&key) {
+        if keep_decisions == 0
+            && let Some(hit) = self.state.cached(&key)
+        {
             return Some(hit);
         }
         let spec = RunSpec {
             seed,
             replicates: 0..u64::from(runs),
-            keep_decisions: 0,
+            keep_decisions,
         };
-        let batch = u64::from(runs).div_ceil(4).clamp(50, 2_000);
-        let result = Arc::new(run::run_until(sc, &spec, batch, &|| self.stopped())?);
-        self.state.remember(key, result.clone());
+        let batch = batch(runs, decisions_per_replicate(sc));
+        let Some(result) = run::run_until(sc, &spec, batch, &self.between_batches(u64::from(runs), batch)) else {
+            self.count_stop();
+            return None;
+        };
+        let result = Arc::new(result);
+        if keep_decisions == 0 {
+            self.state.remember(key, result.clone());
+        }
         Some(result)
     }
 }
+
+/// Replicates per batch of a simulation of `runs` replicates of `per_replicate` decisions each:
+/// a quarter of the runs within 50..=2000, and at most [`BATCH_WORK`] decisions. A job stops
+/// only between batches, so this bounds how long an abandoned or superseded job goes on.
+fn batch(runs: u32, per_replicate: u64) -> u64 {
+    u64::from(runs)
+        .div_ceil(4)
+        .clamp(50, 2_000)
+        .min(BATCH_WORK / per_replicate.max(1))
+        .max(1)
+}
+
+/// Most observations (replicates × rounds) one batch of `/api/explain` holds.
+const TRACE_OBSERVATIONS: u64 = 200_000;
+
+/// Most decisions in one batch of replicates.
+const BATCH_WORK: u64 = MAX_WORK / 8;
 
 fn check_runs(runs: u32) -> Result<(), ApiError> {
     if runs == 0 || runs > MAX_RUNS {
         return Err(ApiError::unprocessable(format!(
             "runs {runs} is out of range: the server runs 1 to {MAX_RUNS} replicates per request (use `pactsim run` for more)"
+        )));
+    }
+    Ok(())
+}
+
+/// 422 if `runs` replicates of `sc` (`which`: "this scenario", "the file as written") are more
+/// than [`MAX_WORK`] decisions.
+fn check_work(sc: &Scenario, runs: u32, which: &str) -> Result<(), ApiError> {
+    let per = decisions_per_replicate(sc);
+    let work = u64::from(runs).saturating_mul(per);
+    if work > MAX_WORK {
+        return Err(ApiError::unprocessable(format!(
+            "too much work: {runs} runs of {which} are {work} decisions (runs × {} states × {} pacts × {} rounds); \
+             the server takes at most {MAX_WORK} per simulation, so at most {} runs of it (use `pactsim run` for more)",
+            sc.n_states(),
+            sc.n_pacts(),
+            sc.rounds,
+            max_runs(sc)
         )));
     }
     Ok(())
@@ -232,7 +323,8 @@ fn unknown(state: &AppState, name: &str) -> ApiError {
 
 /// Runs `work` on a blocking thread once a simulation slot is free: checks the scenario name
 /// (404), the request's bounds, and whether a newer request of the same page already arrived
-/// (409), first.
+/// (409), first. If the client goes away meanwhile, the wait ends, or the job stops at its next
+/// batch.
 async fn simulate<T: Send + 'static>(
     state: Arc<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -256,13 +348,29 @@ async fn simulate<T: Send + 'static>(
     {
         return Err(ApiError::superseded());
     }
+    // axum (hyper's HTTP/1 connection) drops this future when the client closes the
+    // connection before the answer: waiting for a slot then simply ends, and this guard raises
+    // the flag the simulation reads between batches of replicates.
+    let gone = Arc::new(AtomicBool::new(false));
+    let _on_drop = OnDrop({
+        let gone = gone.clone();
+        move || gone.store(true, Ordering::Relaxed)
+    });
+    state.counters.waiting.fetch_add(1, Ordering::Relaxed);
+    let waiting = OnDrop({
+        let state = state.clone();
+        move || {
+            state.counters.waiting.fetch_sub(1, Ordering::Relaxed);
+        }
+    });
     let permit = tokio::time::timeout(QUEUE_WAIT, state.simulations.clone().acquire_owned())
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is busy: try again"))?
         .map_err(|_| ApiError::internal("the server is shutting down"))?;
-    let job = Job { state, req };
+    drop(waiting);
+    let job = Job { state, req, gone };
     if job.stopped() {
-        return Err(ApiError::superseded());
+        return Err(job.halted());
     }
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
@@ -270,6 +378,15 @@ async fn simulate<T: Send + 'static>(
     })
     .await
     .map_err(|e| ApiError::internal(format!("the simulation failed: {e}")))?
+}
+
+/// Runs its closure when dropped (also when the future holding it is dropped).
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 fn json_text(text: String) -> Response {
@@ -326,7 +443,9 @@ async fn describe(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<Str
         "start": sc.calendar.start.map(|_| sc.calendar.label(1)),
         "seed": sc.seed,
         "runs": sc.runs,
-        "max_runs": MAX_RUNS,
+        "max_runs": max_runs(&sc),
+        "max_work": MAX_WORK,
+        "decisions_per_replicate": decisions_per_replicate(&sc),
         "round_labels": labels,
         "states": sc.states.iter().map(|s| json!({"id": s.id, "name": s.name})).collect::<Vec<_>>(),
         "pacts": sc.pacts.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
@@ -341,7 +460,7 @@ async fn describe(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<Str
 async fn run_endpoint(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let text = simulate(state, body, |job| {
         let (sc, runs, seed) = job.scenario()?;
-        let result = job.simulate(&sc, seed, runs).ok_or_else(ApiError::superseded)?;
+        let result = job.simulate(&sc, seed, runs, 0).ok_or_else(|| job.halted())?;
         let summary = Summary::new(&sc, &result.tally, seed);
         report::json::text(&summary).map_err(|e| ApiError::internal(e.to_string()))
     })
@@ -354,6 +473,7 @@ fn comparison(job: &Job) -> Result<(Comparison, u32, u64), ApiError> {
     let entry = job.entry()?;
     let (edited, runs, seed) = job.scenario()?;
     let written = super::load(entry, &[])?;
+    check_work(&written, runs, "the file as written")?;
     let inputs = vec![
         (
             "as-written".to_string(),
@@ -373,10 +493,10 @@ fn comparison(job: &Job) -> Result<(Comparison, u32, u64), ApiError> {
         ),
     ];
     let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
-        job.simulate(sc, seed, runs).map(|r| (*r).clone())
+        job.simulate(sc, seed, runs, 0).map(|r| (*r).clone())
     })
     .map_err(|e| ApiError::internal(chain(&e)))?
-    .ok_or_else(ApiError::superseded)?;
+    .ok_or_else(|| job.halted())?;
     Ok((cmp, runs, seed))
 }
 
@@ -467,7 +587,14 @@ async fn explain(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRe
                 ),
             )
         })?;
-        let trace = run::trace::trace(&sc, state, pact, seed, u64::from(runs));
+        // Batches of a tracing run also hold their replicates' observations: at most
+        // TRACE_OBSERVATIONS of them.
+        let batch = batch(runs, decisions_per_replicate(&sc)).min((TRACE_OBSERVATIONS / (u64::from(sc.rounds) + 1)).max(1));
+        let stop = job.between_batches(u64::from(runs), batch);
+        let Some(trace) = run::trace::trace_until(&sc, state, pact, seed, u64::from(runs), batch, &stop) else {
+            job.count_stop();
+            return Err(job.halted());
+        };
         let chart = plot::explain_svg(&trace).map_err(draw_err)?;
         Ok(json!({"chart": chart, "table": report::explain::table(&trace)}))
     })
@@ -506,11 +633,6 @@ async fn scenario_file(State(state): State<Arc<AppState>>, body: Result<Bytes, B
 async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
     let answer = simulate(state, body, |job| {
         let (sc, runs, seed) = job.scenario()?;
-        let spec = RunSpec {
-            seed,
-            replicates: 0..u64::from(runs),
-            keep_decisions: 1000,
-        };
         let entry = job.entry()?;
         // The same rules as `pactsim run` without --out: output/<name>/, or the next free
         // numbered sibling when that holds a different result.
@@ -519,11 +641,11 @@ async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
             command.push_str(&format!(" --set {}", quote(set)));
         }
         command.push_str(&format!(" --runs {runs} --seed {seed}"));
-        let identity = crate::output::run_identity(&sc, seed, &spec.replicates).command(command);
+        let identity = crate::output::run_identity(&sc, seed, &(0..u64::from(runs))).command(command);
         let default = job.state.output.join(&entry.name);
         let dest =
             crate::output::run_destination(None, &default, identity, false).map_err(|e| ApiError::unprocessable(format!("{e:#}")))?;
-        let result = run::run(&sc, &spec, &|_| {});
+        let result = job.simulate(&sc, seed, runs, 1000).ok_or_else(|| job.halted())?;
         let (_, committed) = crate::output::write_run(&dest, &sc, &result, true).map_err(|e| ApiError::internal(format!("{e:#}")))?;
         Ok(json!({"dir": committed.path.display().to_string(), "note": dest.note()}))
     })

@@ -385,7 +385,9 @@ async function load(name) {
   if (!r.ok) { status(""); showBanner("error: " + ((r.data && r.data.error) || r.status)); return; }
   const info = r.data;
   S.info = info;
-  $("runs").value = info.runs;
+  // The server caps each simulation's work (replicates × states × pacts × rounds): a big
+  // world may allow fewer replicates than its file asks for.
+  $("runs").value = Math.min(info.runs, info.max_runs);
   $("runs").max = info.max_runs;
   $("seed").value = info.seed;
   const about = $("about");
