@@ -422,7 +422,8 @@ async function save() {
   status("saving…", true);
   const r = await api("POST", "/api/save", request());
   if (!r.ok) { status("not saved"); showErrors(r.data); return; }
-  status(`saved ${r.data.dir}`);
+  // A different result never replaces an earlier one: the server says where this one went.
+  status(r.data.note ? `saved ${r.data.dir} (${r.data.note})` : `saved ${r.data.dir}`);
 }
 
 async function init() {
