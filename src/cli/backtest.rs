@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::progress::Progress;
 use crate::backtest::{self, Backtest, BacktestSpec, FitPoint};
 use crate::data::Dataset;
 use crate::data::import::{Region, Selection};
@@ -75,18 +75,11 @@ fn selection(args: &BacktestArgs) -> Result<Selection> {
     })
 }
 
-/// Runs one backtest with a progress bar over start years.
-fn run_one(data: &Dataset, spec: &BacktestSpec, quiet: bool, label: &str) -> Result<Backtest> {
+/// Runs one backtest, its start years counted in `progress` (with `label` as its message).
+fn run_one(data: &Dataset, spec: &BacktestSpec, progress: &Progress, label: &str) -> Result<Backtest> {
     spec.validate()?;
-    let starts = spec.starts();
-    let bar = ProgressBar::with_draw_target(Some(starts.len() as u64), ProgressDrawTarget::hidden());
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} start years, ETA {eta}").expect("valid template"));
-    bar.set_message(label.to_string());
-    if !quiet {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-    }
-    let result = backtest::backtest(data, spec, &|_| {}, &mut |_| bar.inc(1))?;
-    bar.finish_and_clear();
+    progress.set_message(label.to_string());
+    let result = backtest::backtest(data, spec, &|_| progress.inc(0), &mut |_| progress.inc(1))?;
     Ok(result)
 }
 
@@ -110,7 +103,9 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
     }
     let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
     let t0 = Instant::now();
-    let bt = run_one(&data, &spec, args.quiet, "backtest")?;
+    let progress = Progress::new(spec.starts().len() as u64, "start years", args.quiet);
+    let bt = run_one(&data, &spec, &progress, "backtest")?;
+    progress.finish();
     let out = args
         .out
         .clone()
@@ -140,12 +135,27 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         bail!("--fit-era {fit} and --test-era {test} overlap: the test era must not be tuned on");
     }
     let t0 = Instant::now();
+    let grid = backtest::fit_grid();
+    let points_in_grid = grid.len();
+    // One count over the whole split: every grid point on the fit era, then the test era twice.
+    let (fit_starts, test_starts) = (
+        spec_for(args, f0, f1, Vec::new())?.starts().len(),
+        spec_for(args, t0y, t1y, Vec::new())?.starts().len(),
+    );
+    let progress = Progress::new((grid.len() * fit_starts + 2 * test_starts) as u64, "start years", args.quiet);
     let mut points = Vec::new();
     let mut fit_runs = Vec::new();
-    for sets in backtest::fit_grid() {
+    for (i, sets) in grid.into_iter().enumerate() {
         let mut all = args.set.clone();
         all.extend(sets.iter().cloned());
-        let bt = run_one(data, &spec_for(args, f0, f1, all)?, args.quiet, &format!("fit {}", sets.join(" ")))?;
+        let label = format!(
+            "fit era {fit}, point {}/{} [{}]",
+            i + 1,
+            points_in_grid,
+            if sets.is_empty() { "defaults".to_string() } else { sets.join(" ") }
+        );
+        let bt = run_one(data, &spec_for(args, f0, f1, all)?, &progress, &label)?;
+        backtest::check_scorable(&bt, fit)?;
         points.push(FitPoint {
             sets,
             log_loss: bt.total[0][0].log_loss(),
@@ -153,14 +163,25 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         });
         fit_runs.push(bt);
     }
-    let best = backtest::best(&points).expect("the grid is not empty");
+    let best = backtest::best(&points, fit)?;
     let fitted: Vec<String> = args.set.iter().cloned().chain(points[best].sets.iter().cloned()).collect();
     // The grid's first point is the defaults (fit_grid), so the fit era's default run is kept
     // from the grid rather than run again.
     let fit_fitted = fit_runs[best].clone();
     let default_fit = fit_runs.swap_remove(0);
-    let test_default = run_one(data, &spec_for(args, t0y, t1y, args.set.clone())?, args.quiet, "test era, defaults")?;
-    let test_fitted = run_one(data, &spec_for(args, t0y, t1y, fitted.clone())?, args.quiet, "test era, fitted")?;
+    let test_default = run_one(
+        data,
+        &spec_for(args, t0y, t1y, args.set.clone())?,
+        &progress,
+        &format!("test era {test}, defaults"),
+    )?;
+    let test_fitted = run_one(
+        data,
+        &spec_for(args, t0y, t1y, fitted.clone())?,
+        &progress,
+        &format!("test era {test}, fitted"),
+    )?;
+    progress.finish();
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output/backtest-era-split"));
     let staging = Staging::new(&out)?;
     let split = report::backtest::EraSplit {
