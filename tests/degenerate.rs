@@ -389,6 +389,18 @@ fn a_backtest_with_nothing_to_score_is_a_result_and_an_era_split_says_why_it_can
         "{e}"
     );
     assert!(!dir.join("split").exists());
+    // Settings that leave nothing to run are refused before anything is counted.
+    for extra in [
+        &["--from", "1960", "--to", "1960"][..],
+        &["--fit-era", "1900-1901", "--test-era", "1950-1951"],
+    ] {
+        for zero in ["--step", "--horizon", "--runs"] {
+            let mut args = vec!["backtest", zero, "0"];
+            args.extend(extra);
+            let e = refused(dir, &args);
+            assert!(e.contains("must be at least 1"), "{args:?}: {e}");
+        }
+    }
 
     // The library: nothing scored, and the fit's choice of a point says why there is none.
     let data = Dataset::embedded().unwrap();

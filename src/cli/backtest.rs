@@ -102,6 +102,7 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
         return era_split(&args, &data, fit, test);
     }
     let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
+    spec.validate()?;
     let t0 = Instant::now();
     let progress = Progress::new(spec.starts().len() as u64, "start years", args.quiet);
     let bt = run_one(&data, &spec, &progress, "backtest")?;
@@ -138,10 +139,10 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
     let grid = backtest::fit_grid();
     let points_in_grid = grid.len();
     // One count over the whole split: every grid point on the fit era, then the test era twice.
-    let (fit_starts, test_starts) = (
-        spec_for(args, f0, f1, Vec::new())?.starts().len(),
-        spec_for(args, t0y, t1y, Vec::new())?.starts().len(),
-    );
+    let (fit_spec, test_spec) = (spec_for(args, f0, f1, Vec::new())?, spec_for(args, t0y, t1y, Vec::new())?);
+    fit_spec.validate()?;
+    test_spec.validate()?;
+    let (fit_starts, test_starts) = (fit_spec.starts().len(), test_spec.starts().len());
     let progress = Progress::new((grid.len() * fit_starts + 2 * test_starts) as u64, "start years", args.quiet);
     let mut points = Vec::new();
     let mut fit_runs = Vec::new();
