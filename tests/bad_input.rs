@@ -173,3 +173,123 @@ fn a_nuclear_pact_must_name_its_guarantor() {
     let e = check_fails(&replace("rivals = [\"RRR\"]", "rivals = [\"RRR\"]\nguarantor = \"USA\""), &[]);
     assert!(e.contains("pact.ALLY.guarantor") && e.contains("USA"), "{e}");
 }
+
+#[test]
+fn a_bad_set_value_names_the_set_and_what_would_be_valid() {
+    let fixture = Path::new("tests/fixtures/minimal.toml");
+    // Out of range: the --set, not "the file is not a valid scenario".
+    let e = check_path_fails(fixture, &["--set", "state.AAA.neutrality=7"]);
+    assert_eq!(
+        e.trim_end(),
+        "error: --set state.AAA.neutrality=7: 7 is out of range: must be from 0 to 1"
+    );
+    let e = check_path_fails(fixture, &["--set", "state.AAA.neutrality=abc"]);
+    assert_eq!(
+        e.trim_end(),
+        "error: --set state.AAA.neutrality=abc: `abc` is not a number, and state.AAA.neutrality takes one"
+    );
+    // A value inside the one set: its own key is named too.
+    let e = check_path_fails(fixture, &["--set", "pact.ALLY.members=[\"BBB\", \"XXX\"]"]);
+    assert!(
+        e.starts_with("error: --set pact.ALLY.members=[\"BBB\", \"XXX\"]: pact.ALLY.members[1]: unknown state `XXX`")
+            && e.contains("valid: `AAA`, `BBB`, `RRR`"),
+        "{e}"
+    );
+    // A choice lists the valid ones; a relation can be named either way round.
+    let e = check_path_fails(fixture, &["--set", "pact.ALLY.admission=unanimous"]);
+    assert!(
+        e.starts_with("error: --set pact.ALLY.admission=unanimous: ") && e.contains("did you mean `unanimity`?"),
+        "{e}"
+    );
+    let e = check_path_fails(fixture, &["--set", "relation.RRR-AAA.hostility=2"]);
+    assert!(
+        e.starts_with("error: --set relation.RRR-AAA.hostility=2: ") && e.contains("from -1 to 1"),
+        "{e}"
+    );
+    // Wrong types, in words.
+    for (set, says) in [
+        ("scenario.rounds=1.5", "`1.5` is not a whole number, and scenario.rounds takes one"),
+        ("model.temperature=true", "`true` is not a number"),
+        ("model.temperature=[1]", "`[1]` is not a number"),
+        ("scenario.name=2022", "scenario.name takes text"),
+        ("pact.ALLY.size_limit=-3", "expected a whole number"),
+        ("model.support_gate=1", "takes true or false"),
+    ] {
+        let e = check_path_fails(fixture, &["--set", set]);
+        assert!(e.starts_with(&format!("error: --set {set}: ")) && e.contains(says), "{set}: {e}");
+    }
+    // A problem the file has besides: the file is named, with the --set.
+    let e = check_path_fails(fixture, &["--set", "state.AAA.neutrality=7", "--set", "scenario.rounds=2"]);
+    assert!(
+        e.contains("minimal.toml with --set state.AAA.neutrality=7 --set scenario.rounds=2 is not a valid scenario")
+            && e.contains("  --set state.AAA.neutrality=7: 7 is out of range")
+            && e.contains("  event.war: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_date_set_bare_is_a_date() {
+    let fixture = Path::new("tests/fixtures/minimal.toml");
+    Command::cargo_bin("pactsim")
+        .unwrap()
+        .args(["check", "tests/fixtures/minimal.toml", "--set", "event.war.date=2022-03-15"])
+        .assert()
+        .success();
+    let e = check_path_fails(fixture, &["--set", "event.war.date=2023-03-15"]);
+    assert!(
+        e.starts_with("error: --set event.war.date=2023-03-15: event.war") && e.contains("rounds 1 to 12"),
+        "{e}"
+    );
+}
+
+#[test]
+fn control_characters_in_a_set_are_refused_naming_the_key() {
+    let fixture = Path::new("tests/fixtures/minimal.toml");
+    // A newline used to cut the value silently (the rest ignored, exit code 0).
+    let e = check_path_fails(fixture, &["--set", "state.AAA.neutrality=0.5\nmodel.temperature=5"]);
+    assert_eq!(
+        e.trim_end(),
+        "error: --set state.AAA.neutrality=0.5\\nmodel.temperature=5: the value has a control character (a newline), which no value takes: a --set is one KEY=VALUE on one line; give each change its own --set"
+    );
+    let e = check_path_fails(fixture, &["--set", "scenario.name=a\u{1b}[31mred"]);
+    assert!(
+        e.starts_with("error: --set scenario.name=a\\u{1b}[31mred: the value has a control character (an escape, U+001B)"),
+        "{e}"
+    );
+    let e = check_path_fails(fixture, &["--set", "scenario.na\rme=x"]);
+    assert!(e.contains("the key has a control character (a carriage return)"), "{e}");
+    // A NUL cannot be passed as an argument: through the library.
+    let source = pactsim::scenario::Source {
+        path: "minimal.toml".into(),
+        text: MINIMAL.to_string(),
+    };
+    let e = pactsim::scenario::from_source(&source, &["scenario.name=a\0b".to_string()])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "--set scenario.name=a\\0b: the value has a control character (a NUL), which no value takes"
+    );
+    // A tab is only white space.
+    assert!(pactsim::scenario::from_source(&source, &["model.temperature=\t0.2".to_string()]).is_ok());
+    // --vary alike.
+    let out = Command::cargo_bin("pactsim")
+        .unwrap()
+        .args([
+            "sweep",
+            "tests/fixtures/minimal.toml",
+            "--vary",
+            "model.temperature=0.1,0.2\n0.3",
+            "--runs",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let e = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{e}");
+    assert!(
+        e.starts_with("error: --vary model.temperature=0.1,0.2\\n0.3: it has a control character (a newline)"),
+        "{e}"
+    );
+}

@@ -41,23 +41,33 @@ proptest! {
         load(&lines.join("\n"), &[]);
     }
 
-    /// Numbers anywhere in a real scenario replaced by extreme or odd values.
+    /// Numbers anywhere in a real scenario replaced by extreme or odd values: one of the lines
+    /// that hold a number (so every case changes the file), by a value it does not have.
     #[test]
-    fn odd_numbers(which in 0usize..400, value in prop::sample::select(vec!["-1", "0", "1e308", "-1e308", "nan", "inf", "-0.0", "99999999999", "0.5"])) {
-        let mut count = 0;
+    fn odd_numbers(which in 0usize..10_000, value in prop::sample::select(vec!["-1", "0", "1e308", "-1e308", "nan", "inf", "-0.0", "99999999999", "0.5"])) {
+        let numeric: Vec<usize> = FINLAND
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(_, l)| l.split_once(" = ").is_some_and(|(_, v)| v.trim_start().starts_with(|c: char| c.is_ascii_digit() || c == '-')))
+            .map(|(i, _)| i)
+            .collect();
+        prop_assert!(numeric.len() > 80, "{}", numeric.len());
+        let line = numeric[which % numeric.len()];
         let text: String = FINLAND
             .split_inclusive('\n')
-            .map(|l| {
-                if let Some((k, v)) = l.split_once(" = ")
-                    && v.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
-                        count += 1;
-                        if count == which {
-                            return format!("{k} = {value}\n");
-                        }
-                    }
-                l.to_string()
+            .enumerate()
+            .map(|(i, l)| match l.split_once(" = ") {
+                Some((k, v)) if i == line => {
+                    // Keep a comment after the value; replace only the value.
+                    let comment = v.find(" #").map_or("", |at| &v[at..]).trim_end();
+                    let old = v[..v.find(" #").unwrap_or(v.len())].trim();
+                    let new = if old == value { "7" } else { value };
+                    format!("{k} = {new}{comment}\n")
+                }
+                _ => l.to_string(),
             })
             .collect();
+        prop_assert_ne!(&text, FINLAND);
         load(&text, &[]);
     }
 

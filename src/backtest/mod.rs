@@ -527,12 +527,30 @@ pub fn fit_grid() -> Vec<Vec<String>> {
     grid
 }
 
-/// Index of the lowest mean log loss over all pair-years (ties: the first).
-pub fn best(points: &[FitPoint]) -> Option<usize> {
+/// Index of the lowest mean log loss over all pair-years (ties: the first). An error when no
+/// point has a score (the fit era has no pair-year to score: [`nothing_to_score`]).
+pub fn best(points: &[FitPoint], era: &str) -> Result<usize, BacktestError> {
     points
         .iter()
         .enumerate()
         .filter(|(_, p)| p.log_loss.is_finite())
         .min_by(|a, b| a.1.log_loss.total_cmp(&b.1.log_loss))
         .map(|(i, _)| i)
+        .ok_or_else(|| nothing_to_score(era))
+}
+
+/// The era split fits on the fit era's pair-years: an error naming the era when it has none.
+/// (Which pair-years there are depends on the start worlds and ATOP, not on the weights, so the
+/// grid's first point tells.)
+pub fn check_scorable(bt: &Backtest, era: &str) -> Result<(), BacktestError> {
+    if bt.total[0][0].n == 0 {
+        return Err(nothing_to_score(era));
+    }
+    Ok(())
+}
+
+fn nothing_to_score(era: &str) -> BacktestError {
+    BacktestError::Spec(format!(
+        "--fit-era {era}: no state-alliance-year can be scored (no start world of the era has an alliance of two or more of the selected states), so there is nothing to fit the weights on; choose another era, a region or more --states"
+    ))
 }

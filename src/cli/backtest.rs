@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::progress::Progress;
 use crate::backtest::{self, Backtest, BacktestSpec, FitPoint};
 use crate::data::Dataset;
 use crate::data::import::{Region, Selection};
@@ -80,18 +80,11 @@ fn selection(args: &BacktestArgs) -> Result<Selection> {
     })
 }
 
-/// Runs one backtest with a progress bar over start years.
-fn run_one(data: &Dataset, spec: &BacktestSpec, quiet: bool, label: &str) -> Result<Backtest> {
+/// Runs one backtest, its start years counted in `progress` (with `label` as its message).
+fn run_one(data: &Dataset, spec: &BacktestSpec, progress: &Progress, label: &str) -> Result<Backtest> {
     spec.validate()?;
-    let starts = spec.starts();
-    let bar = ProgressBar::with_draw_target(Some(starts.len() as u64), ProgressDrawTarget::hidden());
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} start years, ETA {eta}").expect("valid template"));
-    bar.set_message(label.to_string());
-    if !quiet {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-    }
-    let result = backtest::backtest(data, spec, &|_| {}, &mut |_| bar.inc(1))?;
-    bar.finish_and_clear();
+    progress.set_message(label.to_string());
+    let result = backtest::backtest(data, spec, &|_| progress.inc(0), &mut |_| progress.inc(1))?;
     Ok(result)
 }
 
@@ -137,9 +130,12 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
         return era_split(&args, &data, fit, test);
     }
     let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
+    spec.validate()?;
     let dest = destination(&args, &format!("output/backtest-{}-{}", args.from, args.to))?;
     let t0 = Instant::now();
-    let bt = run_one(&data, &spec, args.quiet, "backtest")?;
+    let progress = Progress::new(spec.starts().len() as u64, "start years", args.quiet);
+    let bt = run_one(&data, &spec, &progress, "backtest")?;
+    progress.finish();
     let staging = Staging::new(&dest)?;
     let written: Result<()> = (|| {
         report::backtest::write_csv(staging.path(), &bt)?;
@@ -172,12 +168,27 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
     }
     let dest = destination(args, "output/backtest-era-split")?;
     let t0 = Instant::now();
+    let grid = backtest::fit_grid();
+    let points_in_grid = grid.len();
+    // One count over the whole split: every grid point on the fit era, then the test era twice.
+    let (fit_spec, test_spec) = (spec_for(args, f0, f1, Vec::new())?, spec_for(args, t0y, t1y, Vec::new())?);
+    fit_spec.validate()?;
+    test_spec.validate()?;
+    let (fit_starts, test_starts) = (fit_spec.starts().len(), test_spec.starts().len());
+    let progress = Progress::new((grid.len() * fit_starts + 2 * test_starts) as u64, "start years", args.quiet);
     let mut points = Vec::new();
     let mut fit_runs = Vec::new();
-    for sets in backtest::fit_grid() {
+    for (i, sets) in grid.into_iter().enumerate() {
         let mut all = args.set.clone();
         all.extend(sets.iter().cloned());
-        let bt = run_one(data, &spec_for(args, f0, f1, all)?, args.quiet, &format!("fit {}", sets.join(" ")))?;
+        let label = format!(
+            "fit era {fit}, point {}/{} [{}]",
+            i + 1,
+            points_in_grid,
+            if sets.is_empty() { "defaults".to_string() } else { sets.join(" ") }
+        );
+        let bt = run_one(data, &spec_for(args, f0, f1, all)?, &progress, &label)?;
+        backtest::check_scorable(&bt, fit)?;
         points.push(FitPoint {
             sets,
             log_loss: bt.total[0][0].log_loss(),
@@ -185,14 +196,25 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         });
         fit_runs.push(bt);
     }
-    let best = backtest::best(&points).expect("the grid is not empty");
+    let best = backtest::best(&points, fit)?;
     let fitted: Vec<String> = args.set.iter().cloned().chain(points[best].sets.iter().cloned()).collect();
     // The grid's first point is the defaults (fit_grid), so the fit era's default run is kept
     // from the grid rather than run again.
     let fit_fitted = fit_runs[best].clone();
     let default_fit = fit_runs.swap_remove(0);
-    let test_default = run_one(data, &spec_for(args, t0y, t1y, args.set.clone())?, args.quiet, "test era, defaults")?;
-    let test_fitted = run_one(data, &spec_for(args, t0y, t1y, fitted.clone())?, args.quiet, "test era, fitted")?;
+    let test_default = run_one(
+        data,
+        &spec_for(args, t0y, t1y, args.set.clone())?,
+        &progress,
+        &format!("test era {test}, defaults"),
+    )?;
+    let test_fitted = run_one(
+        data,
+        &spec_for(args, t0y, t1y, fitted.clone())?,
+        &progress,
+        &format!("test era {test}, fitted"),
+    )?;
+    progress.finish();
     let staging = Staging::new(&dest)?;
     let split = report::backtest::EraSplit {
         fit_era: fit.to_string(),

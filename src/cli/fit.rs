@@ -67,7 +67,7 @@ pub struct FitArgs {
 }
 
 struct Problem<'a> {
-    bar: indicatif::ProgressBar,
+    progress: super::progress::Progress,
     source: &'a Source,
     base: &'a [String],
     parameters: &'a [Parameter],
@@ -111,7 +111,8 @@ impl Objective for Problem<'_> {
             replicates: 0..self.runs,
             keep_decisions: 0,
         };
-        let summary = Summary::new(&sc, &run::run(&sc, &spec, &|_| {}).tally, self.seed);
+        let progress = &self.progress;
+        let summary = Summary::new(&sc, &run::run(&sc, &spec, &|_| progress.inc(0)).tally, self.seed);
         let d = distance(&summary.targets);
         let met = summary.targets.iter().filter(|t| t.met).count();
         let better = self.best.as_ref().is_none_or(|(i, b, _)| {
@@ -127,11 +128,11 @@ impl Objective for Problem<'_> {
             met,
             stage: stage.to_string(),
         });
-        self.bar.inc(1);
-        self.bar.set_message(format!(
-            "{stage}, best distance {:.3}",
+        self.progress.set_message(format!(
+            "fit, {stage}, best distance {:.3}",
             self.best.as_ref().map_or(f64::NAN, |b| distance(&b.1.targets))
         ));
+        self.progress.inc(1);
         Ok(d)
     }
 }
@@ -193,20 +194,11 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         keep_decisions: 0,
     };
     let before = Summary::new(&base, &run::run(&base, &spec, &|_| {}).tally, seed);
-    // A progress bar (stderr, a terminal only; never with --quiet): a fit runs many points.
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(budget as u64),
-        if args.quiet {
-            indicatif::ProgressDrawTarget::hidden()
-        } else {
-            indicatif::ProgressDrawTarget::stderr()
-        },
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} fit [{bar:30}] {pos}/{len} points, {msg}, ETA {eta}").expect("valid template"),
-    );
+    // Progress on stderr (never with --quiet): a fit runs many points.
+    let progress = super::progress::Progress::new(budget as u64, "points", args.quiet);
+    progress.set_message("fit");
     let mut problem = Problem {
-        bar,
+        progress,
         source: &source,
         base: &args.scenario.set,
         parameters: &parameters,
@@ -275,7 +267,7 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
         search::nelder_mead(&mut problem, start, budget)?;
         ("a scrambled Sobol sequence, then Nelder–Mead".to_string(), None)
     };
-    problem.bar.finish_and_clear();
+    problem.progress.finish();
     let (best, after, resolved) = problem.best.clone().expect("at least one point");
     let result = FitResult {
         scenario: base.name.clone(),

@@ -6,11 +6,11 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 mod backtest;
 mod fit;
 mod import;
+pub mod progress;
 mod serve;
 mod sweep;
 
@@ -338,28 +338,18 @@ pub(crate) fn say_where(dest: &Destination, committed: Option<&Committed>, quiet
     }
 }
 
-/// Runs the replicates with a progress bar on stderr once the run has taken more than a second
-/// (never when `quiet`; indicatif hides it when stderr is not a terminal).
+/// Runs the replicates, with their progress on stderr ([`progress::Progress`]: a bar on a
+/// terminal, a plain line every 10 s otherwise; nothing when `quiet`).
 pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64, quiet: bool) -> RunResult {
-    let bar = ProgressBar::with_draw_target(Some(replicates.end - replicates.start), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
-    );
-    bar.set_message(sc.name.clone());
+    let progress = progress::Progress::new(replicates.end - replicates.start, "replicates", quiet);
+    progress.set_message(sc.name.clone());
     let spec = RunSpec {
         seed,
         replicates,
         keep_decisions,
     };
-    let t0 = Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let result = run::run(sc, &spec, &|n| {
-        bar.inc(n);
-        if !quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    });
-    bar.finish_and_clear();
+    let result = run::run(sc, &spec, &|n| progress.inc(n));
+    progress.finish();
     result
 }
 
@@ -724,10 +714,14 @@ fn cmd_explain(args: ExplainArgs) -> Result<()> {
     let Some(pact) = sc.pact_by_id(&args.pact) else {
         let ids: Vec<&str> = sc.pacts.iter().map(|p| p.id.as_str()).collect();
         bail!(
-            "no pact `{}` in {}; pacts: {}",
+            "no pact `{}` in {}; {}",
             args.pact,
             args.scenario.file.display(),
-            ids.join(", ")
+            if ids.is_empty() {
+                "it has no [[pact]]".to_string()
+            } else {
+                format!("pacts: {}", ids.join(", "))
+            }
         );
     };
     let (runs, seed) = args.replicates.resolve(&sc)?;

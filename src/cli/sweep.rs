@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{ReplicateArgs, ScenarioArgs, parse_shard, say_where};
 use crate::output;
@@ -168,8 +167,8 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
 }
 
 /// Runs every variant of `result`'s design on `replicates` (the same for each: common random
-/// numbers) and adds its outcomes to `result`; `keep` sees each variant's tally. A progress bar
-/// with ETA shows once the work has taken a second (never when `quiet`).
+/// numbers) and adds its outcomes to `result`; `keep` sees each variant's tally. Progress on
+/// stderr unless `quiet` ([`super::progress`]).
 fn run_design(
     source: &Source,
     result: &mut SweepResult,
@@ -179,31 +178,21 @@ fn run_design(
 ) -> Result<()> {
     let design = result.design.clone();
     let total = design.variants.len() as u64 * (replicates.end - replicates.start);
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} replicates, {per_sec}, ETA {eta}").expect("valid template"),
-    );
-    let t0 = Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
+    let progress = super::progress::Progress::new(total, "replicates", quiet);
     let parsed = scenario::Parsed::new(source)?;
     for v in &design.variants {
-        bar.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
+        progress.set_message(format!("variant {}/{}", v.index + 1, design.variants.len()));
         let sc = parsed.resolve(&variant_sets(&result.sets, v))?;
         let spec = RunSpec {
             seed: result.seed,
             replicates: replicates.clone(),
             keep_decisions: 0,
         };
-        let run = run::run(&sc, &spec, &|n| {
-            bar.inc(n);
-            if !quiet && t0.elapsed().as_secs_f64() > 1.0 && !shown.swap(true, std::sync::atomic::Ordering::Relaxed) {
-                bar.set_draw_target(ProgressDrawTarget::stderr());
-            }
-        });
+        let run = run::run(&sc, &spec, &|n| progress.inc(n));
         keep(v, &run.tally)?;
         result.add(v, &Summary::new(&sc, &run.tally, result.seed));
     }
-    bar.finish_and_clear();
+    progress.finish();
     Ok(())
 }
 

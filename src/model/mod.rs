@@ -758,6 +758,10 @@ impl<'s> World<'s> {
             return false;
         };
         let m = self.scenario.n_pacts();
+        if m == 0 {
+            // No pact, no decision: nothing to mark (and no rows of `m` slots to walk).
+            return false;
+        }
         let scale = 1.0 / self.scenario.params.temperature;
         let mut candidates = std::mem::take(&mut self.candidates);
         candidates.clear();

@@ -98,6 +98,9 @@ impl<'a> SizeChart<'a> {
             );
             notes.extend(wrap_note(&text, width));
         }
+        if s.pacts.is_empty() {
+            notes.extend(wrap_note("The scenario has no pacts: nothing to draw", width));
+        }
         if !sel.dropped.is_empty() {
             let list: Vec<&str> = sel.dropped.iter().map(|&j| s.pacts[j].id.as_str()).collect();
             let text = format!("{} more pacts change size less and are not drawn: {}", list.len(), list.join(", "));
@@ -209,7 +212,8 @@ impl<'a> SizeChart<'a> {
     }
 
     fn grid(&self) -> (usize, usize) {
-        let n = self.panels.len();
+        // No pact at all (an empty world): one empty panel's room.
+        let n = self.panels.len().max(1);
         if self.multiples {
             let cols = Self::multiples_cols(n);
             (n.div_ceil(cols), cols)

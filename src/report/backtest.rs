@@ -166,6 +166,12 @@ pub fn table(bt: &Backtest) -> String {
         " not predictable by construction: {} memberships in alliances absent from the start world, {} of states born after the start; not scored: {} pair-years of states that left the system, and {} horizon years past ATOP's end (2018)",
         u.new_alliance_memberships, u.new_state_memberships, u.departed_state_pairs, u.years_past_coverage
     );
+    if bt.total[0][0].n == 0 {
+        let _ = writeln!(
+            out,
+            " nothing scored: no start world has an alliance of two or more of the selected states (scores NaN)"
+        );
+    }
     out
 }
 

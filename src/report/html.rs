@@ -326,7 +326,18 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         })
         .collect();
     let big = ever.len() > select::TABLE_STATES || s.pacts.len() > select::TABLE_PACTS;
-    if big {
+    if ever.is_empty() {
+        // An empty result is a result: say so rather than draw a table without rows.
+        let _ = writeln!(
+            b,
+            "<p>{}</p>",
+            if s.pacts.is_empty() {
+                "The scenario has no pacts: no state can be a member of anything.".to_string()
+            } else {
+                format!("No state is a member of any pact in any of the {} replicates.", s.runs)
+            }
+        );
+    } else if big {
         pact_table(&mut b, s, charts);
         let _ = writeln!(
             b,
@@ -336,41 +347,43 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
             s.pacts.len()
         );
     }
-    let _ = writeln!(
-        b,
-        "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out.</p>",
-        esc(&end),
-        s.runs
-    );
-    // Many pacts scroll sideways inside the page rather than widening it.
-    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>State</th>");
-    for p in &s.pacts {
-        let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
-        let _ = write!(b, "<th title=\"{}\">{}<br><small>{kind}</small></th>", esc(&p.name), esc(&p.id));
-    }
-    b.push_str("</tr>\n");
-    for &i in &ever {
-        let st = &s.states[i];
-        let _ = write!(b, "<tr><th>{} <small>{}</small></th>", esc(&st.id), esc(&st.name));
+    if !ever.is_empty() {
+        let _ = writeln!(
+            b,
+            "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out.</p>",
+            esc(&end),
+            s.runs
+        );
+        // Many pacts scroll sideways inside the page rather than widening it.
+        b.push_str("<div class=\"wide\">\n<table>\n<tr><th>State</th>");
         for p in &s.pacts {
-            match s.get(&p.id, &st.id) {
-                Some(m) if m.p_ever == 0.0 => b.push_str("<td class=\"p never\" title=\"never a member\">–</td>"),
-                Some(m) => {
-                    let tint = format!("rgba(0,114,178,{:.2})", 0.06 + 0.34 * m.p_final);
-                    let join = match m.join_round_median {
-                        Some(r) if m.p_joined >= 0.05 => format!("<small>joins {}</small>", esc(&label(s, r))),
-                        _ => String::new(),
-                    };
-                    let _ = write!(b, "<td class=\"p\" style=\"background:{tint}\">{:.2}{join}</td>", m.p_final);
-                }
-                None => b.push_str("<td class=\"p\">–</td>"),
-            }
+            let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
+            let _ = write!(b, "<th title=\"{}\">{}<br><small>{kind}</small></th>", esc(&p.name), esc(&p.id));
         }
         b.push_str("</tr>\n");
-    }
-    b.push_str("</table>\n</div>\n");
-    if big {
-        b.push_str("</details>\n");
+        for &i in &ever {
+            let st = &s.states[i];
+            let _ = write!(b, "<tr><th>{} <small>{}</small></th>", esc(&st.id), esc(&st.name));
+            for p in &s.pacts {
+                match s.get(&p.id, &st.id) {
+                    Some(m) if m.p_ever == 0.0 => b.push_str("<td class=\"p never\" title=\"never a member\">–</td>"),
+                    Some(m) => {
+                        let tint = format!("rgba(0,114,178,{:.2})", 0.06 + 0.34 * m.p_final);
+                        let join = match m.join_round_median {
+                            Some(r) if m.p_joined >= 0.05 => format!("<small>joins {}</small>", esc(&label(s, r))),
+                            _ => String::new(),
+                        };
+                        let _ = write!(b, "<td class=\"p\" style=\"background:{tint}\">{:.2}{join}</td>", m.p_final);
+                    }
+                    None => b.push_str("<td class=\"p\">–</td>"),
+                }
+            }
+            b.push_str("</tr>\n");
+        }
+        b.push_str("</table>\n</div>\n");
+        if big {
+            b.push_str("</details>\n");
+        }
     }
 
     b.push_str("<h2>Charts</h2>\n");

@@ -57,7 +57,11 @@ fn edit(text: &str, sets: &[String]) -> Result<String, String> {
 fn set(root: &mut Table, path: &str, raw: &str) -> Result<(), String> {
     let segs: Vec<&str> = path.split('.').collect();
     let (last, walk) = segs.split_last().ok_or("empty path")?;
-    let mut value: Value = raw.parse().unwrap_or_else(|_| Value::from(raw));
+    // A bare date (`2022-02-24`) is the string it reads as, as `--set` takes it.
+    let value = match raw.parse::<Value>() {
+        Ok(Value::Datetime(_)) | Err(_) => Value::from(raw),
+        Ok(v) => v,
+    };
     // Walk to the table-like that holds `last`.
     let mut i = 0;
     let mut item: &mut Item = root
@@ -85,9 +89,11 @@ fn set(root: &mut Table, path: &str, raw: &str) -> Result<(), String> {
             .ok_or("no such element")?;
         let table = arr.get_mut(idx).ok_or("no such element")?;
         if top == "event" && walk.len() == 2 {
+            // An event happens at a round or a date: setting one replaces the other, in its
+            // place and with its comments.
             match *last {
-                "round" => drop(table.remove("date")),
-                "date" => drop(table.remove("round")),
+                "round" => rename(table, "date", "round"),
+                "date" => rename(table, "round", "date"),
                 _ => {}
             }
         }
@@ -103,14 +109,13 @@ fn set(root: &mut Table, path: &str, raw: &str) -> Result<(), String> {
         i += 1;
     }
     let tl = item.as_table_like_mut().ok_or("not a table")?;
-    coerce(tl.get(last).and_then(Item::as_value), &mut value);
-    tl.insert(last, Item::Value(value));
+    put(tl, last, value);
     Ok(())
 }
 
 /// Sets `last` under `walk` inside one element of an array of tables (`support.start`,
 /// `change.0.to`).
-fn set_in(table: &mut Table, walk: &[&str], last: &str, mut value: Value) -> Result<(), String> {
+fn set_in(table: &mut Table, walk: &[&str], last: &str, value: Value) -> Result<(), String> {
     let mut item: Option<&mut Item> = None;
     let mut k = 0;
     while k < walk.len() {
@@ -136,8 +141,7 @@ fn set_in(table: &mut Table, walk: &[&str], last: &str, mut value: Value) -> Res
                 for seg in &walk[k + 2..] {
                     tl = tl.get_mut(seg).and_then(Item::as_table_like_mut).ok_or("no such table")?;
                 }
-                coerce(tl.get(last).and_then(Item::as_value), &mut value);
-                tl.insert(last, Item::Value(value));
+                put(tl, last, value);
                 return Ok(());
             }
             return Err("not an array".into());
@@ -149,9 +153,46 @@ fn set_in(table: &mut Table, walk: &[&str], last: &str, mut value: Value) -> Res
         None => table,
         Some(it) => it.as_table_like_mut().ok_or("not a table")?,
     };
-    coerce(tl.get(last).and_then(Item::as_value), &mut value);
-    tl.insert(last, Item::Value(value));
+    put(tl, last, value);
     Ok(())
+}
+
+/// Sets `key` to `value`. A key already there keeps its place and its decor — the comment lines
+/// above it live in the key's decor, which `insert` would reset — and the new value takes the
+/// old one's decor (the comment after it).
+fn put(tl: &mut dyn toml_edit::TableLike, key: &str, mut value: Value) {
+    match tl.get_mut(key) {
+        Some(item) => {
+            coerce(item.as_value(), &mut value);
+            *item = Item::Value(value);
+        }
+        None => {
+            tl.insert(key, Item::Value(value));
+        }
+    }
+}
+
+/// Renames the key `from` of `table` to `to` (if `from` is there), keeping its place, the
+/// comments above it and its value's decor; the value itself is replaced by the caller.
+fn rename(table: &mut Table, from: &str, to: &str) {
+    if !table.contains_key(from) {
+        return;
+    }
+    let entries: Vec<(toml_edit::Key, Item)> = table
+        .iter()
+        .filter_map(|(k, _)| table.get_key_value(k).map(|(key, item)| (key.clone(), item.clone())))
+        .collect();
+    table.clear();
+    for (key, item) in entries {
+        if key.get() == from {
+            let mut renamed = toml_edit::Key::new(to);
+            *renamed.leaf_decor_mut() = key.leaf_decor().clone();
+            *renamed.dotted_decor_mut() = key.dotted_decor().clone();
+            table.insert_formatted(&renamed, item);
+        } else if key.get() != to {
+            table.insert_formatted(&key, item);
+        }
+    }
 }
 
 /// Keeps a float a float (`1` for a float key is written `1.0`) and the old value's trailing
@@ -175,6 +216,33 @@ mod tests {
             path: "t.toml".into(),
             text: "[scenario]\nname = \"t\"\nrounds = 12\nstart = \"2021-01\"\n\n[[state]]\nid = \"FIN\"\ncapability = 0.1\nneutrality = 0.5   # assumption\nsupport = { start = 0.3 }\n[[state]]\nid = \"RUS\"\ncapability = 0.3\n[[relation]]\nbetween = [\"FIN\", \"RUS\"]\nhostility = 0.4\n[[pact]]\nid = \"P\"\nbinding = 1.0\nmembers = [\"FIN\"]\n[[event]]\nid = \"war\"\ndate = \"2021-06\"\nchange = [{ kind = \"hostility\", between = [\"FIN\", \"RUS\"], to = 0.9 }]\n".into(),
         }
+    }
+
+    #[test]
+    fn a_round_for_a_date_keeps_the_dates_place_and_comments() {
+        let mut src = source();
+        src.text = src.text.replace(
+            "date = \"2021-06\"\n",
+            "# when the war starts\ndate = \"2021-06\"   # assumption\nname = \"War\"\n",
+        );
+        let text = apply_to_text(&src, &["event.war.round=3".to_string()]).unwrap();
+        assert!(
+            text.contains("# when the war starts\nround = 3   # assumption\nname = \"War\"\n"),
+            "{text}"
+        );
+        let back = apply_to_text(&src, &["event.war.round=3".to_string(), "event.war.date=2021-07-01".to_string()]).unwrap();
+        assert!(
+            back.contains("# when the war starts\ndate = \"2021-07-01\"   # assumption\n"),
+            "{back}"
+        );
+    }
+
+    #[test]
+    fn comment_lines_above_an_edited_value_stay() {
+        let mut src = source();
+        src.text = src.text.replace("rounds = 12\n", "# two years\nrounds = 12 # monthly\n");
+        let text = apply_to_text(&src, &["scenario.rounds=11".to_string()]).unwrap();
+        assert!(text.contains("# two years\nrounds = 11 # monthly\n"), "{text}");
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn editable(source: &Source, overrides: &[String]) -> Result<Vec<Editable>, 
     let states = raw.states.len();
     let leaves = overrides::leaves(&raw)?;
     let (result, ranges) = super::resolve::resolve_with_ranges(raw, &source.path, None);
-    result?;
+    result.map_err(|e| e.with_sets(overrides))?;
     let range_of = |path: &str| ranges.iter().find(|(k, _, _)| k == path).map(|&(_, lo, hi)| (lo, hi));
     let mut out = Vec::new();
     for (path, value) in leaves {

@@ -20,8 +20,38 @@ pub enum ScenarioError {
     #[error("--set {spec}: {message}")]
     Override { spec: String, message: String },
     /// The file parsed but says something impossible (unknown id, value out of range, ...).
-    #[error("{} is not a valid scenario:\n{}", path.display(), Problems(problems))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    /// A problem with a value a `--set` gave names that `--set` rather than the file.
+    #[error("{}", Invalid { path, problems, sets })]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+        /// The `--set KEY=VALUE`s applied to the file (empty when there were none).
+        sets: Vec<String>,
+    },
+}
+
+impl ScenarioError {
+    /// Marks each problem of an invalid scenario that is about a value one of `sets` gave (the
+    /// last one to set it) with that `--set`, so the message names it.
+    pub(super) fn with_sets(self, sets: &[String]) -> Self {
+        match self {
+            ScenarioError::Invalid { path, mut problems, .. } => {
+                for p in &mut problems {
+                    p.set = sets
+                        .iter()
+                        .rev()
+                        .find(|spec| spec.split_once('=').is_some_and(|(k, _)| covers(k.trim(), &p.key)))
+                        .cloned();
+                }
+                ScenarioError::Invalid {
+                    path,
+                    problems,
+                    sets: sets.to_vec(),
+                }
+            }
+            e => e,
+        }
+    }
 }
 
 /// One thing wrong in a scenario.
@@ -32,23 +62,77 @@ pub struct Problem {
     /// Dotted key path in the `--set` syntax, e.g. `pact.NATO.members`.
     pub key: String,
     pub message: String,
+    /// The `--set KEY=VALUE` that gave the value, when one did.
+    pub set: Option<String>,
 }
 
-struct Problems<'a>(&'a [Problem]);
+/// Whether a `--set` of `path` gave the value a problem's `key` is about: the same value, a
+/// value inside it (`pact.NATO.members` and `pact.NATO.members[1]`), or the element it is in
+/// (`event.war.round` and `event.war`). A relation is named either way round.
+fn covers(path: &str, key: &str) -> bool {
+    let norm = |s: &str| s.replace('[', ".").replace(']', "");
+    let (path, key) = (norm(path), norm(key));
+    let within = |a: &str, b: &str| a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('.'));
+    let swapped = path.strip_prefix("relation.").and_then(|rest| {
+        let (pair, tail) = rest.split_once('.').unwrap_or((rest, ""));
+        let (a, b) = pair.split_once('-')?;
+        Some(if tail.is_empty() {
+            format!("relation.{b}-{a}")
+        } else {
+            format!("relation.{b}-{a}.{tail}")
+        })
+    });
+    [Some(path), swapped]
+        .into_iter()
+        .flatten()
+        .any(|p| within(&key, &p) || within(&p, &key))
+}
 
-impl fmt::Display for Problems<'_> {
+struct Invalid<'a> {
+    path: &'a PathBuf,
+    problems: &'a [Problem],
+    sets: &'a [String],
+}
+
+impl fmt::Display for Invalid<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
+        // One bad --set value: the --set is the whole story.
+        if let [p] = self.problems
+            && let Some(set) = &p.set
+        {
+            return write!(f, "--set {set}: {}", Problem::without_set_key(p));
+        }
+        write!(f, "{}", self.path.display())?;
+        match self.sets {
+            [] => {}
+            sets if sets.len() <= 3 => write!(f, " with --set {}", sets.join(" --set "))?,
+            sets => write!(f, " with {} --set values", sets.len())?,
+        }
+        write!(f, " is not a valid scenario:")?;
+        for p in self.problems {
+            write!(f, "\n  ")?;
+            if let Some(set) = &p.set {
+                write!(f, "--set {set}: {}", Problem::without_set_key(p))?;
+                continue;
             }
-            write!(f, "  ")?;
             if let Some((line, col)) = p.location {
                 write!(f, "line {line}, column {col}: ")?;
             }
             write!(f, "{}: {}", p.key, p.message)?;
         }
         Ok(())
+    }
+}
+
+impl Problem {
+    /// The message, after the key when the `--set` that gave the value names another path.
+    fn without_set_key(p: &Problem) -> String {
+        let path = p.set.as_deref().and_then(|s| s.split_once('=')).map(|(k, _)| k.trim());
+        if path == Some(p.key.as_str()) {
+            p.message.clone()
+        } else {
+            format!("{}: {}", p.key, p.message)
+        }
     }
 }
 
@@ -127,6 +211,18 @@ mod tests {
         let s = suggest("FNI", ["FIN", "SWE", "RUS"]);
         assert!(s.starts_with("did you mean `FIN`?"), "{s}");
         assert!(suggest("XYZ", ["FIN"]).starts_with("valid: `FIN`"));
+    }
+
+    #[test]
+    fn a_problem_is_matched_to_the_set_that_gave_its_value() {
+        assert!(covers("state.FIN.neutrality", "state.FIN.neutrality"));
+        assert!(covers("pact.NATO.members", "pact.NATO.members[1]"));
+        assert!(covers("event.war.round", "event.war"));
+        assert!(covers("relation.RUS-FIN.hostility", "relation.FIN-RUS.hostility"));
+        assert!(covers("state.FIN.support", "state.FIN.support.start"));
+        assert!(!covers("state.FIN.neutrality", "state.FIN.commitment"));
+        assert!(!covers("state.FI.neutrality", "state.FIN.neutrality"));
+        assert!(!covers("scenario.rounds", "event.war"));
     }
 
     #[test]

@@ -468,6 +468,6 @@ impl<'a> Parsed<'a> {
             return resolve::resolve(self.raw.clone(), &self.source.path, Some(&self.source.text));
         }
         let raw = overrides::apply(&self.raw, overrides)?;
-        resolve::resolve(raw, &self.source.path, None)
+        resolve::resolve(raw, &self.source.path, None).map_err(|e| e.with_sets(overrides))
     }
 }

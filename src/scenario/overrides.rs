@@ -18,33 +18,119 @@ use super::schema::RawScenario;
 const KEYED: [(&str, &str); 4] = [("state", "id"), ("pact", "id"), ("event", "id"), ("grievance", "id")];
 
 pub(super) fn apply(raw: &RawScenario, overrides: &[String]) -> Result<RawScenario, ScenarioError> {
-    let mut tree = Table::try_from(raw).map_err(|e| ScenarioError::Override {
+    let start = Table::try_from(raw).map_err(|e| ScenarioError::Override {
         spec: String::new(),
         message: e.to_string(),
     })?;
+    let mut tree = start.clone();
     for spec in overrides {
-        let err = |message: String| ScenarioError::Override {
-            spec: spec.clone(),
-            message,
-        };
-        let (path, value) = spec
-            .split_once('=')
-            .ok_or_else(|| err("expected KEY=VALUE, e.g. model.temperature=0.2".into()))?;
-        let path = path.trim();
-        if path.is_empty() {
-            return Err(err("the key is empty; e.g. model.temperature=0.2".into()));
-        }
-        set(&mut tree, path, value.trim()).map_err(err)?;
+        set_spec(&mut tree, spec)?;
     }
-    let text = toml::to_string(&tree).map_err(|e| ScenarioError::Override {
-        spec: overrides.join(" "),
-        message: e.to_string(),
-    })?;
-    toml::from_str(&text).map_err(|e| ScenarioError::Override {
-        spec: overrides.join(" "),
-        // The location toml gives would point into the rewritten tree, not the user's file.
-        message: e.message().to_string(),
-    })
+    match reparse(&tree) {
+        Ok(raw) => Ok(raw),
+        Err(message) => {
+            // Name the --set that made the tree unreadable: the first after which it is.
+            let mut tree = start;
+            for spec in overrides {
+                set_spec(&mut tree, spec)?;
+                if let Err(message) = reparse(&tree) {
+                    return Err(ScenarioError::Override {
+                        spec: spec.clone(),
+                        message,
+                    });
+                }
+            }
+            Err(ScenarioError::Override {
+                spec: overrides.join(" "),
+                message,
+            })
+        }
+    }
+}
+
+/// Applies one `KEY=VALUE` to the tree.
+fn set_spec(tree: &mut Table, spec: &str) -> Result<(), ScenarioError> {
+    let err = |message: String| ScenarioError::Override {
+        spec: spec.to_string(),
+        message,
+    };
+    if let Some((at, c)) = spec.char_indices().find(|&(_, c)| c.is_control() && c != '\t') {
+        let part = match spec.find('=') {
+            Some(eq) if at > eq => "the value",
+            _ => "the key",
+        };
+        return Err(ScenarioError::Override {
+            spec: escape(spec),
+            message: format!(
+                "{part} has a control character ({}), which no value takes{}",
+                char_name(c),
+                if matches!(c, '\n' | '\r') {
+                    ": a --set is one KEY=VALUE on one line; give each change its own --set"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
+    let (path, value) = spec
+        .split_once('=')
+        .ok_or_else(|| err("expected KEY=VALUE, e.g. model.temperature=0.2".into()))?;
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(err("the key is empty; e.g. model.temperature=0.2".into()));
+    }
+    set(tree, path, value.trim()).map_err(err)
+}
+
+/// The tree as the schema reads it; the error in words for people, without toml's location
+/// (it would point into the rewritten tree, not the user's file).
+fn reparse(tree: &Table) -> Result<RawScenario, String> {
+    let text = toml::to_string(tree).map_err(|e| e.to_string())?;
+    toml::from_str(&text).map_err(|e: toml::de::Error| plain(e.message()))
+}
+
+/// serde's names for types, in the words of the README.
+fn plain(message: &str) -> String {
+    let mut m = message.trim().to_string();
+    for (from, to) in [
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number from 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a string", "expected text"),
+        ("expected a boolean", "expected true or false"),
+        ("floating point", "number"),
+        ("sequence", "list"),
+        ("invalid type: map", "invalid type: table"),
+    ] {
+        m = m.replace(from, to);
+    }
+    m
+}
+
+/// A --set with its control characters written as escapes, so the message stays one line.
+pub(super) fn escape(spec: &str) -> String {
+    spec.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\0' => "\\0".to_string(),
+            c if c.is_control() && c != '\t' => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+pub(super) fn char_name(c: char) -> String {
+    match c {
+        '\n' => "a newline".to_string(),
+        '\r' => "a carriage return".to_string(),
+        '\0' => "a NUL".to_string(),
+        '\t' => "a tab".to_string(),
+        '\u{1b}' => "an escape, U+001B".to_string(),
+        c => format!("U+{:04X}", c as u32),
+    }
 }
 
 fn set(tree: &mut Table, path: &str, raw_value: &str) -> Result<(), String> {
@@ -88,7 +174,9 @@ fn set(tree: &mut Table, path: &str, raw_value: &str) -> Result<(), String> {
     }
     let key = segments[i];
     let mut value = parse_value(raw_value);
-    if let Some(old) = table.get(key) {
+    // A target's value is a number or a date: either is checked when the scenario is resolved.
+    let target_value = segments.first() == Some(&"target") && key == "value";
+    if let Some(old) = table.get(key).filter(|_| !target_value) {
         match (old, &value) {
             (Value::Table(_), _) | (Value::Array(_), Value::String(_)) => {
                 let keys: Vec<String> = match old {
@@ -104,6 +192,20 @@ fn set(tree: &mut Table, path: &str, raw_value: &str) -> Result<(), String> {
             (Value::Float(_), Value::Integer(n)) => value = Value::Float(*n as f64),
             (Value::Float(_) | Value::Integer(_), Value::String(s)) => {
                 return Err(format!("`{s}` is not a number, and {path} takes one"));
+            }
+            (Value::Float(_) | Value::Integer(_), Value::Boolean(_) | Value::Array(_) | Value::Table(_)) => {
+                return Err(format!("`{raw_value}` is not a number, and {path} takes one"));
+            }
+            (Value::Integer(_), Value::Float(x)) => {
+                return Err(format!("`{x}` is not a whole number, and {path} takes one"));
+            }
+            (Value::String(_), Value::Integer(_) | Value::Float(_) | Value::Boolean(_)) => {
+                return Err(format!(
+                    "{path} takes text; to give `{raw_value}` as text, write --set '{path}=\"{raw_value}\"'"
+                ));
+            }
+            (Value::String(_), Value::Array(_) | Value::Table(_)) => {
+                return Err(format!("{path} takes text, not a list or table"));
             }
             (Value::Boolean(_), v) if !matches!(v, Value::Boolean(_)) => {
                 return Err(format!("{path} takes true or false, not `{raw_value}`"));
@@ -131,6 +233,12 @@ pub(super) fn numbers(raw: &RawScenario, overrides: &[String], pattern: &str) ->
         spec: pattern.to_string(),
         message,
     };
+    if pattern.chars().any(|c| c.is_control()) {
+        return Err(ScenarioError::Override {
+            spec: escape(pattern),
+            message: "the path has a control character; a path is dotted keys and ids, e.g. model.temperature".into(),
+        });
+    }
     let raw = apply(raw, overrides)?;
     let tree = Table::try_from(&raw).map_err(|e| err(e.to_string()))?;
     let segments: Vec<&str> = pattern.split('.').collect();
@@ -308,11 +416,12 @@ fn element_names(items: &[Value], array: &str, keyed: Option<&str>) -> Vec<Strin
 }
 
 /// A TOML value if it parses as one (number, boolean, array, quoted string), else a bare string.
+/// A bare date (`2022-02-24`) is the string it reads as: the schema's dates are strings.
 fn parse_value(raw: &str) -> Value {
-    toml::from_str::<Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| Value::String(raw.to_string()))
+    match toml::from_str::<Table>(&format!("v = {raw}")).ok().and_then(|mut t| t.remove("v")) {
+        Some(Value::Datetime(_)) | None => Value::String(raw.to_string()),
+        Some(v) => v,
+    }
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ impl Checker<'_> {
             location,
             key,
             message: message.into(),
+            set: None,
         });
     }
 
@@ -539,6 +540,7 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
         return Err(ScenarioError::Invalid {
             path: path.to_path_buf(),
             problems: c.problems,
+            sets: Vec::new(),
         });
     }
 

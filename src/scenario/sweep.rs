@@ -47,6 +47,15 @@ impl Vary {
             spec: spec.to_string(),
             message: message.to_string(),
         };
+        if let Some(c) = spec.chars().find(|c| c.is_control()) {
+            return Err(SweepError::Spec {
+                spec: super::overrides::escape(spec),
+                message: format!(
+                    "it has a control character ({}): a --vary is one PATH=VALUES on one line; give each parameter its own --vary",
+                    super::overrides::char_name(c)
+                ),
+            });
+        }
         let (pattern, values) = spec
             .split_once('=')
             .ok_or_else(|| err("expected PATH=VALUES, e.g. model.temperature=0.05..0.4:8 or pact.NATO.binding=0.5,0.75,1"))?;
