@@ -293,7 +293,9 @@ fn degenerate_worlds_run_through_the_library() {
                 &|_| {},
             );
             let out = tmp.path().join(format!("{name}-{i}"));
-            let summary = pactsim::output::write_run(&out, &sc, &result, true).unwrap();
+            let identity = pactsim::output::run_identity(&sc, 3, &(0..5));
+            let dest = pactsim::output::run_destination(Some(&out), &tmp.path().join("default"), identity, false).unwrap();
+            let (summary, _) = pactsim::output::write_run(&dest, &sc, &result, true).unwrap();
             assert_run_dir(&out);
             assert_eq!(summary.pacts.len(), sc.n_pacts());
             assert_eq!(summary.round_labels.len(), sc.rounds as usize + 1);

@@ -391,7 +391,11 @@ fn check(name: &str, what: &str, text: &str, stats: &mut Stats, out: &std::path:
         serde_json::to_string(&summary).map_err(|e| e.to_string())?;
         if chart {
             let dir = out.join(format!("case{}", stats.cases));
-            pactsim::output::write_run(&dir, &sc, &result, true).map_err(|e| format!("write_run: {e:#}"))?;
+            let identity = pactsim::output::run_identity(&sc, spec.seed, &spec.replicates);
+            // The index of results goes beside the cases (out/runs.csv), not into the repository.
+            let dest = pactsim::output::run_destination(Some(&dir), &out.join("default"), identity, false)
+                .map_err(|e| format!("destination: {e:#}"))?;
+            pactsim::output::write_run(&dest, &sc, &result, true).map_err(|e| format!("write_run: {e:#}"))?;
             for file in ["summary.json", "memberships.csv", "decisions.csv", "report.html"] {
                 if !dir.join(file).is_file() {
                     return Err(format!("write_run wrote no {file}"));
