@@ -16,7 +16,7 @@ pub mod sweep;
 use std::path::PathBuf;
 
 pub use staging::Staging;
-pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult};
+pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
