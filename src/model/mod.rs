@@ -108,14 +108,11 @@ pub struct World<'s> {
     /// of 193 states: only states that applied have one.
     ratified: Vec<Vec<u16>>,
     pub active: Vec<bool>,
-    /// Whether each pact has had `min_members` members since it was last founded (at the start,
-    /// or by a `found` event): only a formed pact ends when its membership falls below that
-    /// (docs/MODEL.md §5a), so a pact waiting for its first members is not ended at once.
-    formed: Vec<bool>,
-    /// The first round each pact ended because its membership fell below `min_members`; 0 = never.
-    ended_at: Vec<u32>,
-    /// The first round a `dissolve` event ended each pact while it was active; 0 = never.
-    dissolved_at: Vec<u32>,
+    /// Per pact: whether it has formed, and when it first ended or was dissolved (see [`Life`]).
+    life: Vec<Life>,
+    /// Whether a member has been removed since this was last cleared: only then may a pact have
+    /// fallen below its `min_members` (so the rounds without one check no pact).
+    removed: bool,
     /// Threat each state faces (refreshed at the start of every round).
     pub threat: Vec<f64>,
     /// The threat each state's friends face ([`terms::bloc_threat`]), refreshed with `threat`.
@@ -179,9 +176,8 @@ impl<'s> World<'s> {
             first_apply: vec![0; np * n],
             ratified: vec![Vec::new(); np * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
-            formed: vec![false; np],
-            ended_at: vec![0; np],
-            dissolved_at: vec![0; np],
+            life: vec![Life::default(); np],
+            removed: false,
             threat: vec![0.0; n],
             bloc_threat: vec![0.0; n],
             threat_at_start: vec![0.0; n],
@@ -262,9 +258,8 @@ impl<'s> World<'s> {
             first_apply,
             ratified,
             active,
-            formed,
-            ended_at,
-            dissolved_at,
+            life,
+            removed,
             threat,
             bloc_threat,
             threat_at_start,
@@ -298,9 +293,8 @@ impl<'s> World<'s> {
         self.first_apply.clone_from(first_apply);
         self.ratified.clone_from(ratified);
         self.active.clone_from(active);
-        self.formed.clone_from(formed);
-        self.ended_at.clone_from(ended_at);
-        self.dissolved_at.clone_from(dissolved_at);
+        self.life.clone_from(life);
+        self.removed = *removed;
         self.threat.clone_from(threat);
         self.bloc_threat.clone_from(bloc_threat);
         self.threat_at_start.clone_from(threat_at_start);
@@ -446,11 +440,11 @@ impl<'s> World<'s> {
     /// The first round `p` ended because its membership fell below `min_members` (None: it never
     /// did in this replicate so far).
     pub fn ended_at(&self, p: PactId) -> Option<u32> {
-        Some(self.ended_at[p.index()]).filter(|&r| r > 0)
+        Some(self.life[p.index()].ended_at).filter(|&r| r > 0)
     }
     /// The first round a `dissolve` event ended `p` while it was active (None: never so far).
     pub fn dissolved_at(&self, p: PactId) -> Option<u32> {
-        Some(self.dissolved_at[p.index()]).filter(|&r| r > 0)
+        Some(self.life[p.index()].dissolved_at).filter(|&r| r > 0)
     }
 
     fn add_member(&mut self, s: StateId, p: PactId) {
@@ -467,7 +461,7 @@ impl<'s> World<'s> {
             pacts.insert(at, p);
             self.memo.membership_changed(p);
             if self.member_list[p.index()].len() >= self.scenario.pact(p).min_members as usize {
-                self.formed[p.index()] = true;
+                self.life[p.index()].formed = true;
             }
         }
         self.clear_application(s, p);
@@ -478,7 +472,7 @@ impl<'s> World<'s> {
     /// `min_members`) both leave a pact in this state; only a `found` event opens it again.
     fn close(&mut self, p: PactId) {
         self.active[p.index()] = false;
-        self.formed[p.index()] = false;
+        self.life[p.index()].formed = false;
         for s in self.scenario.state_ids() {
             self.remove_member(s, p);
             self.clear_application(s, p);
@@ -490,7 +484,7 @@ impl<'s> World<'s> {
     /// the round and closes the pact as a `dissolve` event would.
     fn end_if_fallen(&mut self, p: PactId, log: &mut Vec<Decision>) {
         let i = p.index();
-        if !(self.active[i] && self.formed[i] && self.member_list[i].len() < self.scenario.pact(p).min_members as usize) {
+        if !(self.active[i] && self.life[i].formed && self.member_list[i].len() < self.scenario.pact(p).min_members as usize) {
             return;
         }
         let round = self.round;
@@ -503,8 +497,8 @@ impl<'s> World<'s> {
             probability: 1.0,
             terms: Terms::default(),
         }));
-        if self.ended_at[i] == 0 {
-            self.ended_at[i] = round;
+        if self.life[i].ended_at == 0 {
+            self.life[i].ended_at = round;
         }
         self.close(p);
     }
@@ -518,6 +512,7 @@ impl<'s> World<'s> {
             self.member_list[p.index()].retain(|&x| x != s);
             self.pacts_of[s.index()].retain(|&x| x != p);
             self.memo.membership_changed(p);
+            self.removed = true;
         }
     }
 
@@ -607,8 +602,9 @@ impl<'s> World<'s> {
                 self.to_condition.extend(founders.iter().map(|&s| (s, pact)));
             }
             Change::Dissolve { pact } => {
-                if self.active[pact.index()] && self.dissolved_at[pact.index()] == 0 {
-                    self.dissolved_at[pact.index()] = self.round;
+                let life = &mut self.life[pact.index()];
+                if self.active[pact.index()] && life.dissolved_at == 0 {
+                    life.dissolved_at = self.round;
                 }
                 self.close(pact);
             }
@@ -638,11 +634,14 @@ impl<'s> World<'s> {
     /// vote on applicants.
     pub fn play_round<R: Stream>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
         self.round += 1;
+        self.removed = false;
         self.environment_step();
         // A pact ending depends on membership, so it is the replicate's business, not the
         // environment's (a `Timeline` plays `environment_step` alone, and must not end pacts).
-        for p in self.scenario.pact_ids() {
-            self.end_if_fallen(p, log);
+        if self.removed {
+            for p in self.scenario.pact_ids() {
+                self.end_if_fallen(p, log);
+            }
         }
         // Memberships the events created (founders, forced joins) were chosen on this round's
         // world: condition their tastes now that every change has applied and threat and support
@@ -767,6 +766,7 @@ impl<'s> World<'s> {
                 if self.scenario.pacts.iter().any(|p| p.size_limit.is_some()) {
                     shuffle(&mut chosen, rng);
                 }
+                self.removed = false;
                 for d in chosen {
                     if self.still_possible(&d) {
                         self.enact(&d);
@@ -775,8 +775,10 @@ impl<'s> World<'s> {
                 }
                 // The moves took effect together: a pact they left below its `min_members` ends
                 // once all have (a join in the same round may have kept it alive).
-                for p in self.scenario.pact_ids() {
-                    self.end_if_fallen(p, log);
+                if self.removed {
+                    for p in self.scenario.pact_ids() {
+                        self.end_if_fallen(p, log);
+                    }
                 }
             }
         }
@@ -1083,6 +1085,19 @@ struct Candidate {
     /// Idle by `certainly_idle`'s test with affinity over the pact's members, as they stood when
     /// the round's decisions began.
     idle_as_members_stand: bool,
+}
+
+/// Where a pact is in its life (docs/MODEL.md §5a), beyond whether it is active.
+#[derive(Debug, Clone, Copy, Default)]
+struct Life {
+    /// It has had `min_members` members since it was last founded (at the start, or by a `found`
+    /// event): only a formed pact ends when its membership falls below that, so a pact waiting
+    /// for its first members is not ended at once.
+    formed: bool,
+    /// The first round it ended because its membership fell below `min_members`; 0 = never.
+    ended_at: u32,
+    /// The first round a `dissolve` event ended it while it was active; 0 = never.
+    dissolved_at: u32,
 }
 
 /// What a state is observed to have chosen about a pact at the start (or when an event made it
