@@ -275,3 +275,142 @@ new = true
         "the follower never followed within the round: the test tests nothing"
     );
 }
+
+/// Pacts that end (docs/MODEL.md §5a): a two-member pact one member's leaving ends, releasing
+/// the other; a pact kept alive by a third state that joined; an ended pact founded again by an
+/// event. A replicate's ended pact is still active in the timeline (which plays no decisions), so
+/// the timeline's verdicts must never pass over a decision the replicate takes after it is
+/// founded again, nor the caches keep sums of the released members: every mode takes the same
+/// decisions, ends included, in both update orders and under both kinds of shock.
+#[test]
+fn pacts_that_end_and_are_founded_again_change_nothing_between_modes() {
+    let text = r#"
+[scenario]
+name = "ending"
+rounds = 14
+seed = 5
+runs = 10
+
+[model]
+temperature = 0.15
+
+[[state]]
+id = "A"
+capability = 0.05
+democracy = false
+issues = { energy = 1.0 }
+
+[[state]]
+id = "B"
+capability = 0.04
+democracy = false
+issues = { energy = 1.0 }
+
+[[state]]
+id = "C"
+capability = 0.03
+democracy = false
+issues = { energy = 0.4 }
+
+[[state]]
+id = "D"
+capability = 0.02
+democracy = false
+issues = { energy = 0.6 }
+
+[[relation]]
+between = ["A", "C"]
+hostility = 0.5
+
+[[relation]]
+between = ["B", "C"]
+hostility = 0.5
+
+[[relation]]
+between = ["A", "D"]
+hostility = 0.5
+
+[[pact]]
+id = "P"
+obligations = []
+binding = 0.3
+issue = "energy"
+issue_gain = 0.6
+members = ["A", "B"]
+admission = "open"
+
+[[pact]]
+id = "Q"
+obligations = ["consultation"]
+binding = 0.6
+issue = "energy"
+issue_gain = 0.5
+members = ["B", "C", "D"]
+admission = "unanimity"
+
+[[event]]
+id = "quarrel"
+round = 4
+change = [
+  { kind = "hostility", between = ["A", "B"], to = 0.8 },
+  { kind = "hostility", between = ["B", "D"], to = 0.6 },
+]
+
+[[event]]
+id = "again"
+round = 9
+change = [
+  { kind = "found", pact = "P" },
+  { kind = "hostility", between = ["A", "B"], to = 0.0 },
+  { kind = "salience", state = "C", issue = "energy", to = 1.0 },
+  { kind = "salience", state = "D", issue = "energy", to = 1.0 },
+  { kind = "hostility", between = ["A", "C"], to = -0.3 },
+  { kind = "hostility", between = ["B", "C"], to = 0.0 },
+  { kind = "hostility", between = ["A", "D"], to = 0.0 },
+]
+"#;
+    let sc = scenario::from_source(
+        &Source {
+            path: PathBuf::from("ending.toml"),
+            text: text.into(),
+        },
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let p = sc.pact_by_id("P").unwrap();
+    for sets in [
+        &[][..],
+        &["model.update_order=simultaneous"][..],
+        &["model.shocks=per_round"][..],
+        &["model.update_order=simultaneous", "model.shocks=per_round"][..],
+    ] {
+        let sc = scenario::from_source(
+            &Source {
+                path: PathBuf::from("ending.toml"),
+                text: text.into(),
+            },
+            &sets.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let (mut ends, mut refounded_after_end) = (0, 0);
+        for rep in 0..60 {
+            let (slow, slow_members) = play(&sc, rep, Mode::Scratch);
+            for mode in [Mode::Caches, Mode::Timeline] {
+                let (fast, fast_members) = play(&sc, rep, mode);
+                assert_eq!(bits(&fast), bits(&slow), "{sets:?} replicate {rep}, {mode:?}");
+                assert_eq!(fast_members, slow_members, "{sets:?} replicate {rep}, {mode:?}");
+            }
+            let ended: Vec<&Decision> = slow.iter().filter(|d| d.action.name() == "end").collect();
+            ends += ended.len();
+            if ended.iter().any(|d| d.pact == p && d.round < 9) && slow.iter().any(|d| d.pact == p && d.round >= 9) {
+                refounded_after_end += 1;
+            }
+        }
+        // The cases this test is for happen.
+        assert!(ends > 5, "{sets:?}: only {ends} members released");
+        assert!(
+            refounded_after_end > 0,
+            "{sets:?}: no replicate plays P again after it ended and was founded again"
+        );
+    }
+}

@@ -284,7 +284,7 @@ fn every_logged_decision_adds_up() {
         let switching = match d.action {
             Action::Apply | Action::Join => -0.2,
             Action::Leave => -1.8,
-            Action::Admit | Action::Hold => 0.0,
+            Action::Admit | Action::Hold | Action::End => 0.0,
         };
         assert!((d.terms.switching - switching).abs() < 1e-12, "{:?}: {:?}", d.action, d.terms);
         let votes = matches!(d.action, Action::Admit | Action::Hold);
@@ -294,6 +294,10 @@ fn every_logged_decision_adds_up() {
             Action::Apply | Action::Leave | Action::Admit => assert!((d.probability - p).abs() < 1e-12),
             Action::Hold => assert!((d.probability - (1.0 - p)).abs() < 1e-12),
             Action::Join => assert_eq!(d.probability, 1.0, "joins after an accepted application"),
+            Action::End => {
+                assert_eq!(d.probability, 1.0, "a release is not chosen");
+                assert_eq!(u, 0.0, "a release has no terms");
+            }
         }
     }
 }

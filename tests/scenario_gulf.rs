@@ -13,6 +13,8 @@ mod common;
 
 use calibration::*;
 use common::*;
+use pactsim::report::Summary;
+use pactsim::run::{self, RunSpec};
 use pactsim::scenario::Scenario;
 
 const RUNS: u64 = 2000;
@@ -149,4 +151,43 @@ fn jordans_exit_does_not_hinge_on_the_us_setting() {
         0.8,
         RUNS,
     );
+}
+
+#[test]
+fn a_treaty_one_party_leaves_ends_instead_of_running_on_with_one_member() {
+    // Issue 19: Israel (or Jordan) leaves the 1994 treaty in a few replicates; the treaty used to
+    // run on with one member. Every Gulf pact has min_members 2 (the default) and at least two
+    // founders, so no pact may have exactly one member after any round.
+    let sc = scenario(&[]);
+    let result = run::run(
+        &sc,
+        &RunSpec {
+            seed: SEED,
+            replicates: 0..RUNS,
+            keep_decisions: 0,
+        },
+        &|_| {},
+    );
+    for p in sc.pact_ids() {
+        let pact = sc.pact(p);
+        assert_eq!(pact.min_members, 2, "{}", pact.id);
+        for r in 0..=sc.rounds as usize {
+            let singletons = result.tally.size_hist(r, p.index())[1];
+            assert_eq!(
+                singletons, 0,
+                "{} has one member after round {r} in {singletons} replicates",
+                pact.id
+            );
+        }
+    }
+    // The case is there: each leave ends the treaty and releases the other party.
+    let s = Summary::new(&sc, &result.tally, SEED);
+    let member = |id: &str| s.get("JOR-ISR", id).unwrap();
+    let leaves = member("JOR").actions["leave"] + member("ISR").actions["leave"];
+    let released = member("JOR").actions.get("end").copied().unwrap_or(0) + member("ISR").actions.get("end").copied().unwrap_or(0);
+    assert!(leaves > 0, "nobody leaves the treaty: the test tests nothing");
+    assert_eq!(released, leaves, "every leave releases the other party");
+    let treaty = s.pacts.iter().find(|p| p.id == "JOR-ISR").unwrap();
+    assert_eq!((treaty.p_ended * RUNS as f64).round() as u64, leaves);
+    assert_eq!(treaty.p_dissolved, 0.0);
 }

@@ -62,7 +62,8 @@ tolerance = 1
 
 #[test]
 fn targets_read_the_summary_and_say_whether_they_are_met() {
-    let sc = parse(&with_targets(TARGETS), &[]);
+    // ALLY is founded by BBB alone: at `min_members = 1` it is formed from the start.
+    let sc = parse(&with_targets(TARGETS), &["pact.ALLY.min_members=1"]);
     assert_eq!(sc.targets.len(), 6);
     let s = summarise(&sc, 7, 200);
     let t = &s.targets;
@@ -84,6 +85,16 @@ fn targets_read_the_summary_and_say_whether_they_are_met() {
     assert_eq!(t[5].expected, 12.0);
     assert_eq!(t[5].observed, aaa.join_round_median);
     assert_eq!(t[5].met, aaa.join_round_median.is_some_and(|r| (r - 12.0).abs() <= 1.0));
+
+    // At the default `min_members = 2` it forms when a second member joins: AAA, the only state
+    // that may (RRR is its rival), so P(formed) is P(AAA ever a member), and the target is missed.
+    let s = summarise(&parse(&with_targets(TARGETS), &[]), 7, 200);
+    let aaa = s.get("ALLY", "AAA").unwrap();
+    let ally = s.pacts.iter().find(|p| p.id == "ALLY").unwrap();
+    assert_eq!(ally.min_members, 2);
+    assert!(aaa.p_ever > 0.2 && aaa.p_ever < 0.9, "{}", aaa.p_ever);
+    assert_eq!((s.targets[4].observed, s.targets[4].met), (Some(aaa.p_ever), false));
+    assert_eq!(ally.p_formed, aaa.p_ever);
 }
 
 #[test]

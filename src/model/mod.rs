@@ -27,10 +27,14 @@ pub enum Action {
     Hold,
     /// Left a pact.
     Leave,
+    /// Was released from a pact that ended because its membership fell below its
+    /// `min_members` (docs/MODEL.md §5a): not the state's choice, so not a leave. Logged once
+    /// per member released, with probability 1 and every term 0.
+    End,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave];
+    pub const ALL: [Action; 6] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave, Action::End];
     /// Position in [`Action::ALL`].
     pub fn index(self) -> usize {
         self as usize
@@ -43,6 +47,7 @@ impl Action {
             Action::Admit => "admit",
             Action::Hold => "hold",
             Action::Leave => "leave",
+            Action::End => "end",
         }
     }
 }
@@ -103,6 +108,11 @@ pub struct World<'s> {
     /// of 193 states: only states that applied have one.
     ratified: Vec<Vec<u16>>,
     pub active: Vec<bool>,
+    /// Per pact: whether it has formed, and when it first ended or was dissolved (see [`Life`]).
+    life: Vec<Life>,
+    /// Whether a member has been removed since this was last cleared: only then may a pact have
+    /// fallen below its `min_members` (so the rounds without one check no pact).
+    removed: bool,
     /// Threat each state faces (refreshed at the start of every round).
     pub threat: Vec<f64>,
     /// The threat each state's friends face ([`terms::bloc_threat`]), refreshed with `threat`.
@@ -166,6 +176,8 @@ impl<'s> World<'s> {
             first_apply: vec![0; np * n],
             ratified: vec![Vec::new(); np * n],
             active: scenario.pacts.iter().map(|p| p.active).collect(),
+            life: vec![Life::default(); np],
+            removed: false,
             threat: vec![0.0; n],
             bloc_threat: vec![0.0; n],
             threat_at_start: vec![0.0; n],
@@ -246,6 +258,8 @@ impl<'s> World<'s> {
             first_apply,
             ratified,
             active,
+            life,
+            removed,
             threat,
             bloc_threat,
             threat_at_start,
@@ -279,6 +293,8 @@ impl<'s> World<'s> {
         self.first_apply.clone_from(first_apply);
         self.ratified.clone_from(ratified);
         self.active.clone_from(active);
+        self.life.clone_from(life);
+        self.removed = *removed;
         self.threat.clone_from(threat);
         self.bloc_threat.clone_from(bloc_threat);
         self.threat_at_start.clone_from(threat_at_start);
@@ -421,6 +437,15 @@ impl<'s> World<'s> {
     pub fn size(&self, p: PactId) -> usize {
         self.member_list[p.index()].len()
     }
+    /// The first round `p` ended because its membership fell below `min_members` (None: it never
+    /// did in this replicate so far).
+    pub fn ended_at(&self, p: PactId) -> Option<u32> {
+        Some(self.life[p.index()].ended_at).filter(|&r| r > 0)
+    }
+    /// The first round a `dissolve` event ended `p` while it was active (None: never so far).
+    pub fn dissolved_at(&self, p: PactId) -> Option<u32> {
+        Some(self.life[p.index()].dissolved_at).filter(|&r| r > 0)
+    }
 
     fn add_member(&mut self, s: StateId, p: PactId) {
         let k = p.index() * self.n() + s.index();
@@ -435,8 +460,47 @@ impl<'s> World<'s> {
             let at = pacts.partition_point(|&x| x < p);
             pacts.insert(at, p);
             self.memo.membership_changed(p);
+            if self.member_list[p.index()].len() >= self.scenario.pact(p).min_members as usize {
+                self.life[p.index()].formed = true;
+            }
         }
         self.clear_application(s, p);
+    }
+
+    /// Closes `p`: it is no longer active or formed, every member is released and every pending
+    /// application dropped. A `dissolve` event and a pact's end (its membership fell below
+    /// `min_members`) both leave a pact in this state; only a `found` event opens it again.
+    fn close(&mut self, p: PactId) {
+        self.active[p.index()] = false;
+        self.life[p.index()].formed = false;
+        for s in self.scenario.state_ids() {
+            self.remove_member(s, p);
+            self.clear_application(s, p);
+        }
+    }
+
+    /// Ends `p` if it has formed and its membership has fallen below its `min_members`
+    /// (docs/MODEL.md §5a): logs an `end` for each member it releases (in id order), records
+    /// the round and closes the pact as a `dissolve` event would.
+    fn end_if_fallen(&mut self, p: PactId, log: &mut Vec<Decision>) {
+        let i = p.index();
+        if !(self.active[i] && self.life[i].formed && self.member_list[i].len() < self.scenario.pact(p).min_members as usize) {
+            return;
+        }
+        let round = self.round;
+        log.extend(self.member_list[i].iter().map(|&s| Decision {
+            round,
+            state: s,
+            pact: p,
+            action: Action::End,
+            applicant: None,
+            probability: 1.0,
+            terms: Terms::default(),
+        }));
+        if self.life[i].ended_at == 0 {
+            self.life[i].ended_at = round;
+        }
+        self.close(p);
     }
 
     fn remove_member(&mut self, s: StateId, p: PactId) {
@@ -448,6 +512,7 @@ impl<'s> World<'s> {
             self.member_list[p.index()].retain(|&x| x != s);
             self.pacts_of[s.index()].retain(|&x| x != p);
             self.memo.membership_changed(p);
+            self.removed = true;
         }
     }
 
@@ -537,17 +602,21 @@ impl<'s> World<'s> {
                 self.to_condition.extend(founders.iter().map(|&s| (s, pact)));
             }
             Change::Dissolve { pact } => {
-                self.active[pact.index()] = false;
-                for s in self.scenario.state_ids() {
-                    self.remove_member(s, pact);
-                    self.clear_application(s, pact);
+                let life = &mut self.life[pact.index()];
+                if self.active[pact.index()] && life.dissolved_at == 0 {
+                    life.dissolved_at = self.round;
                 }
+                self.close(pact);
             }
             Change::ForceJoin { state, pact } => {
-                // Imposed, but then kept: conditioned like a founder, so the member does not
-                // walk out in the same round merely because it was put in.
-                self.add_member(state, pact);
-                self.to_condition.push((state, pact));
+                // A pact that is not active (not yet founded, dissolved or ended) cannot be
+                // joined, not even by force: only a `found` event opens it.
+                if self.active[pact.index()] {
+                    // Imposed, but then kept: conditioned like a founder, so the member does not
+                    // walk out in the same round merely because it was put in.
+                    self.add_member(state, pact);
+                    self.to_condition.push((state, pact));
+                }
             }
             Change::ForceLeave { state, pact } => {
                 self.remove_member(state, pact);
@@ -558,12 +627,22 @@ impl<'s> World<'s> {
 
     /// Plays one round; appends every decision taken to `log`.
     ///
-    /// Order: grievances fade → events of the round → threat and public support → memberships
-    /// the events created are conditioned on this world → states decide (sequentially in random
-    /// order, or simultaneously) → members vote on applicants.
+    /// Order: grievances fade → events of the round → threat and public support → pacts the
+    /// events left below their `min_members` end → memberships the events created are
+    /// conditioned on this world → states decide (sequentially in random order, or
+    /// simultaneously; a pact ends as soon as a leave takes it below `min_members`) → members
+    /// vote on applicants.
     pub fn play_round<R: Stream>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
         self.round += 1;
+        self.removed = false;
         self.environment_step();
+        // A pact ending depends on membership, so it is the replicate's business, not the
+        // environment's (a `Timeline` plays `environment_step` alone, and must not end pacts).
+        if self.removed {
+            for p in self.scenario.pact_ids() {
+                self.end_if_fallen(p, log);
+            }
+        }
         // Memberships the events created (founders, forced joins) were chosen on this round's
         // world: condition their tastes now that every change has applied and threat and support
         // are current. A membership an event has already undone again is not conditioned.
@@ -633,7 +712,11 @@ impl<'s> World<'s> {
                             if let Some(d) = self.decide(s, c.pact, f64::NAN) {
                                 moved |= matches!(d.action, Action::Join | Action::Leave);
                                 self.enact(&d);
+                                let left = (d.action == Action::Leave).then_some(d.pact);
                                 log.push(d);
+                                if let Some(p) = left {
+                                    self.end_if_fallen(p, log);
+                                }
                             }
                         }
                     }
@@ -644,7 +727,11 @@ impl<'s> World<'s> {
                             let draw = draw(rng);
                             if let Some(d) = self.decide(s, p, draw) {
                                 self.enact(&d);
+                                let left = d.action == Action::Leave;
                                 log.push(d);
+                                if left {
+                                    self.end_if_fallen(p, log);
+                                }
                             }
                         }
                     }
@@ -679,10 +766,18 @@ impl<'s> World<'s> {
                 if self.scenario.pacts.iter().any(|p| p.size_limit.is_some()) {
                     shuffle(&mut chosen, rng);
                 }
+                self.removed = false;
                 for d in chosen {
                     if self.still_possible(&d) {
                         self.enact(&d);
                         log.push(d);
+                    }
+                }
+                // The moves took effect together: a pact they left below its `min_members` ends
+                // once all have (a join in the same round may have kept it alive).
+                if self.removed {
+                    for p in self.scenario.pact_ids() {
+                        self.end_if_fallen(p, log);
                     }
                 }
             }
@@ -740,8 +835,11 @@ impl<'s> World<'s> {
     /// allowed to apply; or its utility bound, with affinity over all the state's relations,
     /// beyond its taste's cut-off): the verdict is the value those tests compute, for this round's
     /// world, which membership does not enter. The list made at the start of the phase holds to
-    /// its end: a verdict reads only the decision's own membership, which only it can change.
-    /// Each listed decision also carries `certainly_idle`'s second test (affinity over the pact's
+    /// its end: a verdict reads only the decision's own membership, which only it can change —
+    /// or the pact's end, which releases every member, but then the pact is inactive and
+    /// [`World::decide`] finds every decision about it idle whether listed or not. (A pact ended
+    /// in a replicate is active in the timeline, which never ends one: its verdicts may list a
+    /// decision, never pass over one the replicate would take.) Each listed decision also carries `certainly_idle`'s second test (affinity over the pact's
     /// members), which does read others' memberships: it stands only until someone joins or
     /// leaves a pact (see [`World::decisions`]).
     fn mark_candidates(&mut self) -> bool {
@@ -884,7 +982,7 @@ impl<'s> World<'s> {
                 self.add_member(s, p);
             }
             Action::Leave => self.remove_member(s, p),
-            Action::Admit | Action::Hold => {}
+            Action::Admit | Action::Hold | Action::End => {}
         }
     }
 
@@ -991,6 +1089,19 @@ struct Candidate {
     /// Idle by `certainly_idle`'s test with affinity over the pact's members, as they stood when
     /// the round's decisions began.
     idle_as_members_stand: bool,
+}
+
+/// Where a pact is in its life (docs/MODEL.md §5a), beyond whether it is active.
+#[derive(Debug, Clone, Copy, Default)]
+struct Life {
+    /// It has had `min_members` members since it was last founded (at the start, or by a `found`
+    /// event): only a formed pact ends when its membership falls below that, so a pact waiting
+    /// for its first members is not ended at once.
+    formed: bool,
+    /// The first round it ended because its membership fell below `min_members`; 0 = never.
+    ended_at: u32,
+    /// The first round a `dissolve` event ended it while it was active; 0 = never.
+    dissolved_at: u32,
 }
 
 /// What a state is observed to have chosen about a pact at the start (or when an event made it

@@ -26,6 +26,10 @@ pub struct MembershipMap<'a> {
     cut: bool,
     /// State ids, top to bottom.
     rows: Vec<String>,
+    /// How often and when the pact ended, per run where it did (drawn in `notes`, after the
+    /// first `row_notes`, which say which states the rows are).
+    ended: Vec<String>,
+    row_notes: usize,
 }
 
 /// When a state's membership probability first reaches one half (rounds), for ordering rows.
@@ -65,7 +69,28 @@ impl<'a> MembershipMap<'a> {
         let subtitle = format!(
             "Share of {runs} replicates in which each state is a member after each round; rows ordered by when it first reaches 50%"
         );
-        let notes: Vec<String> = selection.rule().into_iter().chain(selection.note()).collect();
+        let mut notes: Vec<String> = selection.rule().into_iter().chain(selection.note()).collect();
+        // Where the pact ended (or was dissolved), every member's probability falls with it: say so.
+        let row_notes = notes.len();
+        let several = panels.len() > 1;
+        let ended: Vec<String> = panels
+            .iter()
+            .filter_map(|(name, s)| {
+                let p = s.pacts.iter().find(|p| p.id == pact)?;
+                let text = s.end_text(p)?;
+                let prefix = if several { format!("{name}: ") } else { String::new() };
+                Some(format!(
+                    "{prefix}{pact} {text}: once formed, its members fell below its min_members ({}) and the rest were released",
+                    p.min_members
+                ))
+            })
+            .collect();
+        let width = if panels.len() == 1 {
+            1280
+        } else {
+            (760 * panels.len() as u32 + 130).min(2600)
+        };
+        notes.extend(ended.iter().flat_map(|t| wrap_note(t, width)));
         MembershipMap {
             pact: pact.to_string(),
             panels,
@@ -74,6 +99,8 @@ impl<'a> MembershipMap<'a> {
             notes,
             cut: selection.cut,
             rows,
+            ended,
+            row_notes,
         }
     }
 
@@ -125,7 +152,10 @@ impl<'a> MembershipMap<'a> {
         }
         if self.cut {
             // A cut: say which rows these are.
-            text.push_str(&format!(" {}.", self.notes.join(". ")));
+            text.push_str(&format!(" {}.", self.notes[..self.row_notes].join(". ")));
+        }
+        for e in &self.ended {
+            text.push_str(&format!(" {e}."));
         }
         text
     }

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
 use super::{Figure, PlotError, select};
-use crate::report::{PactInfo, Summary};
+use crate::report::{PactInfo, Summary, percent};
 
 const MAX_LEVELS: usize = 3;
 
@@ -106,6 +106,9 @@ impl<'a> SizeChart<'a> {
             let text = format!("{} more pacts change size less and are not drawn: {}", list.len(), list.join(", "));
             notes.extend(wrap_note(&text, width));
         }
+        if let Some(text) = ended_note(s, "") {
+            notes.extend(wrap_note(&text, width));
+        }
         SizeChart {
             title: format!("Pact size over time — {}", s.scenario),
             subtitle: format!("Members after each round: median line, shaded band 5–95% of {} replicates", s.runs),
@@ -136,7 +139,7 @@ impl<'a> SizeChart<'a> {
                 }
             }
         }
-        let panels = pacts
+        let panels: Vec<Panel> = pacts
             .iter()
             .map(|&id| Panel {
                 name: id.to_string(),
@@ -159,18 +162,29 @@ impl<'a> SizeChart<'a> {
             })
             .collect();
         let names: Vec<&str> = runs.iter().map(|(n, _)| n.as_str()).collect();
+        let width = if panels.len() == 1 { WIDTH } else { 640 * 2 };
+        let notes: Vec<String> = runs
+            .iter()
+            .filter_map(|(name, s)| ended_note(s, &format!("{name}: ")))
+            .flat_map(|text| wrap_note(&text, width))
+            .collect();
         SizeChart {
             title: format!("Pact size: {}", names.join(" vs ")),
             subtitle: format!(
                 "Members after each round: median line, shaded band 5–95% of replicates ({}); same seeds in every variant",
                 runs.iter().map(|(n, s)| format!("{n}: {}", s.runs)).collect::<Vec<_>>().join(", ")
             ),
-            notes: Vec::new(),
+            notes,
             panels,
             overlay: true,
             multiples: false,
             constant: Vec::new(),
         }
+    }
+
+    /// Whether some pact drawn ended in some replicate (its line then carries a mark).
+    fn any_ended(&self) -> bool {
+        self.panels.iter().flat_map(|p| &p.series).any(|s| s.pact.p_ended > 0.0)
     }
 
     pub fn caption(&self) -> String {
@@ -199,6 +213,18 @@ impl<'a> SizeChart<'a> {
             "Median number of members of each pact after each round, with the 5–95% range of replicates shaded: {}.",
             parts.join("; ")
         );
+        let ended: Vec<String> = series
+            .iter()
+            .filter(|s| s.pact.p_ended > 0.0)
+            .take(8)
+            .map(|s| format!("{} in {}", s.label, percent(s.pact.p_ended)))
+            .collect();
+        if !ended.is_empty() {
+            text.push_str(&format!(
+                " A cross marks the median round in which a pact ended, its membership below min_members (its remaining members released), labelled with the share of replicates in which it did: {}.",
+                ended.join(", ")
+            ));
+        }
         if !self.constant.is_empty() {
             let list: Vec<String> = self.constant.iter().take(12).map(|(id, n)| format!("{id} ({n})")).collect();
             let more = if self.constant.len() > 12 {
@@ -235,7 +261,7 @@ impl Figure for SizeChart<'_> {
         } else if rows * cols == 1 {
             (WIDTH, 700 + notes)
         } else {
-            ((640 * cols) as u32, (130 + 450 * rows) as u32)
+            ((640 * cols) as u32, (130 + 450 * rows) as u32 + notes)
         }
     }
 
@@ -281,6 +307,15 @@ impl Figure for SizeChart<'_> {
                 Ok(())
             }),
         ));
+        if self.any_ended() {
+            items.push((
+                "median round a pact ended (members below min_members), with the share of replicates in which it did".to_string(),
+                Box::new(|r, x, y| {
+                    r.draw(&Cross::new((x + 12, y), 7, INK.stroke_width(3)))?;
+                    Ok(())
+                }),
+            ));
+        }
         let body = legend(root, &body, items)?;
 
         let (rows, cols) = self.grid();
@@ -348,7 +383,45 @@ impl Figure for SizeChart<'_> {
                     chart.draw_series(LineSeries::new(line, colour.stroke_width(3)))?;
                 }
             }
+            // Where a pact ended: a cross on its median line at the median round of the end,
+            // labelled with the share of replicates in which it ended.
+            for s in &panel.series {
+                let Some(at) = s.pact.end_round_median.filter(|_| s.pact.p_ended > 0.0) else {
+                    continue;
+                };
+                let r = (at.round().max(0.0) as usize).min(s.pact.size_median.len().saturating_sub(1));
+                let y = s.pact.size_median.get(r).copied().unwrap_or(0) as f64;
+                let colour = category(s.colour);
+                let label = if self.multiples || self.panels.len() == 1 && panel.series.len() == 1 {
+                    format!("ended: {}", percent(s.pact.p_ended))
+                } else {
+                    format!("{} ended: {}", s.label, percent(s.pact.p_ended))
+                };
+                let style = anchored(bold(if small { SMALL_SIZE } else { LABEL_SIZE }), HPos::Left, VPos::Bottom).color(&INK);
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((at, y))
+                        + Cross::new((0, 0), 7, INK.stroke_width(3))
+                        + Cross::new((0, 0), 6, colour.stroke_width(2))
+                        + Text::new(label, (6, -8), style),
+                ))?;
+            }
         }
         Ok(())
     }
+}
+
+/// The pacts of a run that ended (their membership fell below `min_members`) or were dissolved,
+/// with how often and when, for a note under a chart's title; None when none did.
+fn ended_note(s: &Summary, prefix: &str) -> Option<String> {
+    let list: Vec<String> = s
+        .pacts
+        .iter()
+        .filter_map(|p| s.end_text(p).map(|t| format!("{} {t}", p.id)))
+        .collect();
+    (!list.is_empty()).then(|| {
+        format!(
+            "{prefix}Pacts that ended (once formed, their members fell below min_members; the rest were released) or were dissolved: {}",
+            list.join("; ")
+        )
+    })
 }

@@ -112,8 +112,24 @@ pub(crate) fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
 }
 
 fn label(s: &Summary, r: f64) -> String {
-    let i = r.round().max(0.0) as usize;
-    s.round_labels.get(i).cloned().unwrap_or_else(|| format!("round {r}"))
+    s.round_label(r)
+}
+
+/// A table cell on how often a pact ended (its membership fell below `min_members`) and when:
+/// the share of replicates with the median date under it, or – where it never ended.
+fn ended_cell(s: &Summary, p: &crate::report::PactInfo) -> String {
+    let title = esc(&s.end_text(p).unwrap_or_else(|| "never ended".to_string()));
+    if p.p_ended == 0.0 && p.p_dissolved == 0.0 {
+        return format!("<td class=\"p never\" title=\"{title}\">–</td>");
+    }
+    let mut cell = format!("{:.2}", p.p_ended);
+    if let Some(m) = p.end_round_median {
+        let _ = write!(cell, "<small>median {}</small>", esc(&label(s, m)));
+    }
+    if p.p_dissolved > 0.0 {
+        let _ = write!(cell, "<small>dissolved {:.2}</small>", p.p_dissolved);
+    }
+    format!("<td class=\"p\" title=\"{title}\">{cell}</td>")
 }
 
 /// States named in a cell: "FIN 0.95, SWE 0.80 and 3 more".
@@ -138,12 +154,12 @@ fn pact_table(b: &mut String, s: &Summary, charts: &[Chart]) {
     let stems = crate::plot::membership_stems(s);
     let _ = writeln!(
         b,
-        "<p>One row per pact, across {} replicates: median members at the start and at the end (5–95% of replicates), the states most likely to join (share of replicates in which each joins) and to leave (share in which it ends outside after being a member), at least {:.0}% of replicates each, at most {} named.</p>",
+        "<p>One row per pact, across {} replicates: median members at the start and at the end (5–95% of replicates), the share of replicates in which the pact ended (once formed, its members fell below its <code>min_members</code>; the rest were released) with the median date, the states most likely to join (share of replicates in which each joins) and to leave (share in which it ends outside after being a member), at least {:.0}% of replicates each, at most {} named.</p>",
         s.runs,
         100.0 * select::MOVE,
         select::TABLE_NAMES
     );
-    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>Pact</th><th>Members at the start</th><th>At the end</th><th>Most likely to join</th><th>Most likely to leave</th></tr>\n");
+    b.push_str("<div class=\"wide\">\n<table>\n<tr><th>Pact</th><th>Members at the start</th><th>At the end</th><th>Ended</th><th>Most likely to join</th><th>Most likely to leave</th></tr>\n");
     for (j, p) in s.pacts.iter().enumerate() {
         let kind = if p.binding >= 0.5 { "binding" } else { "informal" };
         let mut joins: Vec<(&str, f64)> = Vec::new();
@@ -171,12 +187,13 @@ fn pact_table(b: &mut String, s: &Summary, charts: &[Chart]) {
         let last = p.size_median.len().saturating_sub(1);
         let _ = writeln!(
             b,
-            "<tr><th title=\"{}\">{id} <small>{kind}</small></th><td class=\"num\">{}</td><td class=\"num\">{} <small>({}–{})</small></td><td class=\"names\">{}</td><td class=\"names\">{}</td></tr>",
+            "<tr><th title=\"{}\">{id} <small>{kind}</small></th><td class=\"num\">{}</td><td class=\"num\">{} <small>({}–{})</small></td>{}<td class=\"names\">{}</td><td class=\"names\">{}</td></tr>",
             esc(&p.name),
             at(0),
             at(last),
             p.size_p05.get(last).copied().unwrap_or(0),
             p.size_p95.get(last).copied().unwrap_or(0),
+            ended_cell(s, p),
             names(&joins),
             names(&leaves)
         );
@@ -350,7 +367,7 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
     if !ever.is_empty() {
         let _ = writeln!(
             b,
-            "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out.</p>",
+            "<p>Probability of being a member at the end ({}), across {} replicates. Where a state joins (in at least 5% of replicates), the median date it first becomes a member is shown under the probability; – marks a pact the state is never in. States never in any pact are left out. The last row, <em>Pact ended</em>, is the share of replicates in which the pact ended — once formed, its members fell below its <code>min_members</code> and the rest were released — with the median date (and the share in which an event dissolved it, where one did).</p>",
             esc(&end),
             s.runs
         );
@@ -380,6 +397,11 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
             }
             b.push_str("</tr>\n");
         }
+        b.push_str("<tr><th>Pact ended <small>members below min_members</small></th>");
+        for p in &s.pacts {
+            b.push_str(&ended_cell(s, p));
+        }
+        b.push_str("</tr>\n");
         b.push_str("</table>\n</div>\n");
         if big {
             b.push_str("</details>\n");

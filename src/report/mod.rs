@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 pub use outdir::{Destination, Identity};
 pub use staging::{Committed, Staging};
-pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult};
+pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -76,9 +76,30 @@ pub struct PactInfo {
     pub admission: String,
     /// Fraction of replicates in which the pact had at least `min_members` members at some round.
     pub p_formed: f64,
+    /// The size at which the pact counts as formed, and below which, once formed, it ends.
     pub min_members: u32,
     /// Median first round with at least `min_members` members, among replicates where it formed.
     pub formed_round_median: Option<f64>,
+    /// Fraction of replicates in which the pact ended because, once formed, its membership fell
+    /// below `min_members` (docs/MODEL.md §5a); a `dissolve` event is counted in `p_dissolved`.
+    #[serde(default)]
+    pub p_ended: f64,
+    /// Fraction of replicates in which it had ended so by each round (index 0 = the start): the
+    /// cumulative distribution of the first end.
+    #[serde(default)]
+    pub p_ended_by_round: Vec<f64>,
+    /// Median round of the first end, among replicates where it ended, and the 5th and 95th
+    /// percentiles of that round.
+    #[serde(default)]
+    pub end_round_median: Option<f64>,
+    #[serde(default)]
+    pub end_round_p05: Option<usize>,
+    #[serde(default)]
+    pub end_round_p95: Option<usize>,
+    /// Fraction of replicates in which a `dissolve` event ended the pact while it was active
+    /// (not counting a pact that had already ended).
+    #[serde(default)]
+    pub p_dissolved: f64,
     /// Members after each round across replicates: 5th percentile, median, 95th percentile.
     pub size_p05: Vec<usize>,
     pub size_median: Vec<usize>,
@@ -107,8 +128,10 @@ pub struct Membership {
     pub p_joined: f64,
     /// Median rounds from first application to membership, among replicates where it applied and got in.
     pub accession_lag_median: Option<f64>,
-    /// How often each action (apply, join, admit, hold, leave) was taken with this state as the
-    /// actor, summed over all replicates (admit and hold are votes the state cast as a member).
+    /// How often each action (apply, join, admit, hold, leave, end) was taken with this state as
+    /// the actor, summed over all replicates (admit and hold are votes the state cast as a member;
+    /// end counts the times it was released from the pact because the pact ended, which is not a
+    /// leave).
     pub actions: BTreeMap<String, u64>,
 }
 
@@ -147,6 +170,15 @@ impl Summary {
             .enumerate()
             .map(|(p, pact)| {
                 let formed = tally.formed_hist(p);
+                let ended = &tally.ended_hist(p)[..=r_n];
+                let mut cumulative = 0;
+                let p_ended_by_round = ended
+                    .iter()
+                    .map(|&c| {
+                        cumulative += c;
+                        tally.frac(cumulative)
+                    })
+                    .collect();
                 let size_q = |q: f64| (0..=r_n).map(|r| quantile(tally.size_hist(r, p), q).unwrap_or(0)).collect();
                 PactInfo {
                     id: pact.id.clone(),
@@ -157,6 +189,12 @@ impl Summary {
                     p_formed: tally.frac(formed[..=r_n].iter().sum()),
                     min_members: pact.min_members,
                     formed_round_median: median(&formed[..=r_n]),
+                    p_ended: tally.frac(ended.iter().sum()),
+                    p_ended_by_round,
+                    end_round_median: median(ended),
+                    end_round_p05: quantile(ended, 0.05),
+                    end_round_p95: quantile(ended, 0.95),
+                    p_dissolved: tally.frac(tally.dissolved_hist(p)[..=r_n].iter().sum()),
                     size_p05: size_q(0.05),
                     size_median: size_q(0.5),
                     size_p95: size_q(0.95),
@@ -277,6 +315,50 @@ impl Summary {
     /// Membership of one state in one pact, by ids.
     pub fn get(&self, pact: &str, state: &str) -> Option<&Membership> {
         self.membership.get(pact)?.get(state)
+    }
+
+    /// The label of a round (a median may fall between two: it is rounded).
+    pub fn round_label(&self, r: f64) -> String {
+        let i = r.round().max(0.0) as usize;
+        self.round_labels.get(i).cloned().unwrap_or_else(|| format!("round {r}"))
+    }
+
+    /// How often and when a pact ended because its membership fell below `min_members`, in
+    /// words: "ended in 25.7% of replicates (median 2022-05; 5–95%: 2021-02 to 2023-11)"; and
+    /// how often an event dissolved it. None when neither happened.
+    pub fn end_text(&self, p: &PactInfo) -> Option<String> {
+        let mut parts = Vec::new();
+        if p.p_ended > 0.0 {
+            let mut text = format!("ended in {} of replicates", percent(p.p_ended));
+            if let Some(m) = p.end_round_median {
+                text.push_str(&format!(" (median {}", self.round_label(m)));
+                if let (Some(lo), Some(hi)) = (p.end_round_p05, p.end_round_p95)
+                    && lo != hi
+                {
+                    text.push_str(&format!(
+                        "; 5–95%: {} to {}",
+                        self.round_label(lo as f64),
+                        self.round_label(hi as f64)
+                    ));
+                }
+                text.push(')');
+            }
+            parts.push(text);
+        }
+        if p.p_dissolved > 0.0 {
+            parts.push(format!("dissolved by an event in {}", percent(p.p_dissolved)));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// A share as a percentage with the precision a share of replicates needs: "26%", "1.7%", "0.1%".
+pub fn percent(p: f64) -> String {
+    let v = 100.0 * p;
+    if v >= 10.0 || v == v.round() {
+        format!("{v:.0}%")
+    } else {
+        format!("{v:.1}%")
     }
 }
 

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Action, Decision, World};
 use crate::scenario::Scenario;
 
+/// How many kinds of action a tally counts per state and pact ([`Action::ALL`]).
+pub const ACTIONS: usize = Action::ALL.len();
+
 /// Counts over replicates `first..first + runs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
@@ -33,7 +36,14 @@ pub struct Tally {
     /// First round at which the pact had at least `min_members` members: `[p·(R+2) + r]`,
     /// with r = R+1 for "never formed".
     pub formed: Vec<u64>,
-    /// How often each action was taken: `[(p·N + s)·5 + action]`, actions in [`Action::ALL`] order.
+    /// First round at which the pact ended because its membership fell below `min_members`
+    /// (docs/MODEL.md §5a): `[p·(R+2) + r]`, with r = R+1 for "never ended".
+    pub ended: Vec<u64>,
+    /// First round at which a `dissolve` event ended the pact while it was active:
+    /// `[p·(R+2) + r]`, with r = R+1 for "never dissolved".
+    pub dissolved: Vec<u64>,
+    /// How often each action was taken: `[(p·N + s)·A + action]`, A = [`ACTIONS`], actions in
+    /// [`Action::ALL`] order (`end`: released from a pact that ended).
     pub actions: Vec<u64>,
     /// Sum over replicates of public support after round r in millionths (rounded), `[r·N + s]`:
     /// an integer, so shards add up exactly.
@@ -57,14 +67,16 @@ impl Tally {
             apply_round: vec![0; p * n * (r + 1)],
             size: vec![0; (r + 1) * p * (n + 1)],
             formed: vec![0; p * (r + 2)],
-            actions: vec![0; p * n * 5],
+            ended: vec![0; p * (r + 2)],
+            dissolved: vec![0; p * (r + 2)],
+            actions: vec![0; p * n * ACTIONS],
             support_micro: vec![0; (r + 1) * n],
         }
     }
 
     /// Adds the tally of the replicates that directly follow this one's.
     pub fn merge(&mut self, other: &Tally) -> Result<(), MergeError> {
-        if (self.rounds, self.pacts, self.states) != (other.rounds, other.pacts, other.states) {
+        if (self.rounds, self.pacts, self.states) != (other.rounds, other.pacts, other.states) || self.lengths() != other.lengths() {
             return Err(MergeError::Shape);
         }
         if self.runs > 0 && other.runs > 0 && other.first != self.first + self.runs {
@@ -86,12 +98,33 @@ impl Tally {
             (&mut self.accession_lag, &other.accession_lag),
             (&mut self.size, &other.size),
             (&mut self.formed, &other.formed),
+            (&mut self.ended, &other.ended),
+            (&mut self.dissolved, &other.dissolved),
             (&mut self.actions, &other.actions),
             (&mut self.support_micro, &other.support_micro),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
         Ok(())
+    }
+
+    /// The length of every table, in [`Tally::merge`]'s order: two tallies whose shapes agree
+    /// but whose tables do not (one written by a version that counted other things) cannot merge.
+    fn lengths(&self) -> [usize; 12] {
+        [
+            self.member.len(),
+            self.ever.len(),
+            self.founding.len(),
+            self.apply_round.len(),
+            self.join_round.len(),
+            self.accession_lag.len(),
+            self.size.len(),
+            self.formed.len(),
+            self.ended.len(),
+            self.dissolved.len(),
+            self.actions.len(),
+            self.support_micro.len(),
+        ]
     }
 
     pub fn pair(&self, p: usize, s: usize) -> usize {
@@ -135,13 +168,26 @@ impl Tally {
         &self.formed[k..k + self.rounds + 2]
     }
 
+    /// Histogram of the round a pact first ended because its membership fell below
+    /// `min_members`; the last bin counts "never".
+    pub fn ended_hist(&self, p: usize) -> &[u64] {
+        let k = p * (self.rounds + 2);
+        &self.ended[k..k + self.rounds + 2]
+    }
+
+    /// Histogram of the round a `dissolve` event first ended the pact; the last bin counts "never".
+    pub fn dissolved_hist(&self, p: usize) -> &[u64] {
+        let k = p * (self.rounds + 2);
+        &self.dissolved[k..k + self.rounds + 2]
+    }
+
     /// Mean public support of a state after round r.
     pub fn mean_support(&self, r: usize, s: usize) -> f64 {
         self.frac(self.support_micro[r * self.states + s]) / 1e6
     }
 
     pub fn action_count(&self, p: usize, s: usize, a: Action) -> u64 {
-        self.actions[self.pair(p, s) * 5 + a.index()]
+        self.actions[self.pair(p, s) * ACTIONS + a.index()]
     }
 
     /// Records one finished replicate, given what it left after each round and the world at the end.
@@ -190,11 +236,19 @@ impl Tally {
                 }
             }
         }
-        for (p, &r) in formed.iter().enumerate() {
-            self.formed[p * (r_n + 2) + r] += 1;
+        for (p, formed) in formed.iter_mut().enumerate() {
+            let pact = crate::scenario::PactId(p as u16);
+            let ended = world.ended_at(pact).map_or(r_n + 1, |r| r as usize);
+            // A pact that ended had formed, at the latest in the round it ended (it may have
+            // reached `min_members` and fallen below it within that round, between snapshots).
+            *formed = (*formed).min(ended);
+            self.formed[p * (r_n + 2) + *formed] += 1;
+            self.ended[p * (r_n + 2) + ended] += 1;
+            let dissolved = world.dissolved_at(pact).map_or(r_n + 1, |r| r as usize);
+            self.dissolved[p * (r_n + 2) + dissolved] += 1;
         }
         for d in decisions {
-            self.actions[(d.pact.index() * n + d.state.index()) * 5 + d.action.index()] += 1;
+            self.actions[(d.pact.index() * n + d.state.index()) * ACTIONS + d.action.index()] += 1;
         }
     }
 }

@@ -375,8 +375,11 @@ pub struct RawPact {
     /// Empty = aimed at no one in particular (protection counts against every threat).
     #[serde(default)]
     pub rivals: Vec<SpannedStr>,
-    /// The pact counts as formed once it has this many members.
-    #[serde(default = "one_u32")]
+    /// The pact counts as formed once it has this many members, and ends if, once formed, its
+    /// membership falls below it: the remaining members are released (docs/MODEL.md §5a).
+    /// Default 2: a treaty or coalition of one is no pact. 1 keeps a pact alive down to a single
+    /// member (it ends only when the last leaves).
+    #[serde(default = "two_u32")]
     pub min_members: u32,
     /// False: the pact does not exist until a `found` event.
     #[serde(default = "yes")]
@@ -396,6 +399,9 @@ fn default_admission() -> SpannedStr {
 }
 fn one_u32() -> u32 {
     1
+}
+fn two_u32() -> u32 {
+    2
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
