@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
     )]
     Backtest(backtest::BacktestArgs),
+    /// What a value means: its description, and with --scenario its value and accepted range.
+    #[command(
+        after_help = "Examples:\n  pactsim describe model.temperature\n  pactsim describe model.weights                 # every key under it\n  pactsim describe state.FIN --scenario scenarios/finland_sweden.toml\n  pactsim describe                               # every value there is"
+    )]
+    Describe(DescribeArgs),
     /// List the results written into a directory (default: output/), from its index runs.csv.
     #[command(
         after_help = "Examples:\n  pactsim runs\n  pactsim runs my-results\n\nEvery result pactsim writes carries a marker (.pactsim.json: kind, version, identity, command,\nfiles) and is recorded in runs.csv beside it. A row whose directory now holds another result\nis shown as replaced; one whose directory is gone, as gone."
@@ -212,6 +217,20 @@ pub struct MergeArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
+    /// Also list every value the scenario lets you edit: its --set path, value, accepted range
+    /// and what it means.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// A --set path (`model.temperature`, `state.FIN.neutrality`, `state.*.neutrality`) or the
+    /// start of one (`model.weights`); none lists every value.
+    pub key: Option<String>,
+    /// A scenario file: also show each value there and the range validation accepts.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -317,6 +336,7 @@ pub fn main() -> Result<()> {
         Command::Backtest(args) => backtest::cmd_backtest(args),
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Runs(args) => cmd_runs(args),
+        Command::Describe(args) => cmd_describe(args),
     }
 }
 
@@ -519,6 +539,17 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
             .collect();
         writeln!(o, "  {} targets (checked on every run): {}", sc.targets.len(), counts.join(", "))?;
     }
+    if args.verbose {
+        let source = scenario::Source {
+            path: args.scenario.file.clone(),
+            text: std::fs::read_to_string(&args.scenario.file).with_context(|| format!("reading {}", args.scenario.file.display()))?,
+        };
+        let values = scenario::editable::editable(&source, &args.scenario.set)?;
+        writeln!(o, "  {} editable values (--set PATH=VALUE):", values.len())?;
+        for e in &values {
+            writeln!(o, "    {}", value_line(e))?;
+        }
+    }
     Ok(())
 }
 
@@ -539,6 +570,67 @@ fn cmd_list(args: ListArgs) -> Result<()> {
             Err(_) => "(does not load: run `pactsim check` on it)".to_string(),
         };
         writeln!(o, "{:<40} {}", f.display(), line)?;
+    }
+    Ok(())
+}
+
+/// `path = value [range] — description` for one editable value.
+fn value_line(e: &scenario::editable::Editable) -> String {
+    use scenario::editable::EditValue;
+    let value = match &e.value {
+        EditValue::Number(x) => format!("{x}"),
+        EditValue::Integer(n) => format!("{n}"),
+        EditValue::Bool(b) => format!("{b}"),
+        EditValue::Text(t) => t.clone(),
+    };
+    let range = match (e.min, e.max, e.choices.is_empty()) {
+        (Some(lo), Some(hi), _) => format!(" [{lo} to {hi}]"),
+        (Some(lo), None, _) => format!(" [from {lo}]"),
+        (None, Some(hi), _) => format!(" [up to {hi}]"),
+        (None, None, false) => format!(" [{}]", e.choices.join(", ")),
+        (None, None, true) => String::new(),
+    };
+    format!("{} = {value}{range} — {}", e.path, e.description)
+}
+
+fn cmd_describe(args: DescribeArgs) -> Result<()> {
+    let key = args.key.as_deref().unwrap_or("");
+    let matches =
+        |path: &str| key.is_empty() || path == key || path.starts_with(&format!("{key}.")) || scenario::describe::generic(path) == key;
+    let mut o = std::io::stdout().lock();
+    let Some(file) = &args.scenario else {
+        let generic = scenario::describe::generic(key);
+        let rows: Vec<_> = scenario::describe::all()
+            .iter()
+            .filter(|(k, _)| key.is_empty() || *k == generic || k.starts_with(&format!("{generic}.")))
+            .collect();
+        if rows.is_empty() {
+            bail!(
+                "no value `{key}`: give a --set path such as model.temperature, state.FIN.neutrality or a start of one (model.weights); `pactsim describe` lists them all"
+            );
+        }
+        for (k, d) in rows {
+            writeln!(o, "{k}\n    {d}")?;
+        }
+        return Ok(());
+    };
+    let source = scenario::Source {
+        path: file.clone(),
+        text: std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?,
+    };
+    let values: Vec<_> = scenario::editable::editable(&source, &[])?
+        .into_iter()
+        .filter(|e| matches(&e.path))
+        .collect();
+    if values.is_empty() {
+        bail!(
+            "{} has no editable value `{key}`: `pactsim check --verbose {}` lists them",
+            file.display(),
+            file.display()
+        );
+    }
+    for e in &values {
+        writeln!(o, "{}", value_line(e))?;
     }
     Ok(())
 }

@@ -55,6 +55,8 @@ pub struct Editable {
     pub slider_max: Option<f64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<&'static str>,
+    /// What the value means ([`super::describe`]).
+    pub description: &'static str,
 }
 
 /// Every editable value of the scenario in `source` after `overrides`, in groups (scenario,
@@ -100,6 +102,7 @@ pub fn editable(source: &Source, overrides: &[String]) -> Result<Vec<Editable>, 
             slider_min: None,
             slider_max: None,
             choices: Vec::new(),
+            description: super::describe::describe(&path).unwrap_or(""),
         };
         match value {
             Value::Float(x) => {

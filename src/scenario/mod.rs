@@ -2,6 +2,7 @@
 //! dense ids. Everything below this layer (model, run, report, plot) reads only [`Scenario`].
 
 mod calendar;
+pub mod describe;
 pub mod edit;
 pub mod editable;
 mod error;

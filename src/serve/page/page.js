@@ -80,7 +80,9 @@ function control(p) {
   const mark = el("span", { class: "mark", "aria-hidden": "true" });
   const error = el("div", { class: "error", id: id + "-err", "aria-live": "polite" });
   const reset = el("button", { type: "button", class: "reset", title: "Reset to the file's value", "aria-label": "Reset " + p.path, text: "↺" });
-  const name = el("label", { class: "name", for: id, title: p.path }, label(p.path, p.group), " ", mark);
+  const name = el("label", { class: "name", for: id, title: p.description ? `${p.path}: ${p.description}` : p.path }, label(p.path, p.group), " ", mark);
+  // What the value means (one line; the whole text on hover and for screen readers).
+  const hint = el("div", { class: "hint", id: id + "-hint", title: p.description || "", text: p.description || "" });
   const edit = el("div", { class: "edit" });
   const changed = () => {
     const c = isChanged(item);
@@ -138,7 +140,8 @@ function control(p) {
   }
   reset.addEventListener("click", () => { item.set(item.original); changed(); });
   edit.append(reset);
-  const row = el("div", { class: "row", "data-path": p.path }, name, edit, error);
+  const row = el("div", { class: "row", "data-path": p.path }, name, hint, edit, error);
+  for (const input of row.querySelectorAll("input, select")) input.setAttribute("aria-describedby", id + "-hint");
   item.row = row;
   item.error = error;
   return item;
@@ -182,7 +185,7 @@ function countChanged() {
 
 function applyFilter() {
   const q = $("filter").value.trim().toLowerCase();
-  for (const it of S.params) it.row.hidden = q !== "" && !it.p.path.toLowerCase().includes(q);
+  for (const it of S.params) it.row.hidden = q !== "" && !it.p.path.toLowerCase().includes(q) && !(it.p.description || "").toLowerCase().includes(q);
   for (const d of document.querySelectorAll("#groups details")) {
     const visible = [...d.querySelectorAll(".row")].some((r) => !r.hidden);
     d.hidden = !visible;
