@@ -20,7 +20,7 @@ use crate::scenario::{self, Source};
 pub struct SweepArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// A parameter and its values: PATH=V1,V2,... or PATH=LO..HI:N, `*X` for multipliers (repeatable).
+    /// A parameter and its values: PATH=V1,V2,..., PATH=LO..HI:N or PATH=LO..HI/STEP, `*X` for multipliers (repeatable).
     #[arg(long = "vary", value_name = "SPEC", required = true)]
     pub vary: Vec<String>,
     /// How the values of several parameters combine: `grid` (every combination of the values

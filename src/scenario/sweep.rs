@@ -89,12 +89,14 @@ impl Vary {
 
 /// Parses `VALUES`: returns the values and whether they are multipliers.
 fn parse_values(text: &str) -> Result<(Vec<f64>, bool), String> {
-    let (range, points) = match text.rsplit_once(':') {
-        Some((range, n)) => {
+    let (range, points) = match (text.rsplit_once(':'), text.rsplit_once('/')) {
+        (Some(_), Some(_)) => return Err("give the points (:N) or the step (/STEP) of a range, not both".into()),
+        (Some((range, n)), None) => {
             let n: usize = n.trim().parse().map_err(|_| format!("`{n}` is not a number of points (e.g. :8)"))?;
             (range, Some(n))
         }
-        None => (text, None),
+        (None, Some((range, step))) => (range, Some(steps(range, step)?)),
+        (None, None) => (text, None),
     };
     if let Some((lo, hi)) = range.split_once("..") {
         let (lo, lo_rel) = number(lo)?;
@@ -129,6 +131,34 @@ fn parse_values(text: &str) -> Result<(Vec<f64>, bool), String> {
         return Err("every value of a list is a multiplier (*0.5,*1,*2) or none is".into());
     }
     Ok((items.into_iter().map(|(v, _)| v).collect(), relative))
+}
+
+/// Most points a range given by its step may have.
+const MAX_STEPS: usize = 100_000;
+
+/// The number of points of `LO..HI/STEP` (BehaviorSpace's `[LO STEP HI]`): both ends included,
+/// so the range must hold a whole number of steps.
+fn steps(range: &str, step: &str) -> Result<usize, String> {
+    let (lo, hi) = range
+        .split_once("..")
+        .ok_or_else(|| format!("`/{step}` is the step of a range: write LO..HI/STEP, e.g. 0..1/0.05"))?;
+    let ((lo, _), (hi, _)) = (number(lo)?, number(hi)?);
+    let step = match step.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => v,
+        _ => return Err(format!("`{}` is not a step: give a positive number, e.g. 0..1/0.05", step.trim())),
+    };
+    let count = (hi - lo).abs() / step;
+    let whole = count.round();
+    if (count - whole).abs() > 1e-9 * count.max(1.0) || whole < 1.0 {
+        return Err(format!(
+            "{lo}..{hi} is not a whole number of steps of {step} ({count:.3}): choose a step that divides it, or give the points with :N"
+        ));
+    }
+    let n = whole as usize + 1;
+    if n > MAX_STEPS {
+        return Err(format!("{lo}..{hi}/{step} has {n} points: at most {MAX_STEPS}"));
+    }
+    Ok(n)
 }
 
 /// `x` to 12 significant digits.
@@ -481,6 +511,30 @@ mod tests {
         assert_eq!((m.values.clone(), m.relative), (vec![0.5, 1.0, 1.5], true));
         assert_eq!(m.label(), "state.*.support.sensitivity (×)");
         assert_eq!(Vary::parse("model.temperature=0.1..0.2").unwrap().values.len(), DEFAULT_POINTS);
+    }
+
+    #[test]
+    fn a_range_by_its_step_includes_both_ends() {
+        let v = Vary::parse("model.bloc_threat=0..1/0.05").unwrap();
+        assert_eq!(v.values.len(), 21);
+        assert_eq!((v.values[0], v.values[1], v.values[20]), (0.0, 0.05, 1.0));
+        assert_eq!(v.values, Vary::parse("model.bloc_threat=0..1:21").unwrap().values);
+        assert_eq!(v.range, Some((0.0, 1.0)));
+        assert_eq!(Vary::parse("x=0.1..0.4/0.1").unwrap().values, vec![0.1, 0.2, 0.3, 0.4]);
+        let m = Vary::parse("x=*0.5..*1.5/0.25").unwrap();
+        assert_eq!((m.values.clone(), m.relative), (vec![0.5, 0.75, 1.0, 1.25, 1.5], true));
+        assert_eq!(Vary::parse("x=1..0/0.5").unwrap().values, vec![1.0, 0.5, 0.0]);
+        for (spec, expect) in [
+            ("x=0..1/0.3", "not a whole number of steps"),
+            ("x=0..1/0", "not a step"),
+            ("x=0..1/-0.1", "not a step"),
+            ("x=0..1/0.1:5", "not both"),
+            ("x=0.1/0.1", "LO..HI/STEP"),
+            ("x=0..1/1e-6", "at most"),
+        ] {
+            let e = Vary::parse(spec).unwrap_err().to_string();
+            assert!(e.contains(expect), "{spec}: {e}");
+        }
     }
 
     #[test]
