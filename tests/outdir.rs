@@ -293,3 +293,15 @@ fn the_pages_save_follows_the_same_rules() {
     let index = fs::read_to_string(out.join("runs.csv")).unwrap();
     assert_eq!(index.lines().count(), 1 + 4, "{index}");
 }
+
+#[test]
+fn an_index_that_cannot_be_written_is_a_note_and_the_result_stands() {
+    let p = project();
+    // `output` is a file of the user's: the index cannot go there, the result (with --out) can.
+    fs::write(p.path().join("output"), "not a directory").unwrap();
+    let (code, _, err) = call(p.path(), &["run", FS, "--runs", "20", "--out", "res"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not recorded"), "{err}");
+    assert!(p.path().join("res/summary.json").is_file());
+    assert_eq!(fs::read_to_string(p.path().join("output")).unwrap(), "not a directory");
+}

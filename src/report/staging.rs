@@ -109,7 +109,11 @@ impl Staging {
                 source,
             })?;
         }
-        let index_note = super::index::record(&self.dest.index, &target, &marker)?;
+        // The result is in place: an index that cannot take its row is a note, not a failure.
+        let index_note = match super::index::record(&self.dest.index, &target, &marker) {
+            Ok(note) => note,
+            Err(e) => Some(format!("this result is not recorded in {}: {e}", self.dest.index.display())),
+        };
         Ok(Committed { path: target, index_note })
     }
 }
