@@ -355,3 +355,31 @@ fn a_few_moving_pacts_share_one_size_chart_and_small_worlds_show_every_member() 
     assert_eq!(select::map_pacts(&summary).0.len(), 8);
     assert!(select::network(&summary, &[0, 12]).note(&summary).is_none());
 }
+
+/// Labels of clustered points are placed without overlapping one another or any point, inside
+/// their bounds, the same way every time; one moved away from its point gets a leader line.
+#[test]
+fn clustered_labels_do_not_overlap() {
+    use pactsim::plot::style::{Rect, place_labels};
+    let overlap = |a: Rect, b: Rect| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    // Five points within a few pixels of each other, as Morris points near the origin are.
+    let points = [(100, 400), (104, 396), (98, 404), (110, 390), (102, 399)];
+    let sizes = [(160, 17); 5];
+    let bounds = (60, 50, 560, 420);
+    let places = place_labels(&points, &sizes, &[false; 5], 6, bounds, &[]);
+    assert_eq!(places, place_labels(&points, &sizes, &[false; 5], 6, bounds, &[]));
+    for (i, a) in places.iter().enumerate() {
+        let r = a.rect;
+        assert!(r.0 >= bounds.0 && r.1 >= bounds.1 && r.2 <= bounds.2 && r.3 <= bounds.3, "{a:?}");
+        for b in &places[i + 1..] {
+            assert!(!overlap(r, b.rect), "{a:?} overlaps {b:?}");
+        }
+        for &(x, y) in &points {
+            assert!(!overlap(r, (x - 6, y - 6, x + 7, y + 7)), "{a:?} covers the point at {x},{y}");
+        }
+    }
+    assert!(places.iter().any(|p| p.leader), "some label must move away: {places:?}");
+    // A lone point keeps its label beside it.
+    let one = place_labels(&[(300, 200)], &[(80, 17)], &[false], 6, bounds, &[]);
+    assert!(!one[0].leader && one[0].rect.0 == 309, "{one:?}");
+}

@@ -206,3 +206,33 @@ fn a_trace_in_batches_is_the_whole_trace_and_stops_when_asked() {
     assert!(pactsim::run::trace::trace_until(&sc, fin, nato, 5, 40, 10, &stop).is_none());
     assert_eq!(asked.into_inner(), 2);
 }
+
+/// `open` shows when the pact opens to the state: Sweden applies to NATO in the round its
+/// support gate opens, so `open` must not leave out states with an application pending (it read
+/// 0.00 in every round when it did).
+#[test]
+fn open_shows_the_support_gate_opening_for_sweden() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ex");
+    explain(
+        &["scenarios/finland_sweden.toml", "--state", "SWE", "--pact", "NATO", "--runs", "20"],
+        &out,
+    );
+    let rows = csv_rows(&out);
+    let num = |r: &HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
+    let joins: Vec<_> = rows.iter().filter(|r| r["decision"] == "join").collect();
+    // Before the invasion the gate is closed: nobody has applied, and the door is shut.
+    assert_eq!(num(joins[0], "p_open"), 0.0, "{:?}", joins[0]);
+    // Wherever Sweden has applied somewhere, the door was open to it there.
+    let applied: Vec<_> = joins.iter().filter(|r| num(r, "p_applicant") > 0.0).collect();
+    assert!(!applied.is_empty(), "Sweden applies in this scenario");
+    for r in &applied {
+        assert!(num(r, "p_open") > 0.0, "applied but not open: {r:?}");
+    }
+    // Every non-member with an application pending is counted as open.
+    for r in &joins {
+        let n = num(r, "n");
+        let pending = num(r, "p_applicant") * 20.0;
+        assert!(num(r, "p_open") * n + 1e-9 >= pending, "{r:?}");
+    }
+}

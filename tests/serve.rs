@@ -828,3 +828,46 @@ fn the_cap_is_on_work_not_replicates() {
     assert!(nothing_in(&out), "nothing saved");
     assert_eq!(s.stats().replicates, 0, "nothing simulated");
 }
+
+/// The width of an SVG chart, from its root element.
+fn svg_width(svg: &str) -> u32 {
+    let at = svg.find("width=\"").expect("a width") + 7;
+    svg[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+/// The page's charts are drawn as wide as it shows them (`chart_width`), within
+/// [MIN_PAGE_WIDTH, the chart's own width], so that their text can be read on a phone.
+#[test]
+fn charts_are_drawn_at_the_width_the_page_asks_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = server(tmp.path());
+    let view = |width: Option<u32>| {
+        let w = width.map(|w| format!(r#", "chart_width": {w}"#)).unwrap_or_default();
+        let (status, text) = post(&s, "/api/view", &format!(r#"{{"scenario": "finland_sweden", "runs": 20{w}}}"#));
+        assert_eq!(status, 200, "{text}");
+        let v = json_of(&text);
+        let mut widths: Vec<u32> = Vec::new();
+        for c in v["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(v["compare"]["charts"].as_array().unwrap())
+        {
+            widths.push(svg_width(c["svg"].as_str().unwrap()));
+        }
+        widths
+    };
+    let natural = view(None);
+    assert!(natural.iter().all(|&w| w > 390), "{natural:?}");
+    assert!(view(Some(390)).iter().all(|&w| w == 390));
+    assert!(view(Some(10)).iter().all(|&w| w == pactsim::plot::MIN_PAGE_WIDTH));
+    // Never wider than the chart is drawn for: a wide screen scales it up.
+    assert_eq!(view(Some(100_000)), natural);
+    let (status, text) = post(
+        &s,
+        "/api/explain",
+        r#"{"scenario": "finland_sweden", "runs": 20, "state": "SWE", "pact": "NATO", "chart_width": 400}"#,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(svg_width(json_of(&text)["chart"]["svg"].as_str().unwrap()), 400);
+}

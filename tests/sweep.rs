@@ -535,6 +535,9 @@ fn several_parameters_make_small_multiples_and_a_page() {
     let page = std::fs::read_to_string(out.join("sweep.html")).unwrap();
     assert!(page.contains("<h1>Sweep of Finland and Sweden join NATO</h1>"), "{page}");
     assert!(page.contains("multiples.png"));
+    // Text quoted with backticks is written as code, never as literal backticks.
+    assert!(!page.contains('`'), "{page}");
+    assert!(page.contains("<code>pactsim merge</code>"), "{page}");
     // The pair that moves most is named with where it is lowest and highest.
     let rows = read_csv(&out.join("sweep.csv"));
     let swe: Vec<f64> = rows

@@ -20,7 +20,7 @@ struct SkillChart<'a> {
 
 impl Figure for SkillChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (1200, 1050)
+        (1200, 1090)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
@@ -33,6 +33,21 @@ impl Figure for SkillChart<'_> {
                 bt.horizon, bt.selection
             ),
         )?;
+        // One legend for the three panels, above them, so no panel's data is covered by it.
+        let series = [(0usize, "model"), (2usize, "historical base rates")];
+        let items: Vec<(String, Swatch<DB>)> = series
+            .iter()
+            .map(|&(pi, name)| {
+                let colour = series_colour(pi);
+                let swatch: Swatch<DB> = Box::new(move |r, x, y| {
+                    r.draw(&PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)))?;
+                    r.draw(&Circle::new((x + 12, y), 3, colour.filled()))?;
+                    Ok(())
+                });
+                (name.to_string(), swatch)
+            })
+            .collect();
+        let body = legend(root, &body, items)?;
         let panels = body.split_evenly((3, 1));
         let titles = [
             "All state–alliance–years (event: member)",
@@ -62,8 +77,8 @@ impl Figure for SkillChart<'_> {
                 .light_line_style(TRANSPARENT)
                 .draw()?;
             chart.draw_series(std::iter::once(PathElement::new(vec![(x0, 0.0), (x1, 0.0)], MUTED.stroke_width(2))))?;
-            for (pi, name) in [(0usize, "model"), (2usize, "historical base rates")] {
-                let colour = category(if pi == 0 { 0 } else { 1 });
+            for &(pi, _) in &series {
+                let colour = series_colour(pi);
                 let pts: Vec<(f64, f64)> = bt
                     .starts
                     .iter()
@@ -71,22 +86,17 @@ impl Figure for SkillChart<'_> {
                     .filter(|(_, v)| v.is_finite())
                     .map(|(x, v)| (x, v.clamp(FLOOR, 1.0)))
                     .collect();
-                chart
-                    .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(3)))?
-                    .label(name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
+                chart.draw_series(LineSeries::new(pts.clone(), colour.stroke_width(3)))?;
                 chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
             }
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font(font(LABEL_SIZE))
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .draw()?;
         }
         Ok(())
     }
+}
+
+/// The colour of a series of the skill chart by its score index (0 model, 2 base rates).
+fn series_colour(pi: usize) -> RGBColor {
+    category(if pi == 0 { 0 } else { 1 })
 }
 
 struct ReliabilityChart<'a> {

@@ -151,8 +151,8 @@ pub fn draw_compare(dir: &Path, cmp: &Comparison) -> Result<Vec<Chart>, PlotErro
 }
 
 /// The charts of a comparison as SVG text (the live page): the same figures as [`draw_compare`].
-pub fn compare_svg(cmp: &Comparison) -> Result<Vec<super::SvgChart>, PlotError> {
-    super::svg_jobs(compare_jobs(cmp))
+pub fn compare_svg(cmp: &Comparison, width: Option<u32>) -> Result<Vec<super::SvgChart>, PlotError> {
+    super::svg_jobs(compare_jobs(cmp), width)
 }
 
 fn compare_jobs(cmp: &Comparison) -> Vec<Job<'_>> {

@@ -350,7 +350,7 @@ pub fn draw_explain(dir: &Path, trace: &Trace) -> Result<Chart, PlotError> {
 }
 
 /// The explain chart of a trace as SVG text (the live page).
-pub fn explain_svg(trace: &Trace) -> Result<super::SvgChart, PlotError> {
-    let mut charts = super::svg_jobs(vec![explain_job(trace)])?;
+pub fn explain_svg(trace: &Trace, width: Option<u32>) -> Result<super::SvgChart, PlotError> {
+    let mut charts = super::svg_jobs(vec![explain_job(trace)], width)?;
     Ok(charts.remove(0))
 }

@@ -261,12 +261,34 @@ pub fn svg<F: Figure>(fig: &F) -> Result<String, PlotError> {
     Ok(text)
 }
 
-/// Draws the jobs as SVG text, in parallel, in order.
-pub(crate) fn svg_jobs(jobs: Vec<Job<'_>>) -> Result<Vec<SvgChart>, PlotError> {
+/// Narrowest width a chart of the live page is drawn at, in pixels.
+pub const MIN_PAGE_WIDTH: u32 = 320;
+
+/// `fig` drawn `width` pixels wide (clamped to [`MIN_PAGE_WIDTH`] and the figure's own width),
+/// its height unchanged: a chart shown narrow (a phone) keeps its text at full size instead of
+/// being a wide drawing scaled down. `None`: the figure's own size.
+struct AtWidth<'a, F> {
+    fig: &'a F,
+    width: Option<u32>,
+}
+
+impl<F: Figure> Figure for AtWidth<'_, F> {
+    fn size(&self) -> (u32, u32) {
+        let (w, h) = self.fig.size();
+        (self.width.map_or(w, |x| x.clamp(MIN_PAGE_WIDTH.min(w), w)), h)
+    }
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
+        self.fig.draw(root)
+    }
+}
+
+/// Draws the jobs as SVG text, in parallel, in order, `width` pixels wide if given (see
+/// [`AtWidth`]).
+pub(crate) fn svg_jobs(jobs: Vec<Job<'_>>, width: Option<u32>) -> Result<Vec<SvgChart>, PlotError> {
     fonts()?;
     jobs.into_par_iter()
         .map(|job| {
-            let text = svg(&job.figure).map_err(|e| match e {
+            let text = svg(&AtWidth { fig: &job.figure, width }).map_err(|e| match e {
                 PlotError::Backend(message) => PlotError::Draw {
                     chart: job.stem.clone(),
                     message,
@@ -354,8 +376,8 @@ pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Char
 
 /// The membership maps and the pact-size chart of a run as SVG text: the same figures
 /// [`draw_run`] writes (the live page of `pactsim serve`).
-pub fn run_svg(summary: &Summary) -> Result<Vec<SvgChart>, PlotError> {
-    svg_jobs(membership_and_size_jobs(summary))
+pub fn run_svg(summary: &Summary, width: Option<u32>) -> Result<Vec<SvgChart>, PlotError> {
+    svg_jobs(membership_and_size_jobs(summary), width)
 }
 
 fn membership_and_size_jobs(summary: &Summary) -> Vec<Job<'_>> {

@@ -111,34 +111,48 @@ impl Figure for MorrisChart<'_> {
             )))?;
             // Parameters with no visible effect are named together instead of piling up at 0.
             let near_zero = |e: &&&Effect| e.mu_star < 0.02 * max && e.sigma < 0.02 * max;
+            let mut taken = Vec::new();
+            let zero: Vec<&str> = group.iter().filter(near_zero).map(|e| e.parameter.as_str()).collect();
+            if !zero.is_empty() {
+                let (px, py) = chart.backend_coord(&(0.0, max));
+                let style = font(SMALL_SIZE).color(&MUTED);
+                let text = fit(root, &format!("≈ 0: {}", zero.join(", ")), &style, 480);
+                let w = text_width(root, &text, &style);
+                taken.push((px + 10, py + 6, px + 10 + w, py + 6 + SMALL_SIZE as i32 + 4));
+                root.draw(&Text::new(text, (px + 10, py + 6), anchored(style, HPos::Left, VPos::Top)))?;
+            }
             for e in group {
                 // One colour per parameter across the panels, in design order.
                 let colour = category(self.result.labels().iter().position(|l| *l == e.parameter).unwrap_or(0));
                 chart.draw_series(std::iter::once(Circle::new((e.mu_star, e.sigma), 6, colour.filled())))?;
-                if near_zero(&e) {
-                    continue;
+            }
+            // Labels placed greedily, largest effect first, so that none overlaps another or a
+            // point; one moved away from its point is joined to it by a leader line.
+            let mut named: Vec<&&Effect> = group.iter().filter(|e| !near_zero(e)).collect();
+            named.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star).then_with(|| a.parameter.cmp(&b.parameter)));
+            let points: Vec<(i32, i32)> = group.iter().map(|e| chart.backend_coord(&(e.mu_star, e.sigma))).collect();
+            let label_points: Vec<(i32, i32)> = named.iter().map(|e| chart.backend_coord(&(e.mu_star, e.sigma))).collect();
+            let sizes: Vec<(i32, i32)> = named
+                .iter()
+                .map(|e| (text_width(root, &e.parameter, &font(SMALL_SIZE)), SMALL_SIZE as i32 + 3))
+                .collect();
+            let left: Vec<bool> = named.iter().map(|e| e.mu_star > 0.6 * max).collect();
+            let ((l, t), (r, b)) = (chart.backend_coord(&(0.0, max)), chart.backend_coord(&(max, 0.0)));
+            let bounds = (l + 2, t + 2, r - 2, b - 2);
+            // Every point is an obstacle, not only the labelled ones.
+            let mut obstacles = taken.clone();
+            obstacles.extend(points.iter().map(|&(x, y)| (x - 6, y - 6, x + 7, y + 7)));
+            let places = place_labels(&label_points, &sizes, &left, 6, bounds, &obstacles);
+            for ((e, p), &pt) in named.iter().zip(&places).zip(&label_points) {
+                if p.leader {
+                    // In the point's colour, so it is clear which point a moved label names.
+                    let colour = category(self.result.labels().iter().position(|l| *l == e.parameter).unwrap_or(0));
+                    root.draw(&PathElement::new(vec![pt, leader_end(pt, p.rect)], colour.stroke_width(2)))?;
                 }
-                let (px, py) = chart.backend_coord(&(e.mu_star, e.sigma));
-                // Right of the point, or left of it in the right part of the panel.
-                let (h, dx) = if e.mu_star > 0.6 * max {
-                    (HPos::Right, -9)
-                } else {
-                    (HPos::Left, 9)
-                };
                 root.draw(&Text::new(
                     e.parameter.clone(),
-                    (px + dx, py - 2),
-                    anchored(font(SMALL_SIZE), h, VPos::Bottom),
-                ))?;
-            }
-            let zero: Vec<&str> = group.iter().filter(near_zero).map(|e| e.parameter.as_str()).collect();
-            if !zero.is_empty() {
-                let (px, py) = chart.backend_coord(&(0.0, max));
-                let text = fit(root, &format!("≈ 0: {}", zero.join(", ")), &font(SMALL_SIZE).color(&MUTED), 480);
-                root.draw(&Text::new(
-                    text,
-                    (px + 10, py + 6),
-                    anchored(font(SMALL_SIZE).color(&MUTED), HPos::Left, VPos::Top),
+                    (p.rect.0, p.rect.3),
+                    anchored(font(SMALL_SIZE), HPos::Left, VPos::Bottom),
                 ))?;
             }
         }

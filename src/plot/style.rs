@@ -413,3 +413,75 @@ mod tests {
         assert_eq!(file_safe("a/b c"), "a_b_c");
     }
 }
+
+/// A rectangle in pixels: left, top, right, bottom.
+pub type Rect = (i32, i32, i32, i32);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Where a label goes beside its point, from [`place_labels`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// The label's box.
+    pub rect: Rect,
+    /// Whether it is away from its point, to be joined to it by a leader line.
+    pub leader: bool,
+}
+
+/// Places labels of `sizes` (width, height) beside `points`, greedily in the order given, so that
+/// no label overlaps another, a point (a disc of radius `r`), or one of `taken`, and each stays in
+/// `bounds`. Each label tries beside its point first (right, then left; the left first where
+/// `prefer_left`), above then below, then ever farther above or below with a leader line.
+/// A label that fits nowhere goes to its first place. Deterministic: same input, same places.
+pub fn place_labels(
+    points: &[(i32, i32)],
+    sizes: &[(i32, i32)],
+    prefer_left: &[bool],
+    r: i32,
+    bounds: Rect,
+    taken: &[Rect],
+) -> Vec<Placed> {
+    let mut placed: Vec<Rect> = taken.to_vec();
+    let dots: Vec<Rect> = points.iter().map(|&(x, y)| (x - r, y - r, x + r + 1, y + r + 1)).collect();
+    let gap = r + 3;
+    let mut out = Vec::with_capacity(points.len());
+    for (i, (&(px, py), &(w, h))) in points.iter().zip(sizes).enumerate() {
+        let sides: [i32; 2] = if prefer_left.get(i).copied().unwrap_or(false) {
+            [px - gap - w, px + gap]
+        } else {
+            [px + gap, px - gap - w]
+        };
+        let mut candidates: Vec<Placed> = Vec::new();
+        for step in 0..12 {
+            let dy = step * (h + 2);
+            for &x0 in &sides {
+                for top in [py - 2 - h - dy, py + 2 + dy] {
+                    candidates.push(Placed {
+                        rect: (x0, top, x0 + w, top + h),
+                        leader: step > 0,
+                    });
+                }
+            }
+        }
+        let fits = |c: &Placed| {
+            let rc = c.rect;
+            rc.0 >= bounds.0
+                && rc.1 >= bounds.1
+                && rc.2 <= bounds.2
+                && rc.3 <= bounds.3
+                && !placed.iter().any(|&p| overlaps(p, rc))
+                && !dots.iter().any(|&d| overlaps(d, rc))
+        };
+        let chosen = candidates.iter().copied().find(fits).unwrap_or(candidates[0]);
+        placed.push(chosen.rect);
+        out.push(chosen);
+    }
+    out
+}
+
+/// The end of a leader line from a point to its label's box: the nearest point of the box.
+pub fn leader_end(point: (i32, i32), rect: Rect) -> (i32, i32) {
+    (point.0.clamp(rect.0, rect.2), point.1.clamp(rect.1, rect.3))
+}

@@ -43,7 +43,7 @@ pub fn table(t: &Trace) -> String {
     );
     let _ = writeln!(
         o,
-        "  member/applied: share of all replicates; n: replicates in the position; open: share of them in which {} may apply now",
+        "  member/applied: share of all replicates; n: replicates in the position; open: share of them in which the pact is open to {} (it may apply, or has applied)",
         t.state
     );
     let _ = writeln!(o, "  p_act: mean logit probability of taking the step if it may");

@@ -25,6 +25,25 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes prose for HTML element content, writing each `quoted` span (paired backticks, as
+/// the descriptions in the report writers use them) as `<code>`; an unpaired backtick is kept.
+pub fn esc_prose(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut i = 0;
+    while i < parts.len() {
+        out.push_str(&esc(parts[i]));
+        if i + 2 < parts.len() {
+            let _ = write!(out, "<code>{}</code>", esc(parts[i + 1]));
+        } else if i + 1 < parts.len() {
+            out.push('`');
+            out.push_str(&esc(parts[i + 1]));
+        }
+        i += 2;
+    }
+    out
+}
+
 /// Percent-encodes a relative path for an `href`/`src` (keeps `/`).
 fn href(path: &str) -> String {
     let mut out = String::new();
@@ -105,7 +124,13 @@ pub(crate) fn file_list(out: &mut String, dir: &Path, files: &[(&str, &str)]) {
     out.push_str("<ul class=\"files\">\n");
     for (f, what) in files {
         if dir.join(f).is_file() {
-            let _ = writeln!(out, "<li><a href=\"{}\"><code>{}</code></a> — {}</li>", href(f), esc(f), esc(what));
+            let _ = writeln!(
+                out,
+                "<li><a href=\"{}\"><code>{}</code></a> — {}</li>",
+                href(f),
+                esc(f),
+                esc_prose(what)
+            );
         }
     }
     out.push_str("</ul>\n");
@@ -572,13 +597,13 @@ pub fn write_study(dir: &Path, s: &StudyPage) -> Result<(), ReportError> {
     for (k, v) in s.settings {
         let _ = writeln!(b, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
     }
-    let _ = writeln!(b, "</table>\n<h2>{}</h2>", esc(s.heading));
+    let _ = writeln!(b, "</table>\n<h2>{}</h2>", esc_prose(s.heading));
     if s.lines.is_empty() {
-        let _ = writeln!(b, "<p>{}</p>", esc(s.nothing));
+        let _ = writeln!(b, "<p>{}</p>", esc_prose(s.nothing));
     }
     b.push_str("<ul>\n");
     for l in s.lines {
-        let _ = writeln!(b, "<li>{}</li>", esc(l));
+        let _ = writeln!(b, "<li>{}</li>", esc_prose(l));
     }
     b.push_str("</ul>\n");
     figures(&mut b, s.charts, "charts/");

@@ -28,9 +28,10 @@ pub struct Side {
     pub utility: f64,
     /// Mean probability of acting under the logit rule at the scenario's temperature.
     pub p_act: f64,
-    /// For joining: share of these replicates in which the state may apply at all (pact active and
-    /// taking applicants, room left, the domestic-support gate open) and has no application
-    /// pending. `None` for leaving.
+    /// For joining: share of these replicates in which the door is open to the state (pact active
+    /// and taking applicants, room left, the domestic-support gate open), whether or not it has
+    /// already applied: a state applies in the round the door opens, so leaving out those with an
+    /// application pending would hide every opening. `None` for leaving.
     pub p_open: Option<f64>,
 }
 
@@ -83,7 +84,7 @@ fn observe(w: &World, s: StateId, p: PactId) -> Obs {
     Obs {
         member,
         applicant,
-        open: !member && !applicant && w.may_apply(s, p),
+        open: !member && w.may_apply(s, p),
         terms: if member { leave_terms(w, s, p) } else { join_terms(w, s, p) },
     }
 }

@@ -168,6 +168,9 @@ pub(crate) struct Request {
     /// For `/api/explain`: the state and pact, by id.
     state: Option<String>,
     pact: Option<String>,
+    /// The width, in CSS pixels, the page shows its charts at: they are drawn that wide
+    /// (at least [`plot::MIN_PAGE_WIDTH`], at most each chart's own width).
+    chart_width: Option<u32>,
 }
 
 /// A request checked against the server's bounds, with its scenario loaded.
@@ -520,8 +523,8 @@ async fn view(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
         let (cmp, runs, seed) = comparison(job)?;
         let simulated = t0.elapsed().as_secs_f64();
         let edited = &cmp.variants[1].summary;
-        let charts: Vec<SvgChart> = plot::run_svg(edited).map_err(draw_err)?;
-        let compare_charts = plot::compare_svg(&cmp).map_err(draw_err)?;
+        let charts: Vec<SvgChart> = plot::run_svg(edited, job.req.chart_width).map_err(draw_err)?;
+        let compare_charts = plot::compare_svg(&cmp, job.req.chart_width).map_err(draw_err)?;
         Ok(json!({
             "runs": runs,
             "seed": seed,
@@ -595,7 +598,7 @@ async fn explain(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRe
             job.count_stop();
             return Err(job.halted());
         };
-        let chart = plot::explain_svg(&trace).map_err(draw_err)?;
+        let chart = plot::explain_svg(&trace, job.req.chart_width).map_err(draw_err)?;
         Ok(json!({"chart": chart, "table": report::explain::table(&trace)}))
     })
     .await?;

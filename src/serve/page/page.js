@@ -200,8 +200,16 @@ function schedule() {
   S.timer = setTimeout(runView, DELAY);
 }
 
+// The width the charts are shown at, in CSS pixels: the server draws them that wide, so their
+// text stays readable on a narrow screen instead of a wide drawing being scaled down.
+function chartWidth() {
+  const box = $("results");
+  const w = box ? box.clientWidth - 38 : 0;  // its padding and the figure's border
+  return Math.max(320, Math.min(2000, Math.round(w > 0 ? w : window.innerWidth - 40)));
+}
+
 function request(extra) {
-  const body = { scenario: S.name, set: sets() };
+  const body = { scenario: S.name, set: sets(), chart_width: chartWidth() };
   const runs = Number($("runs").value), seed = Number($("seed").value);
   if ($("runs").value !== "") body.runs = runs;
   if ($("seed").value !== "") body.seed = seed;
