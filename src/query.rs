@@ -160,7 +160,10 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     let denom = 1.0 + Z * Z / n;
     let centre = (p + Z * Z / (2.0 * n)) / denom;
     let half = Z * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt() / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At k = 0 and k = n the bounds are exactly 0 and 1; rounding would leave 1e-17 off.
+    let low = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if k as f64 == n { 1.0 } else { (centre + half).min(1.0) };
+    (low, high)
 }
 
 #[derive(Debug, Clone, PartialEq)]
