@@ -13,6 +13,7 @@ pub mod data;
 pub mod model;
 pub mod output;
 pub mod plot;
+pub mod query;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -47,6 +47,17 @@ pub fn run_identity(sc: &Scenario, seed: u64, replicates: &Range<u64>) -> Identi
         .with("replicates", format!("{}..{}", replicates.start, replicates.end))
 }
 
+/// The identity of a run that records outcomes at `rounds`: the run's, with the rounds added
+/// unless they are the default (the last round only), so a default run keeps its identity.
+pub fn with_outcome_rounds(identity: Identity, sc: &Scenario, rounds: &[u32]) -> Identity {
+    if rounds == [sc.rounds] {
+        identity
+    } else {
+        let list: Vec<String> = rounds.iter().map(u32::to_string).collect();
+        identity.with("outcome_rounds", list.join(","))
+    }
+}
+
 /// Where a run goes: `out` if given (checked), else `default` or its first free numbered sibling.
 pub fn run_destination(out: Option<&Path>, default: &Path, identity: Identity, replace: bool) -> Result<Destination> {
     Ok(report::outdir::choose(out, default, identity, replace)?)
@@ -65,14 +76,34 @@ pub fn write_run_from(
     decisions: DecisionRows,
     charts: bool,
 ) -> Result<(Summary, Committed)> {
+    write_run_with(dest, sc, result, decisions, None, charts)
+}
+
+/// [`write_run_from`], also writing `outcomes.bin` when `outcomes` is given.
+pub fn write_run_with(
+    dest: &Destination,
+    sc: &Scenario,
+    result: &RunResult,
+    decisions: DecisionRows,
+    outcomes: Option<&run::Outcomes>,
+    charts: bool,
+) -> Result<(Summary, Committed)> {
     let summary = Summary::new(sc, &result.tally, result.seed);
     let staging = Staging::new(dest)?;
-    fill_run(&staging, sc, result, &summary, decisions, charts).map_err(|e| staging.user_error(e))?;
+    fill_run(&staging, sc, result, &summary, decisions, outcomes, charts).map_err(|e| staging.user_error(e))?;
     let committed = staging.commit()?;
     Ok((summary, committed))
 }
 
-fn fill_run(staging: &Staging, sc: &Scenario, result: &RunResult, summary: &Summary, decisions: DecisionRows, charts: bool) -> Result<()> {
+fn fill_run(
+    staging: &Staging,
+    sc: &Scenario,
+    result: &RunResult,
+    summary: &Summary,
+    decisions: DecisionRows,
+    outcomes: Option<&run::Outcomes>,
+    charts: bool,
+) -> Result<()> {
     let dir = staging.path();
     std::fs::write(dir.join("scenario.resolved.toml"), &sc.resolved_toml).context("writing scenario.resolved.toml")?;
     report::json::write_summary(dir, summary)?;
@@ -81,6 +112,9 @@ fn fill_run(staging: &Staging, sc: &Scenario, result: &RunResult, summary: &Summ
     match decisions {
         DecisionRows::Logged(d) => report::csv::write_decisions(dir, sc, d)?,
         DecisionRows::Shards(files) => report::csv::concat_decisions(dir, files)?,
+    }
+    if let Some(table) = outcomes {
+        report::outcomes::write(dir, sc, table)?;
     }
     if charts {
         let charts = plot::draw_run(&dir.join("charts"), summary, &result.tally)?;

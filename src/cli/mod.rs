@@ -15,7 +15,7 @@ mod serve;
 mod sweep;
 
 use crate::compare::{self, Input, VariantSpec};
-use crate::output::{self, DecisionRows, write_run, write_run_from};
+use crate::output::{self, DecisionRows, write_run_with};
 use crate::plot;
 use crate::report::{self, Committed, Destination, Identity, Staging, Summary, outdir};
 use crate::run::{self, RunResult, RunSpec};
@@ -106,6 +106,24 @@ pub enum Command {
         after_help = "Examples:\n  pactsim serve                      # scenarios/ on http://127.0.0.1:8080/\n  pactsim serve my-scenarios --port 9000\n  pactsim serve --host 0.0.0.0 --allow-host studio.lan   # http://studio.lan:8080/ too\n\nThe page and the API (GET /api/scenarios, GET /api/scenarios/NAME, POST /api/run, POST /api/compare,\n...) are described in README.md. It binds to 127.0.0.1 unless --host says otherwise. It answers only\nrequests whose Host names it (127.0.0.1, localhost, [::1], the bound address or an --allow-host\nname, with its port) and whose Origin, if any, is its own page; POST bodies must be JSON. It serves\nonly the *.toml files of DIR, by name. A simulation is capped at 20000 replicates and at 130000000\ndecisions (replicates × states × pacts × rounds)."
     )]
     Serve(serve::ServeArgs),
+    /// Joint probabilities over every replicate's memberships: `NATO.FIN & NATO.SWE @ 2023-06`.
+    #[command(
+        after_help = "Examples:\n  pactsim query output/finland_sweden 'NATO.FIN & NATO.SWE'\n  pactsim query output/fs 'NATO.FIN & NATO.SWE @ 2023-06'       # run with --outcomes-at 2023-06\n  pactsim query output/fs 'NATO.FIN & !NATO.SWE @ round 30' 'NATO.SWE' --json\n  pactsim query output/gulf_minilaterals '!PROSPERITY.JOR & ABRAHAM.JOR'\n\nAn expression is built from memberships PACT.STATE with & (and), | (or), ! (not) and\nparentheses (& binds tighter than |). `@ WHEN` picks the recorded round: a date label (2023-06),\n`round N`, `start` or `end` (the default: the last round). The run directory's outcomes.bin holds\nthe rounds `pactsim run` recorded: the end, each --outcomes-at, or all with --outcomes-every-round.\nPrints the share of replicates in which the expression holds, the count, and its Wilson 95%\ninterval (the Monte Carlo uncertainty)."
+    )]
+    Query(QueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A run directory (from `pactsim run` or `pactsim merge`) with outcomes.bin.
+    pub dir: PathBuf,
+    /// One or more expressions, e.g. 'NATO.FIN & NATO.SWE @ 2023-06'.
+    #[arg(required = true, value_name = "EXPR")]
+    pub queries: Vec<String>,
+    /// One JSON object per expression (expression, round, label, count, runs, p, wilson_low,
+    /// wilson_high), p exact as count / runs.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -162,8 +180,43 @@ pub struct RunArgs {
     /// into exactly the result of one whole run.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Also record every replicate's memberships (outcomes.bin, for `pactsim query`) at this round:
+    /// a date label (2023-06), `round N`, N, `start` or `end` (repeatable; the end is always
+    /// recorded).
+    #[arg(long = "outcomes-at", value_name = "DATE_OR_ROUND", conflicts_with = "outcomes_every_round")]
+    pub outcomes_at: Vec<String>,
+    /// Record every replicate's memberships at every round in outcomes.bin (⌈pacts·states/8⌉
+    /// bytes per replicate and round).
+    #[arg(long)]
+    pub outcomes_every_round: bool,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+impl RunArgs {
+    /// The rounds outcomes.bin records: the end, those of --outcomes-at, or every round.
+    fn outcome_rounds(&self, sc: &Scenario) -> Result<Vec<u32>> {
+        if self.outcomes_every_round {
+            return Ok((0..=sc.rounds).collect());
+        }
+        let labels: Vec<String> = (0..=sc.rounds).map(|r| sc.calendar.label(r)).collect();
+        let mut rounds = vec![sc.rounds];
+        for when in &self.outcomes_at {
+            let r = crate::query::resolve_round(when, &labels).with_context(|| {
+                format!(
+                    "--outcomes-at {when}: not a round of {}: give a label from {} to {}, `round N` with N from 0 to {}, `start` or `end`",
+                    self.scenario.file.display(),
+                    labels.get(1).map_or("start", String::as_str),
+                    labels[labels.len() - 1],
+                    sc.rounds
+                )
+            })?;
+            rounds.push(r);
+        }
+        rounds.sort_unstable();
+        rounds.dedup();
+        Ok(rounds)
+    }
 }
 
 /// What a run writes besides its tables, and what it prints.
@@ -337,6 +390,7 @@ pub fn main() -> Result<()> {
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Runs(args) => cmd_runs(args),
         Command::Describe(args) => cmd_describe(args),
+        Command::Query(args) => cmd_query(args),
     }
 }
 
@@ -361,6 +415,18 @@ pub(crate) fn say_where(dest: &Destination, committed: Option<&Committed>, quiet
 /// Runs the replicates, with their progress on stderr ([`progress::Progress`]: a bar on a
 /// terminal, a plain line every 10 s otherwise; nothing when `quiet`).
 pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64, quiet: bool) -> RunResult {
+    simulate_recording(sc, seed, replicates, keep_decisions, &[], quiet).0
+}
+
+/// [`simulate`], also recording every replicate's memberships after each of `rounds`.
+pub fn simulate_recording(
+    sc: &Scenario,
+    seed: u64,
+    replicates: std::ops::Range<u64>,
+    keep_decisions: u64,
+    rounds: &[u32],
+    quiet: bool,
+) -> (RunResult, run::Outcomes) {
     let progress = progress::Progress::new(replicates.end - replicates.start, "replicates", quiet);
     progress.set_message(sc.name.clone());
     let spec = RunSpec {
@@ -368,7 +434,7 @@ pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep
         replicates,
         keep_decisions,
     };
-    let result = run::run(sc, &spec, &|n| progress.inc(n));
+    let result = run::run_with_outcomes(sc, &spec, rounds, &|n| progress.inc(n));
     progress.finish();
     result
 }
@@ -386,7 +452,8 @@ fn cmd_run(args: RunArgs) -> Result<()> {
             args.shard.unwrap_or_default()
         );
     }
-    let identity = output::run_identity(&sc, seed, &replicates).command(outdir::command_line());
+    let rounds = args.outcome_rounds(&sc)?;
+    let identity = output::with_outcome_rounds(output::run_identity(&sc, seed, &replicates), &sc, &rounds).command(outdir::command_line());
     let dest = output::run_destination(
         args.out.as_deref(),
         &output::default_dir(&args.scenario.file),
@@ -394,9 +461,16 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         args.replace,
     )?;
     let t0 = Instant::now();
-    let result = simulate(&sc, seed, replicates.clone(), args.decisions, args.output.quiet);
+    let (result, outcomes) = simulate_recording(&sc, seed, replicates.clone(), args.decisions, &rounds, args.output.quiet);
     let sim_time = t0.elapsed();
-    let (summary, committed) = write_run(&dest, &sc, &result, args.output.charts(args.shard.is_some()))?;
+    let (summary, committed) = write_run_with(
+        &dest,
+        &sc,
+        &result,
+        DecisionRows::Logged(&result.decisions),
+        Some(&outcomes),
+        args.output.charts(args.shard.is_some()),
+    )?;
     say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {
         return Ok(());
@@ -926,17 +1000,29 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
         );
     }
     let decisions: Vec<PathBuf> = parts.iter().map(|(d, _, _)| d.join("decisions.csv")).collect();
+    let outcomes = merge_outcomes(parts.iter().map(|(d, _, _)| d.as_path()))?;
     let seed = first.seed;
     let tally = run::merge_shards(parts.into_iter().map(|(_, _, t)| t).collect())?;
     let range = tally.first..tally.first + tally.runs;
-    let identity = output::run_identity(&sc, seed, &range).command(outdir::command_line());
+    let mut identity = output::run_identity(&sc, seed, &range);
+    if let Some(o) = &outcomes {
+        identity = output::with_outcome_rounds(identity, &sc, &o.rounds);
+    }
+    let identity = identity.command(outdir::command_line());
     let dest = output::run_destination(Some(&args.out), &output::default_dir(Path::new("merge")), identity, args.replace)?;
     let result = RunResult {
         seed,
         tally,
         decisions: Vec::new(),
     };
-    let (summary, committed) = write_run_from(&dest, &sc, &result, DecisionRows::Shards(&decisions), args.output.charts(false))?;
+    let (summary, committed) = write_run_with(
+        &dest,
+        &sc,
+        &result,
+        DecisionRows::Shards(&decisions),
+        outcomes.as_ref(),
+        args.output.charts(false),
+    )?;
     say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {
         return Ok(());
@@ -952,5 +1038,62 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     )?;
     headline(&mut o, &summary)?;
     writeln!(o, "wrote {}", args.out.display())?;
+    Ok(())
+}
+
+/// The outcomes.bin of shards (given in replicate order) joined: None if no shard has one (an
+/// older pactsim's); an error if only some do, or if they do not join.
+fn merge_outcomes<'a>(dirs: impl Iterator<Item = &'a Path>) -> Result<Option<run::Outcomes>> {
+    let mut whole: Option<run::Outcomes> = None;
+    let (mut with, mut without) = (Vec::new(), Vec::new());
+    for dir in dirs {
+        let path = dir.join(report::outcomes::FILE);
+        if !path.exists() {
+            without.push(dir.display().to_string());
+            continue;
+        }
+        with.push(dir.display().to_string());
+        let part = report::outcomes::read(&path)?.table;
+        match &mut whole {
+            None => whole = Some(part),
+            Some(w) => w.append(&part).with_context(|| {
+                format!(
+                    "{}: its outcomes do not join the other shards' (record the same rounds: the same --outcomes-at)",
+                    path.display()
+                )
+            })?,
+        }
+    }
+    if !with.is_empty() && !without.is_empty() {
+        bail!(
+            "some shards have outcomes.bin ({}) and some do not ({}): run them all with one pactsim version",
+            with.join(", "),
+            without.join(", ")
+        );
+    }
+    Ok(whole)
+}
+
+fn cmd_query(args: QueryArgs) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    for q in &args.queries {
+        let a = crate::query::answer(&args.dir, q)?;
+        if args.json {
+            writeln!(o, "{}", serde_json::to_string(&a)?)?;
+        } else {
+            writeln!(
+                o,
+                "{} @ {} (round {})",
+                a.expression.split('@').next().unwrap_or("").trim(),
+                a.label,
+                a.round
+            )?;
+            writeln!(
+                o,
+                "  p = {:.4}  ({} of {} replicates)  95% interval {:.4}..{:.4} (Wilson)",
+                a.p, a.count, a.runs, a.wilson_low, a.wilson_high
+            )?;
+        }
+    }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod fit;
 pub mod html;
 pub mod index;
 pub mod json;
+pub mod outcomes;
 pub mod outdir;
 pub mod sensitivity;
 mod staging;

@@ -5,6 +5,7 @@
 //! threads there are. Replicates run in parallel; their integer tallies merge exactly in
 //! replicate order (see [`run`]).
 
+mod outcomes;
 pub mod search;
 mod tally;
 pub mod trace;
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 use crate::model::{Decision, Timeline, World};
 use crate::scenario::Scenario;
 
+pub use outcomes::Outcomes;
 pub use tally::{MergeError, Tally, median, quantile};
 
 /// The replicates of shard `k` of `n` (0-based) of a run of `runs`: contiguous, in order, and
@@ -165,6 +167,16 @@ fn play_into<'s>(start: &World<'s>, world: &mut World<'s>, history: &mut History
 /// exact whatever the split, and memory holds a few tallies per thread, not one per replicate:
 /// it does not grow with the number of replicates.
 pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync)) -> RunResult {
+    run_with_outcomes(scenario, spec, &[], progress).0
+}
+
+/// As [`run`], also keeping every replicate's memberships after each of `rounds` (see
+/// [`Outcomes`]): each piece of the range packs its replicates' rows in order and neighbouring
+/// pieces are concatenated left to right, so the table is the same whatever the thread count.
+/// Only the bits are kept: ⌈P·N/8⌉ bytes per replicate and recorded round.
+pub fn run_with_outcomes(scenario: &Scenario, spec: &RunSpec, rounds: &[u32], progress: &(dyn Fn(u64) + Sync)) -> (RunResult, Outcomes) {
+    let rounds: Vec<u32> = rounds.iter().copied().filter(|&r| r <= scenario.rounds).collect();
+    let (n_pacts, n_states) = (scenario.n_pacts(), scenario.n_states());
     let min_members: Vec<u32> = scenario.pacts.iter().map(|p| p.min_members).collect();
     let timeline = Timeline::new(scenario);
     let start = spec.replicates.start;
@@ -183,6 +195,7 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
             let mut part = Partial {
                 tally: Tally::new(scenario, first),
                 decisions: Vec::new(),
+                outcomes: Outcomes::new(&rounds, n_pacts, n_states, first),
             };
             let taken = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
             let mut buffers = taken.unwrap_or_else(|| Buffers::new(&timeline));
@@ -196,6 +209,7 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
                 log.clear();
                 play_into(start, world, history, spec.seed, rep, log);
                 part.tally.record(history, world, log, &min_members);
+                part.outcomes.record(history);
                 if rep < spec.keep_decisions {
                     part.decisions
                         .extend(log.drain(..).map(|decision| LoggedDecision { replicate: rep, decision }));
@@ -211,6 +225,9 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
                 (Some(mut l), Some(r)) => {
                     l.tally.merge(&r.tally).expect("rayon reduces neighbouring ranges left to right");
                     l.decisions.extend(r.decisions);
+                    l.outcomes
+                        .append(&r.outcomes)
+                        .expect("rayon reduces neighbouring ranges left to right");
                     Some(l)
                 }
                 (l, r) => l.or(r),
@@ -219,12 +236,14 @@ pub fn run(scenario: &Scenario, spec: &RunSpec, progress: &(dyn Fn(u64) + Sync))
         .unwrap_or_else(|| Partial {
             tally: Tally::new(scenario, start),
             decisions: Vec::new(),
+            outcomes: Outcomes::new(&rounds, n_pacts, n_states, start),
         });
-    RunResult {
+    let result = RunResult {
         seed: spec.seed,
         tally: partial.tally,
         decisions: partial.decisions,
-    }
+    };
+    (result, partial.outcomes)
 }
 
 /// As [`run`], in batches of `batch` replicates, asking `stop` before each batch: None if it
@@ -266,6 +285,7 @@ pub fn run_until(scenario: &Scenario, spec: &RunSpec, batch: u64, stop: &(dyn Fn
 struct Partial {
     tally: Tally,
     decisions: Vec<LoggedDecision>,
+    outcomes: Outcomes,
 }
 
 /// What replicates are played in, reused from one to the next: the round-0 world every replicate
