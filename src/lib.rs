@@ -1,20 +1,23 @@
 //! pactsim: an alliance scenario simulator.
 //!
 //! Layers look only down: [`scenario`] (TOML → validated [`scenario::Scenario`]) → [`model`]
-//! (pure state and rules) → [`run`] (replicates, seeding, exact aggregation) → [`report`]
-//! (JSON/CSV writers) and [`plot`] (charts) → [`cli`] (the thin command line) and [`serve`] (the
-//! live page and its JSON API). [`compare`] computes a comparison of variants for both `cli` and
-//! `serve`, above [`run`] and the run summary, below the chart and file writers.
+//! (pure state and rules) → [`run`] (replicates, seeding, exact aggregation) → [`study`] (what is
+//! computed from runs: a run's summary, comparisons, sweeps, sensitivity, fits, backtests, merges
+//! of shards) → [`report`] (JSON/CSV writers) and [`plot`] (charts), which do not know each other
+//! → [`pages`] (the HTML pages, results with their charts) and [`output`] (a run directory) →
+//! [`cli`] (the thin command line) and [`serve`] (the live page and its JSON API).
+//! [`data`] and [`backtest`] sit beside [`scenario`] and call down into it and [`run`].
 
 pub mod backtest;
 pub mod cli;
-pub mod compare;
 pub mod data;
 pub mod model;
 pub mod output;
+pub mod pages;
 pub mod plot;
 pub mod query;
 pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod serve;
+pub mod study;

@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::plot;
-use crate::report::{self, Committed, Destination, Identity, Staging, Summary};
+use crate::report::{self, Committed, Destination, Identity, Staging};
 use crate::run::{self, RunResult};
 use crate::scenario::Scenario;
+use crate::study::Summary;
+use crate::{pages, plot};
 
 /// Where decisions.csv comes from.
 pub enum DecisionRows<'a> {
@@ -21,13 +22,25 @@ pub enum DecisionRows<'a> {
     Shards(&'a [PathBuf]),
 }
 
+/// The replicates whose decisions a run writes to decisions.csv unless told otherwise
+/// (`run --decisions`, and the live page's "Save run").
+pub const DEFAULT_DECISIONS: u64 = 1000;
+
+/// Where results go unless told otherwise (`--out`, `serve --output`, `runs DIR`).
+pub const OUTPUT_DIR: &str = "output";
+
+/// The default directory of a result named `name`: `output/<name>`.
+pub fn default_dir_named(name: &str) -> PathBuf {
+    Path::new(OUTPUT_DIR).join(name)
+}
+
 /// The default directory of results made from the scenario file `file`: `output/<file stem>`.
 pub fn default_dir(file: &Path) -> PathBuf {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
-    PathBuf::from("output").join(stem)
+    default_dir_named(&stem)
 }
 
 /// `output/<file stem><suffix>`: the default directory of a study of `file` (`-sweep`, `-fit`, …).
@@ -118,7 +131,7 @@ fn fill_run(
     }
     if charts {
         let charts = plot::draw_run(&dir.join("charts"), summary, &result.tally)?;
-        report::html::write_run_report(dir, summary, sc, &charts)?;
+        pages::write_run_report(dir, summary, sc, &charts)?;
     }
     Ok(())
 }

@@ -329,7 +329,7 @@ fn a_world_of_193_states_and_50_pacts_gets_bounded_charts() {
 
     // The report: one page, per-pact maps beyond the first few collapsed, the big table collapsed.
     std::fs::write(out.join("scenario.resolved.toml"), &sc.resolved_toml).unwrap();
-    pactsim::report::html::write_run_report(&out, &summary, &sc, &charts).unwrap();
+    pactsim::pages::write_run_report(&out, &summary, &sc, &charts).unwrap();
     check_links(&out.join("report.html"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(html.matches("<details>").count(), 1 + 20 - select::REPORT_OPEN);

@@ -366,10 +366,10 @@ fn screening_needs_ranges_even_levels_and_enough_samples() {
 /// y = a·b (S_a = S_b = 3/7, S_Ta = S_Tb = 4/7: Var = 7/144, V_a = V_b = 3/144, V_ab = 1/144).
 #[test]
 fn sobol_indices_of_known_functions() {
-    use pactsim::report::sensitivity::sobol;
-    use pactsim::report::sweep::{Row, SweepResult};
     use pactsim::scenario::sweep::{Vary, saltelli};
     use pactsim::scenario::{self, Source};
+    use pactsim::study::sensitivity::sobol;
+    use pactsim::study::sweep::{Row, SweepResult};
     let path = Path::new("tests/fixtures/minimal.toml");
     let source = Source {
         path: path.into(),

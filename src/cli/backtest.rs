@@ -6,14 +6,16 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 
-use super::progress::Progress;
-use crate::backtest::{self, Backtest, BacktestSpec, FitPoint};
-use crate::data::Dataset;
+use super::progress::Bar;
+use crate::backtest::BacktestSpec;
 use crate::data::import::{Region, Selection};
+use crate::output;
+use crate::pages;
 use crate::report::{self, Destination, Identity, Staging, outdir};
+use crate::study;
 
 #[derive(Debug, Args)]
 pub struct BacktestArgs {
@@ -80,22 +82,15 @@ fn selection(args: &BacktestArgs) -> Result<Selection> {
     })
 }
 
-/// Runs one backtest, its start years counted in `progress` (with `label` as its message).
-fn run_one(data: &Dataset, spec: &BacktestSpec, progress: &Progress, label: &str) -> Result<Backtest> {
-    spec.validate()?;
-    progress.set_message(label.to_string());
-    let result = backtest::backtest(data, spec, &|_| progress.inc(0), &mut |_| progress.inc(1))?;
-    Ok(result)
-}
-
-fn spec_for(args: &BacktestArgs, from: i32, to: i32, sets: Vec<String>) -> Result<BacktestSpec> {
+/// The backtest of `args`: its years, or (for an era split) everything but its years.
+fn spec(args: &BacktestArgs) -> Result<BacktestSpec> {
     Ok(BacktestSpec {
-        from,
-        to,
+        from: args.from,
+        to: args.to,
         horizon: args.horizon,
         step: args.step,
         selection: selection(args)?,
-        sets,
+        sets: args.set.clone(),
         runs: args.runs,
         seed: args.seed,
     })
@@ -121,7 +116,12 @@ fn destination(args: &BacktestArgs, default: &str) -> Result<Destination> {
             args.data.as_ref().map_or("built in".to_string(), |d| d.display().to_string()),
         )
         .command(outdir::command_line());
-    Ok(outdir::choose(args.out.as_deref(), &PathBuf::from(default), id, args.replace)?)
+    Ok(outdir::choose(
+        args.out.as_deref(),
+        &output::default_dir_named(default),
+        id,
+        args.replace,
+    )?)
 }
 
 pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
@@ -129,20 +129,20 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
     if let (Some(fit), Some(test)) = (&args.fit_era, &args.test_era) {
         return era_split(&args, &data, fit, test);
     }
-    let spec = spec_for(&args, args.from, args.to, args.set.clone())?;
+    let spec = spec(&args)?;
     spec.validate()?;
-    let dest = destination(&args, &format!("output/backtest-{}-{}", args.from, args.to))?;
+    let dest = destination(&args, &format!("backtest-{}-{}", args.from, args.to))?;
     let t0 = Instant::now();
-    let progress = Progress::new(spec.starts().len() as u64, "start years", args.quiet);
-    let bt = run_one(&data, &spec, &progress, "backtest")?;
-    progress.finish();
+    let bar = Bar::new(args.quiet);
+    let bt = study::backtest::run(&data, &spec, &bar)?;
+    bar.finish();
     let staging = Staging::new(&dest)?;
     let written: Result<()> = (|| {
         report::backtest::write_csv(staging.path(), &bt)?;
         report::json::write(&staging.path().join("backtest.json"), &bt)?;
         if !args.no_charts {
             let charts = crate::plot::draw_backtest(staging.path(), &bt)?;
-            report::backtest::write_html(staging.path(), &bt, &charts, None)?;
+            pages::write_backtest(staging.path(), &bt, &charts, None)?;
         }
         Ok(())
     })();
@@ -158,75 +158,15 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
     Ok(())
 }
 
-/// The era split: a grid over global weights scored on the fit era (mean log loss over all
-/// pair-years), then the test era with the defaults and with the best point.
-fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Result<()> {
-    let (f0, f1) = backtest::parse_era(fit)?;
-    let (t0y, t1y) = backtest::parse_era(test)?;
-    if f1 >= t0y && t1y >= f0 {
-        bail!("--fit-era {fit} and --test-era {test} overlap: the test era must not be tuned on");
-    }
-    let dest = destination(args, "output/backtest-era-split")?;
+/// The era split ([`study::backtest::EraSplitPlan`]): written and printed.
+fn era_split(args: &BacktestArgs, data: &crate::data::Dataset, fit: &str, test: &str) -> Result<()> {
+    let plan = study::backtest::era_split_plan(&spec(args)?, fit, test)?;
+    let dest = destination(args, "backtest-era-split")?;
     let t0 = Instant::now();
-    let grid = backtest::fit_grid();
-    let points_in_grid = grid.len();
-    // One count over the whole split: every grid point on the fit era, then the test era twice.
-    let (fit_spec, test_spec) = (spec_for(args, f0, f1, Vec::new())?, spec_for(args, t0y, t1y, Vec::new())?);
-    fit_spec.validate()?;
-    test_spec.validate()?;
-    let (fit_starts, test_starts) = (fit_spec.starts().len(), test_spec.starts().len());
-    let progress = Progress::new((grid.len() * fit_starts + 2 * test_starts) as u64, "start years", args.quiet);
-    let mut points = Vec::new();
-    let mut fit_runs = Vec::new();
-    for (i, sets) in grid.into_iter().enumerate() {
-        let mut all = args.set.clone();
-        all.extend(sets.iter().cloned());
-        let label = format!(
-            "fit era {fit}, point {}/{} [{}]",
-            i + 1,
-            points_in_grid,
-            if sets.is_empty() { "defaults".to_string() } else { sets.join(" ") }
-        );
-        let bt = run_one(data, &spec_for(args, f0, f1, all)?, &progress, &label)?;
-        backtest::check_scorable(&bt, fit)?;
-        points.push(FitPoint {
-            sets,
-            log_loss: bt.total[0][0].log_loss(),
-            brier: bt.total[0][0].brier(),
-        });
-        fit_runs.push(bt);
-    }
-    let best = backtest::best(&points, fit)?;
-    let fitted: Vec<String> = args.set.iter().cloned().chain(points[best].sets.iter().cloned()).collect();
-    // The grid's first point is the defaults (fit_grid), so the fit era's default run is kept
-    // from the grid rather than run again.
-    let fit_fitted = fit_runs[best].clone();
-    let default_fit = fit_runs.swap_remove(0);
-    let test_default = run_one(
-        data,
-        &spec_for(args, t0y, t1y, args.set.clone())?,
-        &progress,
-        &format!("test era {test}, defaults"),
-    )?;
-    let test_fitted = run_one(
-        data,
-        &spec_for(args, t0y, t1y, fitted.clone())?,
-        &progress,
-        &format!("test era {test}, fitted"),
-    )?;
-    progress.finish();
+    let bar = Bar::new(args.quiet);
+    let split = plan.run(data, &bar)?;
+    bar.finish();
     let staging = Staging::new(&dest)?;
-    let split = report::backtest::EraSplit {
-        fit_era: fit.to_string(),
-        test_era: test.to_string(),
-        grid: points,
-        best,
-        fitted_sets: fitted,
-        fit_default: default_fit,
-        fit_fitted,
-        test_default,
-        test_fitted,
-    };
     let written: Result<()> = (|| {
         report::json::write(&staging.path().join("era_split.json"), &split)?;
         report::backtest::write_era_csv(staging.path(), &split)?;
@@ -238,7 +178,7 @@ fn era_split(args: &BacktestArgs, data: &Dataset, fit: &str, test: &str) -> Resu
         }
         if !args.no_charts {
             let charts = crate::plot::draw_backtest(staging.path(), &split.test_fitted)?;
-            report::backtest::write_html(staging.path(), &split.test_fitted, &charts, Some(&split))?;
+            pages::write_backtest(staging.path(), &split.test_fitted, &charts, Some(&split))?;
         }
         Ok(())
     })();

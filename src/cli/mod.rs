@@ -14,13 +14,14 @@ pub mod progress;
 mod serve;
 mod sweep;
 
-use crate::compare::{self, Input, VariantSpec};
 use crate::output::{self, DecisionRows, write_run_with};
-use crate::plot;
-use crate::report::{self, Committed, Destination, Identity, Staging, Summary, outdir};
+use crate::report::{self, Committed, Destination, Identity, Staging, outdir};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::generate::{self, GenerateSpec};
 use crate::scenario::{self, Scenario};
+use crate::study::compare::{self, CompareOptions, Given, Input, VariantSpec};
+use crate::study::{self, Summary};
+use crate::{pages, plot};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -149,11 +150,7 @@ pub struct ReplicateArgs {
 impl ReplicateArgs {
     /// The replicate count and seed to use for `sc`.
     fn resolve(&self, sc: &Scenario) -> Result<(u32, u64)> {
-        let runs = self.runs.unwrap_or(sc.runs);
-        if runs == 0 {
-            bail!("--runs must be at least 1");
-        }
-        Ok((runs, self.seed.unwrap_or(sc.seed)))
+        Ok(study::replicates(sc, self.runs, self.seed)?)
     }
 }
 
@@ -173,7 +170,7 @@ pub struct RunArgs {
     pub replace: bool,
     /// Write the decisions of the first N replicates to decisions.csv (0 = none). All replicates
     /// are always counted in the summary; this only bounds the size of the log.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = output::DEFAULT_DECISIONS)]
     pub decisions: u64,
     /// Run only shard K of N (K = 0..N-1): a contiguous slice of the replicates, e.g.
     /// `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`. `pactsim merge` joins the shards
@@ -361,7 +358,7 @@ pub struct GenerateArgs {
 #[derive(Debug, Args)]
 pub struct RunsArgs {
     /// The directory whose results to list (its runs.csv).
-    #[arg(default_value = "output")]
+    #[arg(default_value = output::OUTPUT_DIR)]
     pub dir: PathBuf,
 }
 
@@ -412,30 +409,13 @@ pub(crate) fn say_where(dest: &Destination, committed: Option<&Committed>, quiet
     }
 }
 
-/// Runs the replicates, with their progress on stderr ([`progress::Progress`]: a bar on a
-/// terminal, a plain line every 10 s otherwise; nothing when `quiet`).
-pub fn simulate(sc: &Scenario, seed: u64, replicates: std::ops::Range<u64>, keep_decisions: u64, quiet: bool) -> RunResult {
-    simulate_recording(sc, seed, replicates, keep_decisions, &[], quiet).0
-}
-
-/// [`simulate`], also recording every replicate's memberships after each of `rounds`.
-pub fn simulate_recording(
-    sc: &Scenario,
-    seed: u64,
-    replicates: std::ops::Range<u64>,
-    keep_decisions: u64,
-    rounds: &[u32],
-    quiet: bool,
-) -> (RunResult, run::Outcomes) {
-    let progress = progress::Progress::new(replicates.end - replicates.start, "replicates", quiet);
-    progress.set_message(sc.name.clone());
-    let spec = RunSpec {
-        seed,
-        replicates,
-        keep_decisions,
-    };
-    let result = run::run_with_outcomes(sc, &spec, rounds, &|n| progress.inc(n));
-    progress.finish();
+/// Runs the replicates, also recording every replicate's memberships after each of `rounds`,
+/// with their progress on stderr ([`progress::Bar`]: a bar on a terminal, a plain line every
+/// 10 s otherwise; nothing when `quiet`).
+fn simulate(sc: &Scenario, spec: &RunSpec, rounds: &[u32], quiet: bool) -> (RunResult, run::Outcomes) {
+    let bar = progress::Bar::new(quiet);
+    let result = study::simulate(sc, spec, rounds, &bar);
+    bar.finish();
     result
 }
 
@@ -461,7 +441,12 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         args.replace,
     )?;
     let t0 = Instant::now();
-    let (result, outcomes) = simulate_recording(&sc, seed, replicates.clone(), args.decisions, &rounds, args.output.quiet);
+    let spec = RunSpec {
+        seed,
+        replicates: replicates.clone(),
+        keep_decisions: args.decisions,
+    };
+    let (result, outcomes) = simulate(&sc, &spec, &rounds, args.output.quiet);
     let sim_time = t0.elapsed();
     let (summary, committed) = write_run_with(
         &dest,
@@ -728,112 +713,50 @@ fn cmd_runs(args: RunsArgs) -> Result<()> {
     Ok(())
 }
 
-/// A file-name-safe name for a scenario file or run directory: its stem.
-fn stem(path: &Path) -> String {
-    let name = path
-        .file_stem()
-        .or_else(|| path.file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".into());
-    plot::style::file_safe(&name)
-}
-
-/// Makes every name unique by appending -2, -3, … to repeats.
-fn unique(names: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    names
-        .into_iter()
-        .map(|n| {
-            let mut name = n.clone();
-            let mut k = 2;
-            while !seen.insert(name.clone()) {
-                name = format!("{n}-{k}");
-                k += 1;
-            }
-            name
-        })
-        .collect()
-}
-
 fn cmd_compare(args: CompareArgs) -> Result<()> {
-    let specs = args.variants.iter().map(|v| VariantSpec::parse(v)).collect::<Result<Vec<_>, _>>()?;
-    if !specs.is_empty() && (args.inputs.len() != 1 || args.inputs[0].is_dir()) {
-        bail!("--variant needs exactly one scenario file (got {} inputs)", args.inputs.len());
-    }
-    if args.inputs.len() + specs.len() < 2 {
-        bail!(
-            "compare needs at least two variants: two or more scenario files or run directories, or one scenario file with --variant NAME:KEY=VALUE"
-        );
-    }
-    if args.runs == Some(0) {
-        bail!("--runs must be at least 1");
-    }
-    // Load everything first, so a typo fails before anything runs.
-    let mut inputs = Vec::new();
-    let mut names = Vec::new();
+    let variants = args.variants.iter().map(|v| VariantSpec::parse(v)).collect::<Result<Vec<_>, _>>()?;
+    let mut given = Vec::new();
     for path in &args.inputs {
-        if path.is_dir() {
-            if !path.join("summary.json").is_file() {
-                bail!("{} is a directory without summary.json: not a run directory", path.display());
-            }
-            inputs.push(Input::RunDir(path.clone()));
+        given.push(if path.is_dir() {
+            Given::Saved(Box::new(report::saved::run_dir(path)?))
         } else {
-            let sc = scenario::load(path, &args.set)?;
-            inputs.push(Input::Scenario {
-                path: path.clone(),
-                sets: args.set.clone(),
-                scenario: Box::new(sc),
-            });
-        }
-        names.push(stem(path));
-    }
-    for spec in &specs {
-        let path = &args.inputs[0];
-        let sets: Vec<String> = args.set.iter().chain(&spec.sets).cloned().collect();
-        let sc = scenario::load(path, &sets).with_context(|| format!("variant {}", spec.name))?;
-        inputs.push(Input::Scenario {
-            path: path.clone(),
-            sets,
-            scenario: Box::new(sc),
+            Given::File(path.clone())
         });
-        names.push(spec.name.clone());
     }
-    let names = unique(names);
-    let first_sc = inputs.iter().find_map(|i| match i {
-        Input::Scenario { scenario, .. } => Some(scenario),
-        Input::RunDir(_) => None,
-    });
-    if first_sc.is_none() && (args.runs.is_some() || args.seed.is_some() || !args.set.is_empty()) {
+    let plan = compare::plan(CompareOptions {
+        given,
+        variants,
+        sets: args.set.clone(),
+        runs: args.runs,
+        seed: args.seed,
+    })?;
+    if !plan.simulates() && (args.runs.is_some() || args.seed.is_some() || !args.set.is_empty()) {
         eprintln!("note: --runs, --seed and --set apply to scenario files; run directories are read as they are");
     }
-    let seed = args.seed.or(first_sc.map(|s| s.seed)).unwrap_or(1);
-    let runs = args.runs.or(first_sc.map(|s| s.runs)).unwrap_or(1000);
-
-    let mut identity = Identity::new("compare").with("seed", seed).with("runs", runs);
-    for (name, input) in names.iter().zip(&inputs) {
+    let names: Vec<String> = plan.names().into_iter().map(String::from).collect();
+    let mut identity = Identity::new("compare").with("seed", plan.seed).with("runs", plan.runs);
+    for (name, input) in &plan.inputs {
         let what = match input {
             Input::Scenario { scenario, .. } => scenario.hash.clone(),
-            Input::RunDir(dir) => outdir::file_digest(&dir.join("summary.json")),
+            Input::Saved(saved) => outdir::file_digest(&saved.dir.join("summary.json")),
         };
         identity = identity.with(&format!("variant {name}"), what);
     }
-    let default = PathBuf::from("output").join(format!("compare-{}", names.join("-")));
+    let default = output::default_dir_named(&format!("compare-{}", names.join("-")));
     let dest = outdir::choose(
         args.out.as_deref(),
         &default,
         identity.command(outdir::command_line()),
         args.replace,
     )?;
-
-    let inputs: Vec<(String, Input)> = names.iter().cloned().zip(inputs).collect();
-    let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
-        Some(simulate(sc, seed, 0..u64::from(runs), 0, false))
-    })?
-    .context("the comparison was abandoned")?;
+    let bar = progress::Bar::new(false);
+    let cmp = compare::run(plan, &bar)?;
+    bar.finish();
     let staging = Staging::new(&dest)?;
     let written: Result<()> = (|| {
         let charts = plot::draw_compare(&staging.path().join("charts"), &cmp)?;
-        report::compare::write_dir(staging.path(), &cmp, &charts)?;
+        report::compare::write_dir(staging.path(), &cmp)?;
+        pages::write_compare(staging.path(), &cmp, &charts)?;
         Ok(())
     })();
     written.map_err(|e| staging.user_error(e))?;
@@ -854,12 +777,16 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     }
     for v in &cmp.variants[1..] {
         writeln!(o, "largest changes in P(member at the end), {} vs {}:", v.name, base.name)?;
-        let top: Vec<_> = cmp.of(&v.name).filter(|d| d.diff.abs() >= 0.005).take(8).collect();
+        let top: Vec<_> = cmp.of(&v.name).filter(|d| d.change.abs() >= 0.005).take(8).collect();
         if top.is_empty() {
             writeln!(o, "  none of 0.005 or more")?;
         }
         for d in top {
-            writeln!(o, "  {:<12} {:<10} {:.3} -> {:.3} ({:+.3})", d.pact, d.state, d.p_a, d.p_b, d.diff)?;
+            writeln!(
+                o,
+                "  {:<12} {:<10} {:.3} -> {:.3} ({:+.3})",
+                d.pact, d.state, d.p_base, d.p_variant, d.change
+            )?;
         }
     }
     writeln!(o, "wrote {}", out.display())?;
@@ -868,34 +795,15 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
 
 fn cmd_explain(args: ExplainArgs) -> Result<()> {
     let sc = load(&args.scenario)?;
-    let Some(state) = sc.state_by_id(&args.state) else {
-        let ids: Vec<&str> = sc.states.iter().map(|s| s.id.as_str()).collect();
-        bail!(
-            "no state `{}` in {}; states: {}",
-            args.state,
-            args.scenario.file.display(),
-            ids.join(", ")
-        );
-    };
-    let Some(pact) = sc.pact_by_id(&args.pact) else {
-        let ids: Vec<&str> = sc.pacts.iter().map(|p| p.id.as_str()).collect();
-        bail!(
-            "no pact `{}` in {}; {}",
-            args.pact,
-            args.scenario.file.display(),
-            if ids.is_empty() {
-                "it has no [[pact]]".to_string()
-            } else {
-                format!("pacts: {}", ids.join(", "))
-            }
-        );
-    };
+    let file = &args.scenario.file;
+    let state = study::state(&sc, &args.state).map_err(|e| e.in_file(file))?;
+    let pact = study::pact(&sc, &args.pact).map_err(|e| e.in_file(file))?;
     let (runs, seed) = args.replicates.resolve(&sc)?;
-    let default = PathBuf::from("output").join(format!(
+    let default = output::default_dir_named(&format!(
         "explain-{}-{}-{}",
-        stem(&args.scenario.file),
-        plot::style::file_safe(&args.state),
-        plot::style::file_safe(&args.pact)
+        study::file_stem(&args.scenario.file),
+        study::file_safe(&args.state),
+        study::file_safe(&args.pact)
     ));
     let identity = Identity::new("explain")
         .with("scenario_hash", &sc.hash)
@@ -971,56 +879,32 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<()> {
-    if sweep::is_sweep(&args.shards[0]) {
+    if report::saved::is_sweep(&args.shards[0]) {
         return sweep::merge_sweep(&args.shards, &args.out, args.replace, args.output.charts(false), args.output.quiet);
     }
-    let mut parts = Vec::new();
-    for dir in &args.shards {
-        let summary: Summary =
-            report::json::read(&dir.join("summary.json")).with_context(|| format!("{} is not a run directory", dir.display()))?;
-        let tally: run::Tally = report::json::read(&dir.join("tally.json"))?;
-        parts.push((dir.clone(), summary, tally));
-    }
-    parts.sort_by_key(|(_, _, t)| t.first);
-    let (first_dir, first, _) = &parts[0];
-    for (dir, s, _) in &parts[1..] {
-        if s.scenario_hash != first.scenario_hash || s.seed != first.seed {
-            bail!(
-                "{} and {} are not shards of one run: their scenarios (hash) or seeds differ",
-                first_dir.display(),
-                dir.display()
-            );
-        }
-    }
-    let sc = scenario::load(&first_dir.join("scenario.resolved.toml"), &[])?;
-    if sc.hash != first.scenario_hash {
-        bail!(
-            "{} was written by another pactsim version (its scenario hash does not reproduce)",
-            first_dir.display()
-        );
-    }
-    let decisions: Vec<PathBuf> = parts.iter().map(|(d, _, _)| d.join("decisions.csv")).collect();
-    let outcomes = merge_outcomes(parts.iter().map(|(d, _, _)| d.as_path()))?;
-    let seed = first.seed;
-    let tally = run::merge_shards(parts.into_iter().map(|(_, _, t)| t).collect())?;
+    let shards = args
+        .shards
+        .iter()
+        .map(|d| report::saved::run_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let merged = study::merge::runs(shards)?;
+    let sc = &merged.scenario;
+    let seed = merged.result.seed;
+    let tally = &merged.result.tally;
     let range = tally.first..tally.first + tally.runs;
-    let mut identity = output::run_identity(&sc, seed, &range);
-    if let Some(o) = &outcomes {
-        identity = output::with_outcome_rounds(identity, &sc, &o.rounds);
+    let mut identity = output::run_identity(sc, seed, &range);
+    if let Some(o) = &merged.outcomes {
+        identity = output::with_outcome_rounds(identity, sc, &o.rounds);
     }
     let identity = identity.command(outdir::command_line());
     let dest = output::run_destination(Some(&args.out), &output::default_dir(Path::new("merge")), identity, args.replace)?;
-    let result = RunResult {
-        seed,
-        tally,
-        decisions: Vec::new(),
-    };
+    let decisions: Vec<PathBuf> = merged.dirs.iter().map(|d| d.join("decisions.csv")).collect();
     let (summary, committed) = write_run_with(
         &dest,
-        &sc,
-        &result,
+        sc,
+        &merged.result,
         DecisionRows::Shards(&decisions),
-        outcomes.as_ref(),
+        merged.outcomes.as_ref(),
         args.output.charts(false),
     )?;
     say_where(&dest, Some(&committed), args.output.quiet);
@@ -1039,39 +923,6 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
     headline(&mut o, &summary)?;
     writeln!(o, "wrote {}", args.out.display())?;
     Ok(())
-}
-
-/// The outcomes.bin of shards (given in replicate order) joined: None if no shard has one (an
-/// older pactsim's); an error if only some do, or if they do not join.
-fn merge_outcomes<'a>(dirs: impl Iterator<Item = &'a Path>) -> Result<Option<run::Outcomes>> {
-    let mut whole: Option<run::Outcomes> = None;
-    let (mut with, mut without) = (Vec::new(), Vec::new());
-    for dir in dirs {
-        let path = dir.join(report::outcomes::FILE);
-        if !path.exists() {
-            without.push(dir.display().to_string());
-            continue;
-        }
-        with.push(dir.display().to_string());
-        let part = report::outcomes::read(&path)?.table;
-        match &mut whole {
-            None => whole = Some(part),
-            Some(w) => w.append(&part).with_context(|| {
-                format!(
-                    "{}: its outcomes do not join the other shards' (record the same rounds: the same --outcomes-at)",
-                    path.display()
-                )
-            })?,
-        }
-    }
-    if !with.is_empty() && !without.is_empty() {
-        bail!(
-            "some shards have outcomes.bin ({}) and some do not ({}): run them all with one pactsim version",
-            with.join(", "),
-            without.join(", ")
-        );
-    }
-    Ok(whole)
 }
 
 fn cmd_query(args: QueryArgs) -> Result<()> {

@@ -8,8 +8,8 @@
 //! interval of the plain lines (for tests).
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -119,6 +119,52 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// The progress of a study ([`crate::study::Progress`]) on stderr: a [`Progress`] started
+/// when the study says how much work it has (again for each of its stages), silent when
+/// `quiet`. Every long command shows its progress through one of these.
+pub struct Bar {
+    quiet: bool,
+    current: RwLock<Option<Progress>>,
+}
+
+impl Bar {
+    pub fn new(quiet: bool) -> Bar {
+        Bar {
+            quiet,
+            current: RwLock::new(None),
+        }
+    }
+
+    /// Clears the bar (before the command prints its results).
+    pub fn finish(&self) {
+        if let Some(p) = self.current.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            p.finish();
+        }
+    }
+}
+
+impl crate::study::Progress for Bar {
+    fn start(&self, total: u64, unit: &str) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = current.as_ref() {
+            p.finish();
+        }
+        *current = Some(Progress::new(total, unit, self.quiet));
+    }
+
+    fn message(&self, text: &str) {
+        if let Some(p) = self.current.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            p.set_message(text.to_string());
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(p) = self.current.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            p.inc(n);
+        }
     }
 }
 

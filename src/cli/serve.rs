@@ -26,7 +26,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
     /// Where "Save run" writes run directories.
-    #[arg(long, default_value = "output")]
+    #[arg(long, default_value = crate::output::OUTPUT_DIR)]
     pub output: PathBuf,
 }
 

@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use super::PlotError;
 use super::style::*;
-use crate::report::Summary;
+use crate::study::Summary;
 
 pub type TimeCoord = Cartesian2d<Keyed, Keyed>;
 

@@ -11,7 +11,7 @@ use super::membership::MembershipMap;
 use super::size::SizeChart;
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError, unique_names};
-use crate::compare::{Comparison, Difference};
+use crate::study::compare::{Comparison, Difference};
 
 /// At most this many bars per variant pair.
 const TOP: usize = 15;
@@ -29,7 +29,7 @@ impl<'a> DifferenceChart<'a> {
         let pairs = cmp.variants[1..]
             .iter()
             .map(|v| {
-                let top: Vec<&Difference> = cmp.of(&v.name).filter(|d| d.diff.abs() >= MIN_DIFF).take(TOP).collect();
+                let top: Vec<&Difference> = cmp.of(&v.name).filter(|d| d.change.abs() >= MIN_DIFF).take(TOP).collect();
                 (v.name.clone(), top)
             })
             .collect();
@@ -42,7 +42,10 @@ impl<'a> DifferenceChart<'a> {
             .pairs
             .iter()
             .map(|(name, top)| match top.first() {
-                Some(d) => format!("in {name} the largest is {} in {} ({:.2} → {:.2})", d.state, d.pact, d.p_a, d.p_b),
+                Some(d) => format!(
+                    "in {name} the largest is {} in {} ({:.2} → {:.2})",
+                    d.state, d.pact, d.p_base, d.p_variant
+                ),
                 None => format!("{name} changes no end-of-run probability by {MIN_DIFF} or more"),
             })
             .collect();
@@ -83,7 +86,7 @@ impl Figure for DifferenceChart<'_> {
             ))?;
             let labels: Vec<String> = top.iter().map(|d| format!("{} in {}", d.state, d.pact)).collect();
             let ylab = labels.iter().map(|l| text_width(root, l, &font(LABEL_SIZE))).max().unwrap_or(60) as u32 + 24;
-            let max = top.iter().map(|d| d.diff.abs()).fold(0.1f64, f64::max);
+            let max = top.iter().map(|d| d.change.abs()).fold(0.1f64, f64::max);
             let lim = (max * 1.35).min(1.35);
             let n = top.len().max(1);
             let mut chart = ChartBuilder::on(&area)
@@ -130,14 +133,14 @@ impl Figure for DifferenceChart<'_> {
             }
             for (i, d) in top.iter().enumerate() {
                 let y = (top.len() - 1 - i) as f64;
-                let colour = if d.diff >= 0.0 { UP } else { DOWN };
+                let colour = if d.change >= 0.0 { UP } else { DOWN };
                 chart.draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, y + 0.18), (d.diff, y + 0.82)],
+                    [(0.0, y + 0.18), (d.change, y + 0.82)],
                     colour.filled(),
                 )))?;
-                let text = format!("{:+.2}  ({:.2} → {:.2})", d.diff, d.p_a, d.p_b);
-                let (px, py) = chart.backend_coord(&(d.diff, y + 0.5));
-                let (h, dx) = if d.diff >= 0.0 { (HPos::Left, 6) } else { (HPos::Right, -6) };
+                let text = format!("{:+.2}  ({:.2} → {:.2})", d.change, d.p_base, d.p_variant);
+                let (px, py) = chart.backend_coord(&(d.change, y + 0.5));
+                let (h, dx) = if d.change >= 0.0 { (HPos::Left, 6) } else { (HPos::Right, -6) };
                 root.draw(&Text::new(text, (px + dx, py), anchored(font(SMALL_SIZE), h, VPos::Center)))?;
             }
         }
@@ -156,7 +159,7 @@ pub fn compare_svg(cmp: &Comparison, width: Option<u32>) -> Result<Vec<super::Sv
 }
 
 fn compare_jobs(cmp: &Comparison) -> Vec<Job<'_>> {
-    let runs: Vec<(String, &crate::report::Summary)> = cmp.variants.iter().map(|v| (v.name.clone(), &v.summary)).collect();
+    let runs: Vec<(String, &crate::study::Summary)> = cmp.variants.iter().map(|v| (v.name.clone(), &v.summary)).collect();
     let names = cmp.names().join(" vs ");
     let mut jobs = Vec::new();
     let diff = DifferenceChart::new(cmp);
@@ -182,7 +185,7 @@ fn compare_jobs(cmp: &Comparison) -> Vec<Job<'_>> {
         }
     }
     for (pact, file) in pacts.iter().zip(unique_names(pacts.iter().copied())) {
-        let panels: Vec<(String, &crate::report::Summary)> = runs
+        let panels: Vec<(String, &crate::study::Summary)> = runs
             .iter()
             .filter(|(_, s)| s.pacts.iter().any(|p| p.id == *pact))
             .cloned()

@@ -10,8 +10,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
-use crate::report::TargetResult;
-use crate::report::fit::FitResult;
+use crate::study::TargetResult;
+use crate::study::fit::FitResult;
 
 /// How far off a target may be drawn, in tolerances; further is drawn at the edge with an arrow.
 const REACH: f64 = 5.0;
@@ -282,7 +282,7 @@ impl PairPlot<'_> {
         x_desc: &str,
         small: u32,
         best: &[f64],
-        marginal: Option<&crate::report::fit::Marginal>,
+        marginal: Option<&crate::study::fit::Marginal>,
     ) -> Result<(), PlotError> {
         let f = self.fit;
         let p = &f.parameters[d];

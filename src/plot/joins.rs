@@ -8,8 +8,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
 use super::{Figure, PlotError, select};
-use crate::report::Summary;
 use crate::run::{Tally, median};
+use crate::study::Summary;
 
 const MAX_LEVELS: usize = 3;
 

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
 use super::{Figure, PlotError, select};
-use crate::report::Summary;
+use crate::study::Summary;
 
 /// At most this many levels of event labels.
 const MAX_LEVELS: usize = 3;

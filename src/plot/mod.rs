@@ -26,8 +26,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
-use crate::report::Summary;
 use crate::run::Tally;
+use crate::study::Summary;
 
 pub use backtest::draw_backtest;
 pub use compare::{compare_svg, draw_compare};

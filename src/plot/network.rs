@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{Figure, PlotError, select};
-use crate::report::Summary;
+use crate::study::Summary;
 
 /// Pacts with `binding` at or above this are drawn as binding treaties.
 pub const BINDING: f64 = 0.5;

@@ -18,7 +18,7 @@
 //!   memberships; once cut, it draws only ties with P(member) ≥ [`NET_CUT_TIE`];
 //! - the join-time chart shows the [`JOIN_ROWS`] pairs most likely to join.
 
-use crate::report::{Membership, PactInfo, Summary};
+use crate::study::{Membership, PactInfo, Summary};
 
 /// A state–pact pair moves when its [`movement`] is at least this.
 pub const MOVE: f64 = 0.05;

@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
-use crate::report::sensitivity::{Effect, SobolIndex, top_outcomes, top_sobol};
-use crate::report::sweep::SweepResult;
+use crate::study::sensitivity::{Effect, SobolIndex, top_outcomes, top_sobol};
+use crate::study::sweep::SweepResult;
 
 /// Panels on the chart.
 const PANELS: usize = 4;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axes::{self, TimeAxis, YAxis};
 use super::style::*;
 use super::{Figure, PlotError, select};
-use crate::report::{PactInfo, Summary, percent};
+use crate::study::{PactInfo, Summary, percent};
 
 const MAX_LEVELS: usize = 3;
 

@@ -8,6 +8,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
 
+/// File names of charts use the same safe form of ids as result directories.
+pub use crate::study::file_safe;
+
 /// The font family every chart uses: DejaVu Sans, embedded and registered by [`super::fonts`].
 pub const FONT: &str = "sans-serif";
 
@@ -351,21 +354,6 @@ pub fn legend<'a, DB: DrawingBackend>(
         legend_entry(root, x, by + 16 + row * LEGEND_ROW, label, swatch.as_ref())?;
     }
     Ok(area.split_vertically(rows * LEGEND_ROW + 8).1)
-}
-
-/// A file-name-safe form of an id: letters, digits, `-` and `_` kept, anything else `_`.
-pub fn file_safe(id: &str) -> String {
-    let s: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() { "_".to_string() } else { s }
 }
 
 /// Pixel size of a disc of area proportional to `value / max`, between `min_r` and `max_r`.

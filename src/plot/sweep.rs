@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::*;
 use super::{AnyFigure, Chart, Figure, Job, PlotError};
-use crate::report::sweep::{MOVES_BY_SE, Mover, SweepResult};
+use crate::study::sweep::{MOVES_BY_SE, Mover, SweepResult};
 
 /// At most this many curves on one chart.
 const TOP: usize = 8;
@@ -36,7 +36,7 @@ impl<'a> ResponseChart<'a> {
     pub fn new(result: &'a SweepResult) -> Self {
         let variants = result.design.variants.len();
         let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
-        // The pairs that move most (report::sweep::SweepResult::movers), each as a curve over the
+        // The pairs that move most (study::sweep::SweepResult::movers), each as a curve over the
         // parameter. Rows are variant-major, pact and state in the same order in every variant.
         let (movers, moving) = result.movers(TOP);
         let curves: Vec<Curve> = movers
@@ -433,7 +433,7 @@ pub fn draw_sweep(dir: &Path, result: &SweepResult) -> Result<Vec<Chart>, PlotEr
                 figure: AnyFigure::Response(chart),
             });
         }
-        2 if result.design.kind == "grid" => {
+        2 if result.design.kind == crate::scenario::sweep::DesignKind::Grid => {
             let chart = HeatMaps::new(result);
             jobs.push(Job {
                 stem: "heatmap".into(),

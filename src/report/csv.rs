@@ -3,17 +3,10 @@
 
 use std::path::Path;
 
-use super::{ReportError, Summary};
+use super::{ReportError, Summary, csv_err};
 use crate::model::Terms;
 use crate::run::LoggedDecision;
 use crate::scenario::Scenario;
-
-fn csv_err(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
-    move |source| ReportError::Csv {
-        path: path.to_path_buf(),
-        source,
-    }
-}
 
 /// round, label, pact, state, p_member.
 pub fn write_memberships(dir: &Path, summary: &Summary) -> Result<(), ReportError> {

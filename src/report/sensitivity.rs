@@ -1,225 +1,17 @@
-//! Morris screening of a sweep run on a Morris design: the elementary effects of each parameter
-//! on each outcome, summarised as μ (mean), μ* (mean absolute value: how much the parameter
-//! matters) and σ (spread: interaction or non-linearity), as in Campolongo, Cariboni & Saltelli
-//! (2007) and SALib's `morris.analyze`. Effects are per unit of each parameter's range scaled to
-//! [0, 1], so μ* is comparable across parameters: the change in the outcome when the parameter
-//! moves across its whole range.
+//! The files of a sensitivity study: `sensitivity.csv` (Morris effects) and `sobol.csv` (Sobol
+//! indices), computed in [`crate::study::sensitivity`].
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::ReportError;
-use super::sweep::SweepResult;
-
-/// The effects of one parameter on one outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Effect {
-    /// `p_final` or `p_formed`.
-    pub statistic: &'static str,
-    pub pact: String,
-    /// Empty for a pact-level outcome (`p_formed`).
-    pub state: String,
-    pub parameter: String,
-    pub mu: f64,
-    pub mu_star: f64,
-    pub sigma: f64,
-    /// Elementary effects averaged (one per trajectory).
-    pub n: usize,
-}
-
-/// Every parameter's effects on every outcome that moves anywhere in the design, outcomes in
-/// row order (pact, then state; a pact's p_formed before its states), parameters in design order.
-pub fn morris(result: &SweepResult) -> Vec<Effect> {
-    let design = &result.design;
-    let Some(len) = design.block.filter(|_| design.kind == "morris") else {
-        return Vec::new();
-    };
-    let k = design.parameters.len();
-    let variants = design.variants.len();
-    let trajectories = variants / len;
-    let ranges: Vec<f64> = design
-        .parameters
-        .iter()
-        .map(|p| p.vary.range.map_or(1.0, |(lo, hi)| hi - lo))
-        .collect();
-    // For each trajectory step: (parameter moved, first variant, second variant, Δ in [0, 1]).
-    let mut steps = Vec::with_capacity(trajectories * k);
-    for t in 0..trajectories {
-        for j in 0..k {
-            let (a, b) = (t * len + j, t * len + j + 1);
-            let (va, vb) = (&design.variants[a].values, &design.variants[b].values);
-            if let Some(i) = (0..k).find(|&i| va[i] != vb[i]) {
-                steps.push((i, a, b, (vb[i] - va[i]) / ranges[i]));
-            }
-        }
-    }
-    let summarise = |effects: &[f64]| {
-        let n = effects.len();
-        let mu = effects.iter().sum::<f64>() / n as f64;
-        let mu_star = effects.iter().map(|e| e.abs()).sum::<f64>() / n as f64;
-        let sigma = if n > 1 {
-            (effects.iter().map(|e| (e - mu).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-        } else {
-            0.0
-        };
-        (mu, mu_star, sigma, n)
-    };
-    let mut out = Vec::new();
-    for (statistic, pact, state, y) in outcome_series(result) {
-        let mut per_param: Vec<Vec<f64>> = vec![Vec::new(); k];
-        for &(i, a, b, delta) in &steps {
-            per_param[i].push((y[b] - y[a]) / delta);
-        }
-        if per_param.iter().flatten().all(|e| *e == 0.0) {
-            continue;
-        }
-        for (i, effects) in per_param.iter().enumerate().filter(|(_, e)| !e.is_empty()) {
-            let (mu, mu_star, sigma, n) = summarise(effects);
-            out.push(Effect {
-                statistic,
-                pact: pact.clone(),
-                state: state.clone(),
-                parameter: design.parameters[i].vary.label(),
-                mu,
-                mu_star,
-                sigma,
-                n,
-            });
-        }
-    }
-    out
-}
-
-/// Each outcome of a sweep as a series over its variants: (statistic, pact, state, values), in
-/// row order (a pact's p_formed before its states' p_final).
-fn outcome_series(result: &SweepResult) -> Vec<(&'static str, String, String, Vec<f64>)> {
-    let variants = result.design.variants.len();
-    let pairs = result.rows.len().checked_div(variants).unwrap_or(0);
-    let mut out = Vec::new();
-    let mut k = 0;
-    while k < pairs {
-        let pact = result.rows[k].pact.clone();
-        out.push((
-            "p_formed",
-            pact.clone(),
-            String::new(),
-            (0..variants).map(|v| result.rows[v * pairs + k].p_formed).collect(),
-        ));
-        while k < pairs && result.rows[k].pact == pact {
-            let series = (0..variants).map(|v| result.rows[v * pairs + k].p_final).collect();
-            out.push(("p_final", pact.clone(), result.rows[k].state.clone(), series));
-            k += 1;
-        }
-    }
-    out
-}
-
-/// Sobol indices of one parameter for one outcome, with 95 % bootstrap intervals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SobolIndex {
-    pub statistic: &'static str,
-    pub pact: String,
-    pub state: String,
-    pub parameter: String,
-    /// First-order index S_i: the share of the outcome's variance the parameter explains alone.
-    pub first: f64,
-    pub first_lo: f64,
-    pub first_hi: f64,
-    /// Total index S_Ti: its share including every interaction.
-    pub total: f64,
-    pub total_lo: f64,
-    pub total_hi: f64,
-    /// The outcome's variance over the design (what the indices are shares of).
-    pub variance: f64,
-    pub samples: usize,
-}
-
-/// Bootstrap resamples for the intervals of Sobol indices.
-pub const BOOTSTRAP: usize = 500;
-
-/// S_i = mean(f(B)·(f(AB_i) − f(A))) / V (Saltelli et al. 2010) and S_Ti = mean((f(A) −
-/// f(AB_i))²) / 2V (Jansen 1999), V the variance of f over A and B together; 95 % intervals from
-/// [`BOOTSTRAP`] resamples of the base samples (drawn from `seed` on a stream of their own).
-/// Outcomes that do not vary over the design are left out.
-pub fn sobol(result: &SweepResult, seed: u64) -> Vec<SobolIndex> {
-    use rand::{Rng, SeedableRng};
-    let design = &result.design;
-    let Some(len) = design.block.filter(|_| design.kind == "sobol") else {
-        return Vec::new();
-    };
-    let k = len - 2;
-    let n = design.variants.len() / len;
-    // Returns (S_i, S_Ti, V). f(B) is centred on the sample mean before the first-order sum: the
-    // estimator stays consistent (the term it removes has expectation 0) and no longer grows noisy
-    // with the outcome's mean, which for a probability near 0 or 1 dwarfs its spread.
-    let estimate = |y: &[f64], pick: &[usize], i: usize| -> Option<(f64, f64, f64)> {
-        let m = pick.len() as f64;
-        let (fa, fb, fab) = (|j: usize| y[j * len], |j: usize| y[j * len + 1], |j: usize| y[j * len + 2 + i]);
-        let mean = pick.iter().map(|&j| fa(j) + fb(j)).sum::<f64>() / (2.0 * m);
-        let var = pick.iter().map(|&j| (fa(j) - mean).powi(2) + (fb(j) - mean).powi(2)).sum::<f64>() / (2.0 * m);
-        if var <= 0.0 {
-            return None;
-        }
-        let first = pick.iter().map(|&j| (fb(j) - mean) * (fab(j) - fa(j))).sum::<f64>() / m / var;
-        let total = pick.iter().map(|&j| (fa(j) - fab(j)).powi(2)).sum::<f64>() / (2.0 * m) / var;
-        Some((first, total, var))
-    };
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(u64::MAX - 1);
-    let resamples: Vec<Vec<usize>> = (0..BOOTSTRAP)
-        .map(|_| (0..n).map(|_| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize).collect())
-        .collect();
-    let all: Vec<usize> = (0..n).collect();
-    let interval = |mut xs: Vec<f64>| -> (f64, f64) {
-        if xs.is_empty() {
-            // No resample varied: no interval.
-            return (f64::NAN, f64::NAN);
-        }
-        xs.sort_by(f64::total_cmp);
-        let at = |q: f64| xs[((q * (xs.len() - 1) as f64).round() as usize).min(xs.len() - 1)];
-        (at(0.025), at(0.975))
-    };
-    let mut out = Vec::new();
-    for (statistic, pact, state, y) in outcome_series(result) {
-        if y.iter().all(|v| *v == y[0]) {
-            continue;
-        }
-        for i in 0..k {
-            let Some((first, total, variance)) = estimate(&y, &all, i) else {
-                continue;
-            };
-            let boot: Vec<(f64, f64, f64)> = resamples.iter().filter_map(|pick| estimate(&y, pick, i)).collect();
-            let (first_lo, first_hi) = interval(boot.iter().map(|b| b.0).collect());
-            let (total_lo, total_hi) = interval(boot.iter().map(|b| b.1).collect());
-            out.push(SobolIndex {
-                statistic,
-                pact: pact.clone(),
-                state: state.clone(),
-                parameter: design.parameters[i].vary.label(),
-                first,
-                first_lo,
-                first_hi,
-                total,
-                total_lo,
-                total_hi,
-                variance,
-                samples: n,
-            });
-        }
-    }
-    out
-}
+use crate::study::sensitivity::{Effect, SobolIndex};
 
 /// sobol.csv: statistic, pact, state, parameter, first-order index and interval, total index and
 /// interval, base samples.
 pub fn write_sobol_csv(dir: &Path, indices: &[SobolIndex]) -> Result<(), ReportError> {
     let path = dir.join("sobol.csv");
-    let err = |source| ReportError::Csv {
-        path: path.clone(),
-        source,
-    };
-    let mut w = csv::Writer::from_path(&path).map_err(err)?;
+    let err = super::csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
     w.write_record([
         "statistic",
         "pact",
@@ -234,7 +26,7 @@ pub fn write_sobol_csv(dir: &Path, indices: &[SobolIndex]) -> Result<(), ReportE
         "variance",
         "samples",
     ])
-    .map_err(err)?;
+    .map_err(&err)?;
     for x in indices {
         let f = |v: f64| format!("{v:.6}");
         w.write_record([
@@ -251,7 +43,7 @@ pub fn write_sobol_csv(dir: &Path, indices: &[SobolIndex]) -> Result<(), ReportE
             &format!("{:.8}", x.variance),
             &x.samples.to_string(),
         ])
-        .map_err(err)?;
+        .map_err(&err)?;
     }
     w.flush().map_err(super::io_err(&path))
 }
@@ -259,13 +51,10 @@ pub fn write_sobol_csv(dir: &Path, indices: &[SobolIndex]) -> Result<(), ReportE
 /// sensitivity.csv: statistic, pact, state, parameter, mu, mu_star, sigma, n.
 pub fn write_csv(dir: &Path, effects: &[Effect]) -> Result<(), ReportError> {
     let path = dir.join("sensitivity.csv");
-    let err = |source| ReportError::Csv {
-        path: path.clone(),
-        source,
-    };
-    let mut w = csv::Writer::from_path(&path).map_err(err)?;
+    let err = super::csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
     w.write_record(["statistic", "pact", "state", "parameter", "mu", "mu_star", "sigma", "n"])
-        .map_err(err)?;
+        .map_err(&err)?;
     for e in effects {
         w.write_record([
             e.statistic,
@@ -277,126 +66,7 @@ pub fn write_csv(dir: &Path, effects: &[Effect]) -> Result<(), ReportError> {
             &format!("{:.6}", e.sigma),
             &e.n.to_string(),
         ])
-        .map_err(err)?;
+        .map_err(&err)?;
     }
     w.flush().map_err(super::io_err(&path))
-}
-
-/// The outcomes whose largest μ* is largest, with their effects sorted by μ* (largest first):
-/// what a reader should look at first.
-pub fn top_outcomes(effects: &[Effect], count: usize) -> Vec<Vec<&Effect>> {
-    let mut groups: Vec<Vec<&Effect>> = Vec::new();
-    for e in effects {
-        match groups.last_mut() {
-            Some(g) if g[0].statistic == e.statistic && g[0].pact == e.pact && g[0].state == e.state => g.push(e),
-            _ => groups.push(vec![e]),
-        }
-    }
-    for g in &mut groups {
-        g.sort_by(|a, b| b.mu_star.total_cmp(&a.mu_star).then_with(|| a.parameter.cmp(&b.parameter)));
-    }
-    groups.sort_by(|a, b| b[0].mu_star.total_cmp(&a[0].mu_star));
-    groups.truncate(count);
-    groups
-}
-
-/// The outcomes that vary most over the design (largest variance: an index is a share of it, so
-/// an outcome that barely moves can have large indices that matter little), each with its
-/// indices sorted by total index (largest first).
-pub fn top_sobol(indices: &[SobolIndex], count: usize) -> Vec<Vec<&SobolIndex>> {
-    let mut groups: Vec<Vec<&SobolIndex>> = Vec::new();
-    for x in indices {
-        match groups.last_mut() {
-            Some(g) if g[0].statistic == x.statistic && g[0].pact == x.pact && g[0].state == x.state => g.push(x),
-            _ => groups.push(vec![x]),
-        }
-    }
-    for g in &mut groups {
-        g.sort_by(|a, b| b.total.total_cmp(&a.total).then_with(|| a.parameter.cmp(&b.parameter)));
-    }
-    groups.sort_by(|a, b| b[0].variance.total_cmp(&a[0].variance));
-    groups.truncate(count);
-    groups
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::sweep::{Row, SweepResult};
-    use crate::scenario::sweep::{Design, Parameter, Variant, Vary};
-
-    fn vary(name: &str, lo: f64, hi: f64) -> Parameter {
-        Parameter {
-            vary: Vary {
-                spec: format!("{name}={lo}..{hi}"),
-                pattern: name.into(),
-                values: vec![lo, hi],
-                relative: false,
-                range: Some((lo, hi)),
-            },
-            paths: vec![(name.into(), lo)],
-        }
-    }
-
-    /// Two trajectories over a (range 0..2) and b (range 10..20), outcome
-    /// y = 0.3·(a/2) + 0.1·(a/2)·(b−10)/10 (an interaction), worked out by hand below.
-    #[test]
-    fn elementary_effects_by_hand() {
-        // Points (a, b); each step moves one parameter up by Δ = 2/3 of its range. Trajectory 1
-        // moves a then b from (0, 10); trajectory 2 moves b then a from (2/3, 10).
-        let points = [
-            (0.0, 10.0),
-            (4.0 / 3.0, 10.0),
-            (4.0 / 3.0, 10.0 + 20.0 / 3.0),
-            (2.0 / 3.0, 10.0),
-            (2.0 / 3.0, 10.0 + 20.0 / 3.0),
-            (2.0, 10.0 + 20.0 / 3.0),
-        ];
-        let y = |(a, b): (f64, f64)| 0.3 * (a / 2.0) + 0.1 * (a / 2.0) * (b - 10.0) / 10.0;
-        let design = Design {
-            kind: "morris".into(),
-            block: Some(3),
-            parameters: vec![vary("a", 0.0, 2.0), vary("b", 10.0, 20.0)],
-            variants: points
-                .iter()
-                .enumerate()
-                .map(|(index, &(a, b))| Variant {
-                    index,
-                    values: vec![a, b],
-                    sets: Vec::new(),
-                })
-                .collect(),
-        };
-        let mut result = SweepResult::new("t", 1, 100, Vec::new(), None, design);
-        result.rows = points
-            .iter()
-            .enumerate()
-            .map(|(variant, &p)| Row {
-                variant,
-                pact: "P".into(),
-                state: "S".into(),
-                p_final: y(p),
-                p_final_se: 0.0,
-                join_round_median: None,
-                p_formed: 1.0,
-            })
-            .collect();
-        let effects = morris(&result);
-        // p_formed never moves: only p_final of S in P is reported.
-        assert_eq!(effects.len(), 2);
-        let (a, b) = (&effects[0], &effects[1]);
-        // Effect of a (per whole range): 0.3 + 0.1·(b−10)/10 at the b of its step:
-        // trajectory 1 at b = 10: 0.3; trajectory 2 at b = 10 + 20/3: 0.3 + 0.1·2/3.
-        let (ea1, ea2) = (0.3, 0.3 + 0.1 * 2.0 / 3.0);
-        assert!((a.mu - (ea1 + ea2) / 2.0).abs() < 1e-12, "{a:?}");
-        assert!((a.mu_star - a.mu).abs() < 1e-12);
-        assert!((a.sigma - (ea2 - ea1) / 2f64.sqrt()).abs() < 1e-12, "{a:?}");
-        // Effect of b: 0.1·a/2 at the a of its step: 4/3 (trajectory 1), 2/3 (trajectory 2).
-        let (eb1, eb2) = (0.1 * (4.0 / 3.0) / 2.0, 0.1 * (2.0 / 3.0) / 2.0);
-        assert!((b.mu - (eb1 + eb2) / 2.0).abs() < 1e-12, "{b:?}");
-        assert_eq!((a.parameter.as_str(), b.parameter.as_str(), a.n, b.n), ("a", "b", 2, 2));
-        let top = top_outcomes(&effects, 5);
-        assert_eq!(top.len(), 1);
-        assert_eq!(top[0][0].parameter, "a");
-    }
 }

@@ -195,10 +195,53 @@ pub struct Variant {
     pub sets: Vec<String>,
 }
 
+/// How a design's points are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesignKind {
+    /// Every combination of the values given ([`grid`]).
+    Grid,
+    /// A Latin hypercube over the ranges ([`sampled`]).
+    LatinHypercube,
+    /// The first points of a scrambled Sobol sequence over the ranges ([`sampled`]).
+    SobolSequence,
+    /// Morris trajectories ([`morris`]).
+    Morris,
+    /// Saltelli's blocks for Sobol indices ([`saltelli`]).
+    Saltelli,
+}
+
+impl DesignKind {
+    /// The name sweep.json, the pages and `--design` use: `grid`, `lhs`, `sobol` or `morris`
+    /// (a Saltelli design is named for the indices it estimates, `sobol`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DesignKind::Grid => "grid",
+            DesignKind::LatinHypercube => "lhs",
+            DesignKind::SobolSequence | DesignKind::Saltelli => "sobol",
+            DesignKind::Morris => "morris",
+        }
+    }
+
+    /// The kind of a sweep's design from its name in sweep.json (`grid`, `lhs` or `sobol`).
+    pub fn of_sweep(name: &str) -> Option<DesignKind> {
+        match name {
+            "grid" => Some(DesignKind::Grid),
+            "lhs" => Some(DesignKind::LatinHypercube),
+            "sobol" => Some(DesignKind::SobolSequence),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DesignKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
-    /// `grid` or `morris`.
-    pub kind: String,
+    pub kind: DesignKind,
     /// How many variants belong together, in a row: a Morris trajectory (parameters + 1) or a
     /// Saltelli sample (parameters + 2). None for a grid.
     pub block: Option<usize>,
@@ -232,11 +275,11 @@ pub fn grid(source: &Source, base: &[String], varies: Vec<Vary>) -> Result<Desig
             })
             .collect();
     }
-    Ok(design("grid".into(), None, parameters, variants))
+    Ok(design(DesignKind::Grid, None, parameters, variants))
 }
 
 /// A design of `kind` whose variants are `points` (one value per parameter each), in order.
-fn design(kind: String, block: Option<usize>, parameters: Vec<Parameter>, points: Vec<Vec<f64>>) -> Design {
+fn design(kind: DesignKind, block: Option<usize>, parameters: Vec<Parameter>, points: Vec<Vec<f64>>) -> Design {
     let variants = points
         .into_iter()
         .enumerate()
@@ -296,11 +339,19 @@ pub fn sets_for(parameters: &[Parameter], values: &[f64]) -> Vec<String> {
         .collect()
 }
 
-/// A sampled design over the parameters' ranges: `lhs`, a Latin hypercube (each range cut into
+/// A sampled design over the parameters' ranges ([`DesignKind::LatinHypercube`] or
+/// [`DesignKind::SobolSequence`]): `lhs`, a Latin hypercube (each range cut into
 /// `samples` equal strata, one point drawn in each, the strata paired at random across
 /// parameters; McKay, Beckman & Conover 1979), or `sobol`, the first `samples` points of an
 /// Owen-scrambled Sobol sequence (`sobol_burley`). Both drawn from `seed`.
-pub fn sampled(source: &Source, base: &[String], varies: Vec<Vary>, kind: &str, samples: usize, seed: u64) -> Result<Design, SweepError> {
+pub fn sampled(
+    source: &Source,
+    base: &[String],
+    varies: Vec<Vary>,
+    kind: DesignKind,
+    samples: usize,
+    seed: u64,
+) -> Result<Design, SweepError> {
     use rand::{Rng, SeedableRng};
     if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
         return Err(SweepError::Spec {
@@ -321,7 +372,7 @@ pub fn sampled(source: &Source, base: &[String], varies: Vec<Vary>, kind: &str, 
     let k = parameters.len();
     let mut units = vec![vec![0.0; k]; samples];
     match kind {
-        "lhs" => {
+        DesignKind::LatinHypercube => {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(u64::MAX - 2);
             let mut uniform = || (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
@@ -358,7 +409,7 @@ pub fn sampled(source: &Source, base: &[String], varies: Vec<Vary>, kind: &str, 
                 .collect()
         })
         .collect();
-    Ok(design(kind.to_string(), None, parameters, points))
+    Ok(design(kind, None, parameters, points))
 }
 
 /// Morris's elementary-effects design (Morris 1991; Campolongo, Cariboni & Saltelli 2007):
@@ -433,7 +484,7 @@ pub fn morris(
             points.push(point(&at));
         }
     }
-    Ok(design("morris".into(), Some(k + 1), parameters, points))
+    Ok(design(DesignKind::Morris, Some(k + 1), parameters, points))
 }
 
 /// Saltelli's design for Sobol indices (Saltelli 2002; Saltelli et al. 2010): `samples` base
@@ -490,7 +541,7 @@ pub fn saltelli(source: &Source, base: &[String], varies: Vec<Vary>, samples: us
             points.push(ab);
         }
     }
-    Ok(design("sobol".into(), Some(k + 2), parameters, points))
+    Ok(design(DesignKind::Saltelli, Some(k + 2), parameters, points))
 }
 
 #[cfg(test)]

@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, MAX_WORK, QUEUE_WAIT, decisions_per_replicate, guard, max_runs, page};
-use crate::compare::{self, Comparison, Input};
 use crate::plot::{self, SvgChart};
-use crate::report::outdir::quote;
-use crate::report::{self, Summary};
+use crate::report::{self, outdir::quote};
 use crate::run::{self, RunResult, RunSpec};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::study::compare::{self, Comparison};
+use crate::study::{self, Summary};
 
 /// The routes of the page and the API.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -237,10 +237,9 @@ impl Job {
     /// the server's bounds on runs and work.
     fn scenario(&self) -> Result<(Scenario, u32, u64), ApiError> {
         let sc = super::load(self.entry()?, &self.req.set)?;
-        let runs = self.req.runs.unwrap_or(sc.runs);
+        let (runs, seed) = study::replicates(&sc, self.req.runs, self.req.seed).map_err(|e| ApiError::unprocessable(e.to_string()))?;
         check_runs(runs)?;
         check_work(&sc, runs, "this scenario")?;
-        let seed = self.req.seed.unwrap_or(sc.seed);
         Ok((sc, runs, seed))
     }
 
@@ -477,28 +476,10 @@ fn comparison(job: &Job) -> Result<(Comparison, u32, u64), ApiError> {
     let (edited, runs, seed) = job.scenario()?;
     let written = super::load(entry, &[])?;
     check_work(&written, runs, "the file as written")?;
-    let inputs = vec![
-        (
-            "as-written".to_string(),
-            Input::Scenario {
-                path: entry.source.path.clone(),
-                sets: Vec::new(),
-                scenario: Box::new(written),
-            },
-        ),
-        (
-            "edited".to_string(),
-            Input::Scenario {
-                path: entry.source.path.clone(),
-                sets: job.req.set.clone(),
-                scenario: Box::new(edited),
-            },
-        ),
-    ];
+    let inputs = compare::against_file(&entry.source.path, written, edited, job.req.set.clone());
     let cmp = compare::run_variants(inputs, seed, runs, &mut |sc, seed, runs| {
         job.simulate(sc, seed, runs, 0).map(|r| (*r).clone())
     })
-    .map_err(|e| ApiError::internal(chain(&e)))?
     .ok_or_else(|| job.halted())?;
     Ok((cmp, runs, seed))
 }
@@ -506,8 +487,8 @@ fn comparison(job: &Job) -> Result<(Comparison, u32, u64), ApiError> {
 fn differences(cmp: &Comparison, min: f64) -> Vec<Value> {
     cmp.differences
         .iter()
-        .filter(|d| d.diff.abs() >= min)
-        .map(|d| json!({"pact": d.pact, "state": d.state, "p_a": d.p_a, "p_b": d.p_b, "difference": d.diff}))
+        .filter(|d| d.change.abs() >= min)
+        .map(|d| json!({"pact": d.pact, "state": d.state, "p_a": d.p_base, "p_b": d.p_variant, "difference": d.change}))
         .collect()
 }
 
@@ -531,7 +512,7 @@ async fn view(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
             "summary": edited,
             "charts": charts,
             "compare": {
-                "base": "as-written",
+                "base": compare::AS_WRITTEN,
                 "common_random_numbers": cmp.common_random_numbers(),
                 "differences": differences(&cmp, 0.005),
                 "charts": compare_charts,
@@ -572,24 +553,9 @@ async fn explain(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRe
         let (Some(s), Some(p)) = (&job.req.state, &job.req.pact) else {
             return Err(ApiError::unprocessable("explain needs `state` and `pact` (ids)"));
         };
-        let state = sc.state_by_id(s).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!(
-                    "no state `{s}`; states: {}",
-                    sc.states.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            )
-        })?;
-        let pact = sc.pact_by_id(p).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!(
-                    "no pact `{p}`; pacts: {}",
-                    sc.pacts.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            )
-        })?;
+        let not_found = |e: study::Unknown| ApiError::new(StatusCode::NOT_FOUND, e.to_string());
+        let state = study::state(&sc, s).map_err(not_found)?;
+        let pact = study::pact(&sc, p).map_err(not_found)?;
         // Batches of a tracing run also hold their replicates' observations: at most
         // TRACE_OBSERVATIONS of them.
         let batch = batch(runs, decisions_per_replicate(&sc)).min((TRACE_OBSERVATIONS / (u64::from(sc.rounds) + 1)).max(1));
@@ -630,7 +596,7 @@ async fn scenario_file(State(state): State<Arc<AppState>>, body: Result<Bytes, B
 }
 
 /// `POST /api/save`: writes the run directory exactly as `pactsim run scenarios/<name>.toml
-/// --set ... --runs N --seed S` would (decisions of the first 1000 replicates, charts and
+/// --set ... --runs N --seed S` would (decisions of the first [`crate::output::DEFAULT_DECISIONS`] replicates, charts and
 /// report.html), into `output/<name>/` or, when that holds a different result, the next free
 /// `output/<name>-2/`, `-3/`, … (never over anything else).
 async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejection>) -> Result<axum::Json<Value>, ApiError> {
@@ -648,7 +614,9 @@ async fn save(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
         let default = job.state.output.join(&entry.name);
         let dest =
             crate::output::run_destination(None, &default, identity, false).map_err(|e| ApiError::unprocessable(format!("{e:#}")))?;
-        let result = job.simulate(&sc, seed, runs, 1000).ok_or_else(|| job.halted())?;
+        let result = job
+            .simulate(&sc, seed, runs, crate::output::DEFAULT_DECISIONS)
+            .ok_or_else(|| job.halted())?;
         let (_, committed) = crate::output::write_run(&dest, &sc, &result, true).map_err(|e| ApiError::internal(format!("{e:#}")))?;
         Ok(json!({"dir": committed.path.display().to_string(), "note": dest.note()}))
     })

@@ -2,7 +2,7 @@
 //! JSON API behind it (documented in README.md, "The live page").
 //!
 //! The top layer beside [`crate::cli`]: it reads scenarios ([`crate::scenario`]), runs them
-//! ([`crate::run`]), compares variants ([`crate::compare`]), draws with [`crate::plot`] as SVG text
+//! ([`crate::run`]), compares variants ([`crate::study::compare`]), draws with [`crate::plot`] as SVG text
 //! and answers with what [`crate::report`] writes (the `summary.json` bytes). axum on tokio; the
 //! simulations run on blocking threads, at most [`Limits::simulations`] at a time.
 //!
