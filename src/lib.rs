@@ -11,6 +11,7 @@
 pub mod backtest;
 pub mod cli;
 pub mod data;
+pub mod draw;
 pub mod model;
 pub mod output;
 pub mod pages;

@@ -12,10 +12,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{MAX_PACTS, MAX_ROUNDS, MAX_RUNS, MAX_STATES};
+use crate::draw;
 
 /// What world to generate. [`GenerateSpec::reference`] is the 193 × 50 × 60 reference world.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,13 +115,11 @@ struct Draw(ChaCha8Rng);
 
 impl Draw {
     fn new(seed: u64, stream: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(stream);
-        Self(rng)
+        Self(draw::generator(seed, stream))
     }
-    /// Uniform on [0, 1), 53 bits (as `model::uniform`).
+    /// Uniform on [0, 1), 53 bits ([`draw::uniform`]).
     fn u(&mut self) -> f64 {
-        (self.0.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        draw::uniform(&mut self.0)
     }
     /// Uniform on [lo, hi).
     fn range(&mut self, lo: f64, hi: f64) -> f64 {
@@ -130,9 +128,9 @@ impl Draw {
     fn chance(&mut self, p: f64) -> bool {
         self.u() < p
     }
-    /// Uniform integer in 0..n (n ≥ 1), multiply-shift.
+    /// Uniform integer in 0..n (n ≥ 1), multiply-shift ([`draw::below`]).
     fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
+        draw::below(&mut self.0, n)
     }
     /// Standard normal (Box–Muller on libm).
     fn normal(&mut self) -> f64 {
@@ -144,12 +142,9 @@ impl Draw {
     fn pareto(&mut self, alpha: f64) -> f64 {
         libm::pow(1.0 - self.u(), -1.0 / alpha)
     }
-    /// Fisher–Yates.
+    /// Fisher–Yates ([`draw::shuffle`]).
     fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
+        draw::shuffle(items, &mut self.0)
     }
 }
 

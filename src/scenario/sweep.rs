@@ -8,6 +8,7 @@
 //! differ from state to state.
 
 use super::{ScenarioError, Source};
+use crate::draw;
 
 /// Points in a range when the SPEC does not say.
 pub const DEFAULT_POINTS: usize = 5;
@@ -352,7 +353,6 @@ pub fn sampled(
     samples: usize,
     seed: u64,
 ) -> Result<Design, SweepError> {
-    use rand::{Rng, SeedableRng};
     if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
         return Err(SweepError::Spec {
             spec: v.spec.clone(),
@@ -373,17 +373,12 @@ pub fn sampled(
     let mut units = vec![vec![0.0; k]; samples];
     match kind {
         DesignKind::LatinHypercube => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(u64::MAX - 2);
-            let mut uniform = || (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            let mut rng = draw::generator(seed, draw::stream::LATIN_HYPERCUBE);
             for d in 0..k {
                 let mut strata: Vec<usize> = (0..samples).collect();
-                for i in (1..samples).rev() {
-                    let j = (uniform() * (i + 1) as f64) as usize;
-                    strata.swap(i, j.min(i));
-                }
+                draw::shuffle_by_uniform(&mut strata, &mut rng);
                 for (row, &stratum) in units.iter_mut().zip(&strata) {
-                    row[d] = (stratum as f64 + uniform()) / samples as f64;
+                    row[d] = (stratum as f64 + draw::uniform(&mut rng)) / samples as f64;
                 }
             }
         }
@@ -426,7 +421,6 @@ pub fn morris(
     levels: usize,
     seed: u64,
 ) -> Result<Design, SweepError> {
-    use rand::{Rng, SeedableRng};
     if let Some(v) = varies.iter().find(|v| v.range.is_none()) {
         return Err(SweepError::Spec {
             spec: v.spec.clone(),
@@ -451,10 +445,8 @@ pub fn morris(
     if count > MAX_VARIANTS {
         return Err(SweepError::TooMany(count));
     }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(u64::MAX);
-    // A uniform integer in 0..n, from the top of one 64-bit output.
-    let mut below = |n: usize| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize;
+    let mut rng = draw::generator(seed, draw::stream::MORRIS);
+    let mut below = |n: usize| draw::below(&mut rng, n);
     let steps = levels - 1;
     let jump = levels / 2; // Δ in grid steps: levels / (2 (levels − 1)) of the range.
     let point = |at: &[usize]| -> Vec<f64> {

@@ -3,10 +3,10 @@
 //! posterior's marginals and correlations. The files are written by [`crate::report::fit`], the
 //! charts drawn by [`crate::plot::draw_fit`].
 
-use rand::SeedableRng;
 use serde::Serialize;
 
 use super::{Progress, StudyError, Summary, TargetResult, check_cancelled};
+use crate::draw;
 use crate::run::search::{self, AbcOptions, Objective};
 use crate::run::{self, RunSpec};
 use crate::scenario::sweep::{self, Parameter, Vary, round12};
@@ -382,9 +382,6 @@ impl Objective for FitObjective<'_> {
     }
 }
 
-/// The stream of the ABC sampler's own draws: the last one, which no replicate uses.
-pub const ABC_STREAM: u64 = u64::MAX;
-
 impl FitPlan {
     /// Runs the fit: the scenario as it is, then the search; progress in points (the budget).
     /// Every point runs the same replicates (common random numbers).
@@ -416,8 +413,7 @@ impl FitPlan {
                     epsilon,
                     budget: self.budget,
                 };
-                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(ABC_STREAM);
+                let mut rng = draw::generator(seed, draw::stream::ABC);
                 let generations = search::abc_smc(&mut objective, k, &options, &mut rng)?;
                 let last = generations.last().expect("generation 0");
                 let posterior = Posterior {

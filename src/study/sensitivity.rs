@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::sweep::{SweepPlan, SweepResult, check_points};
 use super::{Progress, StudyError};
+use crate::draw;
 use crate::scenario::sweep::{self, DesignKind, Vary};
 use crate::scenario::{Scenario, Source};
 
@@ -146,7 +147,6 @@ pub const BOOTSTRAP: usize = 500;
 /// [`BOOTSTRAP`] resamples of the base samples (drawn from `seed` on a stream of their own).
 /// Outcomes that do not vary over the design are left out.
 pub fn sobol(result: &SweepResult, seed: u64) -> Vec<SobolIndex> {
-    use rand::{Rng, SeedableRng};
     let design = &result.design;
     let Some(len) = design.block.filter(|_| design.kind == DesignKind::Saltelli) else {
         return Vec::new();
@@ -168,11 +168,8 @@ pub fn sobol(result: &SweepResult, seed: u64) -> Vec<SobolIndex> {
         let total = pick.iter().map(|&j| (fa(j) - fab(j)).powi(2)).sum::<f64>() / (2.0 * m) / var;
         Some((first, total, var))
     };
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(u64::MAX - 1);
-    let resamples: Vec<Vec<usize>> = (0..BOOTSTRAP)
-        .map(|_| (0..n).map(|_| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize).collect())
-        .collect();
+    let mut rng = draw::generator(seed, draw::stream::SOBOL_BOOTSTRAP);
+    let resamples: Vec<Vec<usize>> = (0..BOOTSTRAP).map(|_| (0..n).map(|_| draw::below(&mut rng, n)).collect()).collect();
     let all: Vec<usize> = (0..n).collect();
     let interval = |mut xs: Vec<f64>| -> (f64, f64) {
         if xs.is_empty() {
