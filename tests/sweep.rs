@@ -406,9 +406,12 @@ fn sobol_indices_of_known_functions() {
         for (x, (first, total)) in indices.iter().zip(expect) {
             assert!((x.first - first).abs() < 0.05, "{x:?} vs S1 {first}");
             assert!((x.total - total).abs() < 0.05, "{x:?} vs ST {total}");
+            // The 95% intervals hold the true indices, and are narrow enough to say something.
+            assert!(x.first_lo <= first && first <= x.first_hi, "{x:?}: S1 {first} outside its interval");
+            assert!(x.total_lo <= total && total <= x.total_hi, "{x:?}: ST {total} outside its interval");
             assert!(
-                x.first_lo <= x.first && x.first <= x.first_hi && x.total_lo <= x.total && x.total <= x.total_hi,
-                "{x:?}"
+                x.first_hi - x.first_lo < 0.2 && x.total_hi - x.total_lo < 0.2,
+                "{x:?}: intervals too wide to test"
             );
         }
     }

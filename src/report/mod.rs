@@ -15,6 +15,8 @@ pub mod saved;
 pub mod sensitivity;
 mod staging;
 pub mod sweep;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

@@ -157,3 +157,137 @@ fn remove_abandoned(parent: &Path, name: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::outdir::{Identity, Marker};
+
+    /// `dir/out` for a result of identity `which`, the default directory `dir/default` (so the
+    /// index is `dir/runs.csv`).
+    fn destination(dir: &Path, which: &str) -> Destination {
+        outdir::choose(
+            Some(&dir.join("out")),
+            &dir.join("default"),
+            Identity::new("test").with("which", which),
+            false,
+        )
+        .unwrap()
+    }
+
+    fn stage(dest: &Destination, files: &[(&str, &str)]) -> Staging {
+        let staging = Staging::new(dest).unwrap();
+        for (name, text) in files {
+            fs::write(staging.path().join(name), text).unwrap();
+        }
+        staging
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_commit_puts_the_files_and_a_marker_listing_them_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = destination(tmp.path(), "a");
+        let staging = stage(&dest, &[("a.txt", "A"), ("b.csv", "B")]);
+        assert!(staging.path().starts_with(tmp.path()) && staging.path() != dest.path);
+        assert!(!dest.path.exists(), "nothing is at the destination before the commit");
+        let committed = staging.commit().unwrap();
+        assert_eq!(committed.path, dest.path);
+        assert_eq!(names(&dest.path), [MARKER, "a.txt", "b.csv"]);
+        let marker: Marker = serde_json::from_str(&fs::read_to_string(dest.path.join(MARKER)).unwrap()).unwrap();
+        assert_eq!(marker.files, ["a.txt", "b.csv"]);
+        assert_eq!(marker.kind, "test");
+        // Only the result and the index are left beside it: no staging directory.
+        assert_eq!(names(tmp.path()), ["out", "runs.csv"]);
+    }
+
+    #[test]
+    fn an_uncommitted_staging_leaves_nothing_and_the_old_result_stands() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = destination(tmp.path(), "a");
+        stage(&dest, &[("old.txt", "old")]).commit().unwrap();
+        let staging = stage(&dest, &[("new.txt", "new")]);
+        let temp = staging.path().to_path_buf();
+        assert!(temp.is_dir());
+        drop(staging);
+        assert!(!temp.exists());
+        assert_eq!(names(&dest.path), [MARKER, "old.txt"]);
+        assert_eq!(names(tmp.path()), ["out", "runs.csv"]);
+    }
+
+    #[test]
+    fn the_same_result_is_replaced_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = destination(tmp.path(), "a");
+        stage(&dest, &[("old.txt", "old"), ("both.txt", "1")]).commit().unwrap();
+        stage(&dest, &[("new.txt", "new"), ("both.txt", "2")]).commit().unwrap();
+        assert_eq!(names(&dest.path), [MARKER, "both.txt", "new.txt"]);
+        assert_eq!(fs::read_to_string(dest.path.join("both.txt")).unwrap(), "2");
+        assert_eq!(names(tmp.path()), ["out", "runs.csv"], "the old result was removed, not left aside");
+    }
+
+    #[test]
+    fn a_directory_that_appears_meanwhile_is_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = destination(tmp.path(), "a");
+        let staging = stage(&dest, &[("a.txt", "A")]);
+        // The user makes the directory and puts a file of theirs in it while the result is computed.
+        fs::create_dir(&dest.path).unwrap();
+        fs::write(dest.path.join("mine.txt"), "mine").unwrap();
+        let e = staging.commit().unwrap_err();
+        assert!(e.to_string().contains(&dest.path.display().to_string()), "{e}");
+        assert_eq!(names(&dest.path), ["mine.txt"]);
+        assert_eq!(names(tmp.path()), ["out"], "the staging directory is gone");
+    }
+
+    #[test]
+    fn another_result_is_replaced_only_when_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        stage(&destination(tmp.path(), "a"), &[("a.txt", "A")]).commit().unwrap();
+        let other = Identity::new("test").with("which", "b");
+        let refused = outdir::choose(Some(&tmp.path().join("out")), &tmp.path().join("default"), other.clone(), false);
+        assert!(refused.is_err());
+        let dest = outdir::choose(Some(&tmp.path().join("out")), &tmp.path().join("default"), other, true).unwrap();
+        stage(&dest, &[("b.txt", "B")]).commit().unwrap();
+        assert_eq!(names(&dest.path), [MARKER, "b.txt"]);
+    }
+
+    #[test]
+    fn staging_left_by_a_process_that_is_gone_is_removed() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        // No process has this id (Linux ids stay below 2^22).
+        let dead = tmp.path().join(".out.partial-4294967295");
+        let other = tmp.path().join(".other.partial-4294967295");
+        fs::create_dir(&dead).unwrap();
+        fs::create_dir(&other).unwrap();
+        let staging = Staging::new(&destination(tmp.path(), "a")).unwrap();
+        assert!(!dead.exists(), "an abandoned staging directory of this destination is removed");
+        assert!(other.exists(), "another destination's is left alone");
+        assert!(staging.path().is_dir());
+    }
+
+    #[test]
+    fn errors_in_the_staging_directory_name_the_destination() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dest = destination(tmp.path(), "a");
+        let staging = Staging::new(&dest).unwrap();
+        let inside = staging.path().join("x.csv");
+        let e = anyhow::anyhow!("cannot write {}", inside.display());
+        let told = staging.user_error(e).to_string();
+        assert_eq!(told, format!("cannot write {}", dest.path.join("x.csv").display()));
+        // An error that does not name the staging directory is kept as it is.
+        assert_eq!(staging.user_error(anyhow::anyhow!("other")).to_string(), "other");
+    }
+}

@@ -403,3 +403,107 @@ impl SweepMerge {
         Ok(result)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    /// Counts the replicates done; asks to stop once `stop_after` are.
+    struct Counting {
+        total: AtomicU64,
+        done: AtomicU64,
+        stop_after: u64,
+    }
+
+    impl Progress for Counting {
+        fn start(&self, total: u64, _unit: &str) {
+            self.total.store(total, Ordering::Relaxed);
+        }
+        fn advance(&self, n: u64) {
+            self.done.fetch_add(n, Ordering::Relaxed);
+        }
+        fn cancelled(&self) -> bool {
+            self.done.load(Ordering::Relaxed) >= self.stop_after
+        }
+    }
+
+    fn plan_of(shard: Option<(u64, u64)>) -> SweepPlan {
+        let source = crate::study::read_file(Path::new("tests/fixtures/minimal.toml")).unwrap();
+        let options = SweepOptions {
+            varies: vec![Vary::parse("model.temperature=0.1,0.2,0.3").unwrap()],
+            design: DesignKind::Grid,
+            samples: 0,
+            runs: Some(10),
+            seed: Some(4),
+            shard,
+        };
+        plan(source, Vec::new(), options).unwrap()
+    }
+
+    #[test]
+    fn a_sweep_counts_its_replicates_and_stops_between_variants_when_cancelled() {
+        let plan = plan_of(None);
+        let all = Counting {
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            stop_after: u64::MAX,
+        };
+        let mut kept = Vec::new();
+        let result = plan
+            .run(&all, &mut |v, t| {
+                kept.push((v.index, t.runs));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(all.total.load(Ordering::Relaxed), 30);
+        assert_eq!(all.done.load(Ordering::Relaxed), 30);
+        assert_eq!(kept, [(0, 10), (1, 10), (2, 10)]);
+        assert_eq!(result.rows.len(), 3 * 3);
+        // Cancelled once the first variant is done: the second never starts.
+        let first = Counting {
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            stop_after: 10,
+        };
+        let mut ran = 0;
+        let e = plan
+            .run(&first, &mut |_, _| {
+                ran += 1;
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(matches!(e, StudyError::Cancelled), "{e}");
+        assert_eq!((ran, first.done.load(Ordering::Relaxed)), (1, 10));
+    }
+
+    #[test]
+    fn a_shard_plays_its_slice_and_an_empty_one_is_refused() {
+        let shard = plan_of(Some((1, 3)));
+        assert_eq!(shard.replicates, 3..6);
+        assert_eq!(
+            shard.shard,
+            Some(ShardInfo {
+                k: 1,
+                n: 3,
+                first_replicate: 3,
+                replicates: 3
+            })
+        );
+        let source = crate::study::read_file(Path::new("tests/fixtures/minimal.toml")).unwrap();
+        let options = SweepOptions {
+            varies: vec![Vary::parse("model.temperature=0.1,0.2").unwrap()],
+            design: DesignKind::Grid,
+            samples: 0,
+            runs: Some(2),
+            seed: None,
+            shard: Some((0, 3)),
+        };
+        let e = plan(source, Vec::new(), options).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "shard (0, 3) of 2 replicates is empty: use fewer shards or more --runs"
+        );
+    }
+}
