@@ -71,15 +71,29 @@ fn the_defaults_move_nothing_in_an_unchanging_world_and_per_round_shocks_do() {
 }
 
 #[test]
-fn history_rates_use_only_years_before_the_start() {
+fn base_rates_pool_exactly_the_years_before_the_start() {
     let data = Dataset::embedded().unwrap();
-    let h = backtest::History::new(&data, &Selection::All, 2000);
-    let (x1, e1) = h.rates(1816, 1900);
-    let (x2, e2) = h.rates(1816, 1901);
-    assert!((0.0..1.0).contains(&x1) && (0.0..1.0).contains(&e1));
-    // Adding a year changes the rates only through that year.
-    assert!(x1 != x2 || e1 != e2 || h.rates(1900, 1901) == (0.0, 0.0));
+    let h = backtest::BaseRates::new(&data, &Selection::All, 2000);
+    // The rates over since..start are the pooled counts of those years, and of no other.
+    let pooled = |since: i32, start: i32| {
+        let (mut m, mut x, mut nm, mut e) = (0u64, 0u64, 0u64, 0u64);
+        for y in since..start {
+            let (a, b, c, d) = h.counts(y).unwrap();
+            (m, x, nm, e) = (m + a, x + b, nm + c, e + d);
+        }
+        (x as f64 / m as f64, e as f64 / nm as f64)
+    };
+    for (since, start) in [(1816, 1900), (1816, 1901), (1900, 1950), (1946, 1990)] {
+        assert_eq!(h.rates(since, start), pooled(since, start), "{since}..{start}");
+    }
+    let (x, e) = h.rates(1816, 1900);
+    assert!(x > 0.0 && x < 1.0 && e > 0.0 && e < 1.0, "{x} {e}");
+    // Years on or after the start never count: the rates before 1901 ignore 1901 onwards,
+    // whatever the last year counted.
+    let longer = backtest::BaseRates::new(&data, &Selection::All, 2010);
+    assert_eq!(longer.rates(1816, 1901), h.rates(1816, 1901));
     assert_eq!(h.rates(1950, 1950), (0.0, 0.0));
+    assert!(h.counts(2001).is_none(), "years after the last are not counted");
 }
 
 #[test]

@@ -212,13 +212,13 @@ pub struct Backtest {
 /// pairs (state in the selection's system in y, alliance in effect on y-12-31 with ≥ 2 selected
 /// members) and their status on (y+1)-12-31.
 #[derive(Debug, Clone, Default)]
-pub struct History {
+pub struct BaseRates {
     /// year → (member pairs, exits next year, non-member pairs, entries next year)
     counts: BTreeMap<i32, (u64, u64, u64, u64)>,
 }
 
-impl History {
-    pub fn new(data: &Dataset, selection: &Selection, last: i32) -> History {
+impl BaseRates {
+    pub fn new(data: &Dataset, selection: &Selection, last: i32) -> BaseRates {
         let mut counts = BTreeMap::new();
         let mut next: HashSet<(u32, u16)> = HashSet::new();
         let mut now: HashSet<(u32, u16)>;
@@ -260,7 +260,13 @@ impl History {
             }
             counts.insert(y, (m, x, nm, e));
         }
-        History { counts }
+        BaseRates { counts }
+    }
+
+    /// The counts of year `y`: (member pairs, exits next year, non-member pairs, entries next
+    /// year); None for a year not counted.
+    pub fn counts(&self, y: i32) -> Option<(u64, u64, u64, u64)> {
+        self.counts.get(&y).copied()
     }
 
     /// Annual exit and entry rates over the years before `start` (from `since`).
@@ -285,10 +291,10 @@ fn selected(data: &Dataset, selection: &Selection, c: u16) -> bool {
     }
 }
 
-/// Backtests one start year. `history` gives the base rates (years before `start`).
+/// Backtests one start year. `base_rates` gives the base rates (years before `start`).
 pub fn backtest_year(
     data: &Dataset,
-    history: &History,
+    base_rates: &BaseRates,
     spec: &BacktestSpec,
     start: i32,
     progress: &(dyn Fn(u64) + Sync),
@@ -341,7 +347,7 @@ pub fn backtest_year(
     let at_start: HashSet<(u32, u16)> = data.memberships_at(year_end(start)).into_iter().collect();
     let pact_set: HashSet<u32> = imported.pacts.iter().map(|(a, _)| *a).collect();
     let state_set: HashSet<u16> = imported.states.iter().copied().collect();
-    let (exit_rate, entry_rate) = history.rates(NMC_FIRST_YEAR, start);
+    let (exit_rate, entry_rate) = base_rates.rates(NMC_FIRST_YEAR, start);
 
     let mut scores: Scores = Default::default();
     let mut by_horizon: Vec<Scores> = vec![Default::default(); rounds as usize];
@@ -434,10 +440,10 @@ pub fn backtest(
 ) -> Result<Backtest, BacktestError> {
     spec.validate()?;
     let t0 = std::time::Instant::now();
-    let history = History::new(data, &spec.selection, spec.to);
+    let base_rates = BaseRates::new(data, &spec.selection, spec.to);
     let mut starts = Vec::new();
     for y in spec.starts() {
-        let r = backtest_year(data, &history, spec, y, progress)?;
+        let r = backtest_year(data, &base_rates, spec, y, progress)?;
         on_year(&r);
         starts.push(r);
     }

@@ -170,8 +170,8 @@ pub struct RunArgs {
     pub replace: bool,
     /// Write the decisions of the first N replicates to decisions.csv (0 = none). All replicates
     /// are always counted in the summary; this only bounds the size of the log.
-    #[arg(long, value_name = "N", default_value_t = output::DEFAULT_DECISIONS)]
-    pub decisions: u64,
+    #[arg(long = "decisions", value_name = "N", default_value_t = output::DEFAULT_DECISIONS)]
+    pub decision_replicates: u64,
     /// Run only shard K of N (K = 0..N-1): a contiguous slice of the replicates, e.g.
     /// `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`. `pactsim merge` joins the shards
     /// into exactly the result of one whole run.
@@ -444,7 +444,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
     let spec = RunSpec {
         seed,
         replicates: replicates.clone(),
-        keep_decisions: args.decisions,
+        keep_decisions: args.decision_replicates,
     };
     let (result, outcomes) = simulate(&sc, &spec, &rounds, args.output.quiet);
     let sim_time = t0.elapsed();
@@ -734,21 +734,8 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
         eprintln!("note: --runs, --seed and --set apply to scenario files; run directories are read as they are");
     }
     let names: Vec<String> = plan.names().into_iter().map(String::from).collect();
-    let mut identity = Identity::new("compare").with("seed", plan.seed).with("runs", plan.runs);
-    for (name, input) in &plan.inputs {
-        let what = match input {
-            Input::Scenario { scenario, .. } => scenario.hash.clone(),
-            Input::Saved(saved) => outdir::file_digest(&saved.dir.join("summary.json")),
-        };
-        identity = identity.with(&format!("variant {name}"), what);
-    }
     let default = output::default_dir_named(&format!("compare-{}", names.join("-")));
-    let dest = outdir::choose(
-        args.out.as_deref(),
-        &default,
-        identity.command(outdir::command_line()),
-        args.replace,
-    )?;
+    let dest = outdir::choose(args.out.as_deref(), &default, compare_identity(&plan), args.replace)?;
     let bar = progress::Bar::new(false);
     let cmp = compare::run(plan, &bar)?;
     bar.finish();
@@ -762,8 +749,24 @@ fn cmd_compare(args: CompareArgs) -> Result<()> {
     written.map_err(|e| staging.user_error(e))?;
     let committed = staging.commit()?;
     say_where(&dest, Some(&committed), false);
-    let out = &committed.path;
+    print_compare(&cmp, &names, &committed.path)
+}
 
+/// What determines a comparison's numbers: seed, replicates and each variant's scenario (its
+/// hash) or saved run (its summary.json's digest).
+fn compare_identity(plan: &compare::ComparePlan) -> Identity {
+    let mut identity = Identity::new("compare").with("seed", plan.seed).with("runs", plan.runs);
+    for (name, input) in &plan.inputs {
+        let what = match input {
+            Input::Scenario { scenario, .. } => scenario.hash.clone(),
+            Input::Saved(saved) => outdir::file_digest(&saved.dir.join("summary.json")),
+        };
+        identity = identity.with(&format!("variant {name}"), what);
+    }
+    identity.command(outdir::command_line())
+}
+
+fn print_compare(cmp: &compare::Comparison, names: &[String], out: &Path) -> Result<()> {
     let mut o = std::io::stdout().lock();
     let crn = if cmp.common_random_numbers() {
         "same seed and replicates in every variant (common random numbers)"

@@ -15,7 +15,7 @@ use crate::pages;
 use crate::plot::{self, Chart};
 use crate::report::{self, Identity, Staging, outdir};
 use crate::scenario::sweep::{Design, DesignKind, Vary};
-use crate::study::sensitivity::{self, Method, Sensitivity, SensitivityOptions, SobolIndex};
+use crate::study::sensitivity::{self, Effect, Method, Sensitivity, SensitivityOptions, SobolIndex};
 use crate::study::sweep::{self as sweep_study, SweepOptions, SweepResult};
 use crate::study::{self, StudyError};
 
@@ -302,18 +302,21 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     if args.quiet {
         return Ok(());
     }
-    let out = committed.path;
     let Sensitivity { result, effects, indices } = &found;
-    if let Method::Sobol { .. } = method {
-        return print_sobol(result, indices, &charts, t0, &out);
+    match method {
+        Method::Sobol { .. } => print_sobol(result, indices, &charts, t0, &committed.path),
+        Method::Morris { trajectories, .. } => print_morris(result, effects, trajectories, &charts, t0, &committed.path),
     }
+}
+
+fn print_morris(result: &SweepResult, effects: &[Effect], trajectories: usize, charts: &[Chart], t0: Instant, out: &Path) -> Result<()> {
     let mut o = std::io::stdout().lock();
     writeln!(
         o,
         "{}: Morris screening of {} parameters, {} trajectories ({} points × {} replicates, seed {}, common random numbers) in {:.1} s",
         result.scenario,
         result.design.parameters.len(),
-        args.trajectories,
+        trajectories,
         result.design.variants.len(),
         result.runs,
         result.seed,
@@ -337,7 +340,7 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
             .collect();
         writeln!(o, "  {outcome}: {}", ranked.join("; "))?;
     }
-    for c in &charts {
+    for c in charts {
         writeln!(o, "  {}", c.caption)?;
     }
     writeln!(o, "wrote {}", out.display())?;

@@ -183,24 +183,24 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         UpdateOrder::Sequential => "sequential (one state at a time, random order each round)",
         UpdateOrder::Simultaneous => "simultaneous",
     };
+    // Each value as HTML: text escaped here, the two that are markup built escaped.
     let rows: Vec<(&str, String)> = vec![
-        ("Replicates", s.runs.to_string()),
-        ("Master seed", s.seed.to_string()),
-        ("Rounds", span),
+        ("Replicates", esc(&s.runs.to_string())),
+        ("Master seed", esc(&s.seed.to_string())),
+        ("Rounds", esc(&span)),
         (
             "States / pacts / events",
-            format!("{} / {} / {}", s.states.len(), s.pacts.len(), s.events.len()),
+            esc(&format!("{} / {} / {}", s.states.len(), s.pacts.len(), s.events.len())),
         ),
         (
             "Decision rule",
-            format!("logit, temperature {}; update order {order}", sc.params.temperature),
+            esc(&format!("logit, temperature {}; update order {order}", sc.params.temperature)),
         ),
         ("Scenario hash (SHA-256)", format!("<code>{}</code>", esc(&s.scenario_hash))),
         ("pactsim", format!("{} (model “{}”)", esc(&s.version), esc(&s.model))),
     ];
-    for (k, v) in rows {
-        let v = if v.starts_with("<code>") || k == "pactsim" { v } else { esc(&v) };
-        let _ = writeln!(b, "<tr><th>{}</th><td>{v}</td></tr>", esc(k));
+    for (k, html) in rows {
+        let _ = writeln!(b, "<tr><th>{}</th><td>{html}</td></tr>", esc(k));
     }
     b.push_str("</table>\n");
     let _ = writeln!(
