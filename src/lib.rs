@@ -6,7 +6,8 @@
 //! of shards) → [`report`] (JSON/CSV writers) and [`plot`] (charts), which do not know each other
 //! → [`pages`] (the HTML pages, results with their charts) and [`output`] (a run directory) →
 //! [`cli`] (the thin command line) and [`serve`] (the live page and its JSON API).
-//! [`data`] and [`backtest`] sit beside [`scenario`] and call down into it and [`run`].
+//! [`data`] and [`backtest`] sit beside [`scenario`] and call down into it and [`run`]; [`draw`]
+//! (random draws and the named streams of a seed) sits below everything that draws.
 
 pub mod backtest;
 pub mod cli;
