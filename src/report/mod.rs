@@ -13,6 +13,7 @@ pub mod outcomes;
 pub mod outdir;
 pub mod sensitivity;
 mod staging;
+pub mod story;
 mod summary;
 pub mod sweep;
 
