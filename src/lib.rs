@@ -7,7 +7,8 @@
 //! → [`pages`] (the HTML pages, results with their charts) and [`output`] (a run directory) →
 //! [`cli`] (the thin command line) and [`serve`] (the live page and its JSON API).
 //! [`data`] and [`backtest`] sit beside [`scenario`] and call down into it and [`run`]; [`draw`]
-//! (random draws and the named streams of a seed) sits below everything that draws.
+//! (random draws and the named streams of a seed) sits below everything that draws. [`story`]
+//! picks and replays one replicate for `cli` and `serve`, above [`run`] and [`query`].
 
 pub mod backtest;
 pub mod cli;
@@ -22,4 +23,5 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod serve;
+pub mod story;
 pub mod study;

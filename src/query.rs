@@ -46,7 +46,8 @@ pub enum Expr {
 }
 
 impl Expr {
-    fn eval(&self, member: &impl Fn(usize, usize) -> bool) -> bool {
+    /// Whether the expression holds where `member(pact, state)` says who is in which pact.
+    pub fn eval(&self, member: &impl Fn(usize, usize) -> bool) -> bool {
         match self {
             Expr::Member(p, s) => member(*p, *s),
             Expr::Not(e) => !e.eval(member),
@@ -85,6 +86,17 @@ pub fn resolve_round(when: &str, labels: &[String]) -> Option<u32> {
     }
     let number = when.strip_prefix("round").map_or(when, str::trim);
     number.parse::<u32>().ok().filter(|&r| r <= last)
+}
+
+/// Parses `query` over the pacts and states named (by id, in index order): the expression and
+/// the text after its `@`, if any (a round to be resolved by the caller, e.g. with
+/// [`resolve_round`]).
+pub fn parse<'q>(query: &'q str, pacts: &[String], states: &[String]) -> Result<(Expr, Option<&'q str>), QueryError> {
+    let (expr_text, when) = match query.find('@') {
+        Some(i) => (&query[..i], Some(query[i + 1..].trim())),
+        None => (query, None),
+    };
+    Ok((Parser::new(query, expr_text, pacts, states).parse()?, when))
 }
 
 /// Answers `query` over the outcomes.bin of the run directory `dir`.

@@ -12,6 +12,7 @@ mod fit;
 mod import;
 pub mod progress;
 mod serve;
+mod story;
 mod sweep;
 
 use crate::output::{self, DecisionRows, write_run_with};
@@ -112,6 +113,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim query output/finland_sweden 'NATO.FIN & NATO.SWE'\n  pactsim query output/fs 'NATO.FIN & NATO.SWE @ 2023-06'       # run with --outcomes-at 2023-06\n  pactsim query output/fs 'NATO.FIN & !NATO.SWE @ round 30' 'NATO.SWE' --json\n  pactsim query output/gulf_minilaterals '!PROSPERITY.JOR & ABRAHAM.JOR'\n\nAn expression is built from memberships PACT.STATE with & (and), | (or), ! (not) and\nparentheses (& binds tighter than |). `@ WHEN` picks the recorded round: a date label (2023-06),\n`round N`, `start` or `end` (the default: the last round). The run directory's outcomes.bin holds\nthe rounds `pactsim run` recorded: the end, each --outcomes-at, or all with --outcomes-every-round.\nPrints the share of replicates in which the expression holds, the count, and its Wilson 95%\ninterval (the Monte Carlo uncertainty)."
     )]
     Query(QueryArgs),
+    /// One replicate as it unfolds: replay replicate K (or pick one) and tell it in dated lines, a table and a timeline chart.
+    #[command(
+        after_help = "Examples:\n  pactsim story scenarios/finland_sweden.toml --replicate 17\n  pactsim story scenarios/finland_sweden.toml --pick typical --runs 1000\n  pactsim story scenarios/finland_sweden.toml --pick 'NATO.FIN & !NATO.SWE @ 2023-06'\n  pactsim story scenarios/finland_sweden.toml --replicate 3 --seed 7 --set event.madrid.enabled=false\n\nReplicate K is the replicate `pactsim run` plays with the same scenario, --set values and seed\n(numbered from 0, as in decisions.csv and outcomes.bin). --pick runs --runs replicates first\n(no files) and picks one: `typical` is the replicate whose memberships at the end are closest to\nthe run's probabilities (least sum over pact-state pairs of |member - P(member)|, ties to the\nlowest); an expression (as `pactsim query` takes it) picks the first replicate in which it holds.\nWrites story.txt (dated lines), story.csv (round, date, kind, state, pact, detail), story.png and\nstory.svg (a lane per pact) and scenario.resolved.toml into output/story-<stem>-<K>/ (or --out)."
+    )]
+    Story(story::StoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -388,6 +394,7 @@ pub fn main() -> Result<()> {
         Command::Runs(args) => cmd_runs(args),
         Command::Describe(args) => cmd_describe(args),
         Command::Query(args) => cmd_query(args),
+        Command::Story(args) => story::cmd_story(args),
     }
 }
 

@@ -15,6 +15,7 @@ mod network;
 pub mod select;
 mod sensitivity;
 mod size;
+mod story;
 pub mod style;
 mod sweep;
 mod text;
@@ -34,6 +35,7 @@ pub use compare::{compare_svg, draw_compare};
 pub use explain::{draw_explain, explain_svg};
 pub use fit::draw_fit;
 pub use sensitivity::{draw_morris, draw_sobol};
+pub use story::{draw_story, story_svg};
 pub use sweep::draw_sweep;
 
 #[derive(Debug, thiserror::Error)]

@@ -14,6 +14,7 @@ pub mod outdir;
 pub mod saved;
 pub mod sensitivity;
 mod staging;
+pub mod story;
 pub mod sweep;
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@
 
 mod outcomes;
 pub mod search;
+pub mod story;
 mod tally;
 pub mod trace;
 

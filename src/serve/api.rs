@@ -16,6 +16,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod story;
+
 use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, MAX_WORK, QUEUE_WAIT, decisions_per_replicate, guard, max_runs, page};
 use crate::plot::{self, SvgChart};
 use crate::report::{self, outdir::quote};
@@ -36,6 +38,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/view", post(view))
         .route("/api/compare", post(compare_endpoint))
         .route("/api/explain", post(explain))
+        .route("/api/story", post(story::story))
         .route("/api/scenario-file", post(scenario_file))
         .route("/api/save", post(save))
         .fallback(not_found)
@@ -171,6 +174,10 @@ pub(crate) struct Request {
     /// The width, in CSS pixels, the page shows its charts at: they are drawn that wide
     /// (at least [`plot::MIN_PAGE_WIDTH`], at most each chart's own width).
     chart_width: Option<u32>,
+    /// For `/api/story`: the replicate to tell (below `runs`), or how to pick it (`typical` or
+    /// an expression, as `pactsim story --pick` takes it).
+    replicate: Option<u64>,
+    pick: Option<String>,
 }
 
 /// A request checked against the server's bounds, with its scenario loaded.

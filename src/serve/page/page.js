@@ -14,6 +14,7 @@ const S = {
   urls: [],        // object URLs of the charts shown
   view: null,      // last answer of /api/view
   explained: null, // [state, pact] shown in the explain panel
+  story: null,     // the request of the story shown: {replicate} or {pick}
 };
 const DELAY = 120; // ms after the last edit before re-running
 
@@ -363,6 +364,7 @@ function render(v) {
   ch.textContent = "";
   for (const c of v.charts) ch.append(chartFigure(c));
   if (S.explained) explain(S.explained[0], S.explained[1]);
+  if (S.story) story(S.story);
 }
 
 async function explain(state, pact) {
@@ -384,6 +386,27 @@ async function explain(state, pact) {
   );
 }
 
+// One replicate's story: by number, typical, or the first where an expression holds.
+async function story(which) {
+  S.story = which;
+  const box = $("story");
+  box.hidden = false;
+  box.textContent = which.pick ? `Picking ${which.pick}…` : `Telling replicate ${which.replicate}…`;
+  const r = await api("POST", "/api/story", request(which));
+  if (S.story !== which) return;
+  box.textContent = "";
+  if (!r.ok) { box.textContent = "error: " + ((r.data && r.data.error) || r.status); return; }
+  const d = r.data;
+  $("story-k").value = d.replicate;
+  box.append(el("h3", { text: `Replicate ${d.replicate} (seed ${d.seed})` }));
+  if (d.pick_sentence) box.append(el("p", { class: "note", text: d.pick_sentence }));
+  box.append(
+    chartFigure(d.chart),
+    el("pre", { class: "chronicle", text: d.lines.map((l) => `${l.date}  ${l.text}`).join("\n") || "Nothing happened." }),
+    el("button", { type: "button", text: "Close", onclick: () => { S.story = null; box.hidden = true; } }),
+  );
+}
+
 // ---- scenario, download, save -----------------------------------------------------------
 
 async function load(name) {
@@ -391,6 +414,8 @@ async function load(name) {
   S.head = null;
   S.explained = null;
   $("explain").hidden = true;
+  S.story = null;
+  $("story").hidden = true;
   status("loading…", true);
   const r = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
   if (!r.ok) { status(""); showBanner("error: " + ((r.data && r.data.error) || r.status)); return; }
@@ -441,6 +466,10 @@ async function init() {
   $("run").addEventListener("click", runView);
   $("download").addEventListener("click", download);
   $("save").addEventListener("click", save);
+  $("story-show").addEventListener("click", () => story({ replicate: Math.max(0, Math.floor(Number($("story-k").value) || 0)) }));
+  $("story-typical").addEventListener("click", () => story({ pick: "typical" }));
+  $("story-where").addEventListener("click", () => { const e = $("story-expr").value.trim(); if (e) story({ pick: e }); });
+  $("story-expr").addEventListener("keydown", (ev) => { if (ev.key === "Enter") $("story-where").click(); });
   $("runs").addEventListener("input", schedule);
   $("seed").addEventListener("input", schedule);
   $("filter").addEventListener("input", applyFilter);
