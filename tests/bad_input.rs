@@ -213,7 +213,7 @@ fn a_bad_set_value_names_the_set_and_what_would_be_valid() {
         ("model.temperature=[1]", "`[1]` is not a number"),
         ("scenario.name=2022", "scenario.name takes text"),
         ("pact.ALLY.size_limit=-3", "expected a whole number"),
-        ("model.support_gate=1", "takes true or false"),
+        ("pact.ALLY.new=1", "takes true or false"),
     ] {
         let e = check_path_fails(fixture, &["--set", set]);
         assert!(e.starts_with(&format!("error: --set {set}: ")) && e.contains(says), "{set}: {e}");

@@ -313,7 +313,7 @@ new = true
 "#;
     let sc = parse(text, &["state.A.issues.security=1", "pact.P.issue_gain=1"]);
     let (a, p) = (sc.state_by_id("A").unwrap(), sc.pact_by_id("P").unwrap());
-    let mut take_ups = 0;
+    let (mut take_ups, mut firsts) = (0, 0);
     for r in 0..50 {
         let mut rng = Counting {
             inner: replicate_rng(3, r),
@@ -332,11 +332,20 @@ new = true
             let applied_now = log[from..].iter().any(|d| d.action == Action::Apply);
             // Applying this round adds the application to this round's admission phase.
             let opportunities = if applied_now { 3 } else { unratified as u64 };
-            assert_eq!(rng.words - start, 8 + opportunities, "replicate {r}");
+            // A member taking A's application up for the first time draws its taste for A once
+            // (persistent shocks: docs/MODEL.md §5): one more word.
+            let votes = |d: &pactsim::model::Decision| matches!(d.action, Action::Admit | Action::Hold);
+            let first_votes = log[from..]
+                .iter()
+                .filter(|d| votes(d) && !log[..from].iter().any(|e| votes(e) && e.state == d.state))
+                .count() as u64;
+            assert_eq!(rng.words - start, 8 + opportunities + first_votes, "replicate {r}");
+            firsts += first_votes;
             take_ups += opportunities;
         }
     }
     assert!(take_ups > 100, "the test needs applications to take up: {take_ups}");
+    assert!(firsts > 50, "the test needs first votes: {firsts}");
 }
 
 #[test]

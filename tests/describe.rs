@@ -70,7 +70,7 @@ fn describe_and_check_verbose_show_the_description() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.starts_with("state.FIN.neutrality = 0.7 [0 to 1] — Tradition of non-alignment"),
+        text.starts_with("state.FIN.neutrality = 0.71 [0 to 1] — Tradition of non-alignment"),
         "{text}"
     );
 

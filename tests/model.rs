@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use pactsim::model::terms::{join_terms, leave_terms, membership_value};
+use pactsim::model::terms::{self, Terms, join_terms, leave_terms, membership_value};
 use pactsim::model::{Action, World, logit};
 use pactsim::run::{self, RunSpec};
 
@@ -208,18 +208,39 @@ admission = "closed"
 }
 
 #[test]
-fn the_support_gate_keeps_a_reluctant_democracy_out() {
-    let sc = parse(&base(ALLIANCE), &["state.A.support.start=0.2", "state.A.support.sensitivity=0"]);
-    assert_eq!(summarise(&sc, 1, 200).get("P", "A").unwrap().p_ever, 0.0);
-    let sc = parse(
-        &base(ALLIANCE),
-        &[
-            "state.A.support.start=0.2",
-            "state.A.support.sensitivity=0",
-            "model.support_gate=false",
-        ],
+fn low_public_support_weighs_against_a_treaty_by_degrees() {
+    // No gate (issue 19): a democracy's public support enters once, as a term. With support
+    // held at 0.2, 0.5 and 0.8 (sensitivity 0) A's chance of ever joining rises step by step;
+    // a non-democracy's does not move with it.
+    let runs = 1000;
+    let p_ever = |start: &str, democracy: &str| {
+        let sc = parse(
+            &base(ALLIANCE),
+            &[
+                start,
+                "state.A.support.sensitivity=0",
+                democracy,
+                "model.weights.support=1.5",
+                "relation.A-R.hostility=0.25",
+            ],
+        );
+        summarise(&sc, 1, runs).get("P", "A").unwrap().p_ever
+    };
+    let dem = "state.A.democracy=true";
+    let (low, mid, high) = (
+        p_ever("state.A.support.start=0.2", dem),
+        p_ever("state.A.support.start=0.5", dem),
+        p_ever("state.A.support.start=0.8", dem),
     );
-    assert!(summarise(&sc, 1, 200).get("P", "A").unwrap().p_ever > 0.5);
+    let gap = 4.0 * std_err(0.5, runs);
+    assert!(low + gap < mid && mid + gap < high, "support 0.2: {low}, 0.5: {mid}, 0.8: {high}");
+    // Low support lowers the chance but does not rule joining out, as a gate did.
+    assert!(low > 0.0, "support 0.2: {low}");
+    let autocracy = "state.A.democracy=false";
+    assert_eq!(
+        p_ever("state.A.support.start=0.2", autocracy),
+        p_ever("state.A.support.start=0.8", autocracy)
+    );
 }
 
 #[test]
@@ -288,7 +309,8 @@ fn every_logged_decision_adds_up() {
         };
         assert!((d.terms.switching - switching).abs() < 1e-12, "{:?}: {:?}", d.action, d.terms);
         let votes = matches!(d.action, Action::Admit | Action::Hold);
-        assert_eq!(d.terms.goodwill, if votes { 0.4 } else { 0.0 }, "{:?}", d.action);
+        // Goodwill is model.admission_goodwill (default 1.0) in a vote, and only there.
+        assert_eq!(d.terms.goodwill, if votes { 1.0 } else { 0.0 }, "{:?}", d.action);
         let p = logit(u, 0.5);
         match d.action {
             Action::Apply | Action::Leave | Action::Admit => assert!((d.probability - p).abs() < 1e-12),
@@ -615,34 +637,47 @@ change = [{ kind = "hostility", between = ["Y", "R"], to = -0.0 }]
 }
 
 #[test]
-fn the_support_gate_opens_at_the_threshold() {
-    // "Below its threshold" is gated: a democracy whose support is exactly at its threshold (the
-    // defaults, 0.5 and 0.5, with no threat change to move it) may apply to a treaty.
+fn support_is_a_term_and_never_a_gate() {
+    // A democracy whose support is below its threshold may still apply; its support term is
+    // w_support × binding × (support − threshold), and nothing else moves with support.
     let pact = r#"
 [[pact]]
 id = "P"
 new = true
 obligations = ["defence"]
-binding = 1.0
+binding = 0.8
 members = ["B"]
 admission = "unanimity"
 rivals = ["R"]
 "#;
-    let sc = parse(&twins(pact), &["state.X.democracy=true"]);
-    let (x, p) = (sc.state_by_id("X").unwrap(), sc.pact_by_id("P").unwrap());
-    let w = World::new(&sc);
-    assert_eq!(w.support[x.index()], sc.state(x).support.threshold);
+    let at = parse(&twins(pact), &["state.X.democracy=true"]);
+    let (x, p) = (at.state_by_id("X").unwrap(), at.pact_by_id("P").unwrap());
+    let w = World::new(&at);
+    assert_eq!(w.support[x.index()], at.state(x).support.threshold);
+    let terms_at = terms::join_terms(&w, x, p);
+    assert_eq!(terms_at.support, 0.0);
+    let below = parse(&twins(pact), &["state.X.democracy=true", "state.X.support.start=0.49"]);
+    let w = World::new(&below);
     assert!(w.may_apply(x, p));
-    let sc = parse(&twins(pact), &["state.X.democracy=true", "state.X.support.start=0.49"]);
-    assert!(!World::new(&sc).may_apply(x, p));
+    let terms_below = terms::join_terms(&w, x, p);
+    let weight = below.params.weights.support;
+    assert!((terms_below.support - weight * 0.8 * (0.49 - 0.5)).abs() < 1e-15, "{terms_below:?}");
+    assert_eq!(
+        Terms {
+            support: 0.0,
+            ..terms_below
+        },
+        terms_at
+    );
 }
 
 #[test]
 fn ratifications_are_kept_per_pact() {
-    // X applies to two pacts that B alone must ratify: the defence pact D (listed first), whose
-    // entrapment makes B hold (goodwill 0.1 − 0.45 < 0), and the energy pact E, which costs B
-    // nothing (0.1 > 0). At τ = 0 and rate 1, X joins E in round 1 and is held out of D for
-    // ever: B's ratification in E must not count in D.
+    // X applies to two pacts that B alone must ratify: the defence pact D (listed first, naming
+    // no rival, so X's quarrel with R is foreign to B), whose entrapment makes B hold (goodwill
+    // 0.1 − 0.5 × 0.9 < 0), and the energy pact E, which costs B nothing (0.1 > 0). At τ = 0 and
+    // rate 1, X joins E in round 1 and is held out of D for ever: B's ratification in E must not
+    // count in D.
     let pacts = r#"
 [[pact]]
 id = "D"
@@ -651,7 +686,6 @@ obligations = ["defence"]
 binding = 1.0
 members = ["B"]
 admission = "unanimity"
-rivals = ["R"]
 
 [[pact]]
 id = "E"

@@ -69,8 +69,8 @@ fn joint_probability_equals_a_count_over_decisions_csv_and_marginals_equal_summa
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("r");
     // 1000 replicates: decisions.csv logs every one of them.
-    run(&dir, "1000", &["--outcomes-at", "2023-06"]);
-    for (round, at) in [(48, ""), (30, " @ 2023-06")] {
+    run(&dir, "1000", &["--outcomes-at", "2024-06"]);
+    for (round, at) in [(48, ""), (42, " @ 2024-06")] {
         let members = rebuilt(&dir, 1000, round);
         let both = members
             .iter()

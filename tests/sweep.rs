@@ -287,9 +287,9 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
                 "sensitivity",
                 "scenarios/finland_sweden.toml",
                 "--vary",
-                "model.bloc_threat=0..1",
+                "state.SWE.support.threshold=0.6..0.95",
                 "--vary",
-                "pact.NATO.binding=0.6..1",
+                "pact.NORDEFCO.issue_gain=0..0.5",
                 "--trajectories",
                 "4",
                 "--runs",
@@ -311,7 +311,7 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
     assert!(a.join("charts/morris.png").is_file());
     let page = std::fs::read_to_string(a.join("sensitivity.html")).unwrap();
     assert!(
-        page.contains("P(SWE in NATO at the end) depends most on model.bloc_threat"),
+        page.contains("P(SWE in NATO at the end) depends most on state.SWE.support.threshold"),
         "the page says it in words"
     );
     // The same arguments give the same design and the same numbers.
@@ -320,8 +320,9 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
     }
     let manifest = json(&a.join("sweep.json"));
     assert_eq!(manifest["design"], "morris");
-    // Sweden's membership depends on the friends' threat (docs/MODEL.md, bloc threat), not on how
-    // binding NATO's treaty is; its row for the bloc threat has the larger μ*.
+    // Sweden's membership depends on where its public's weight on a treaty changes sign (its
+    // support threshold), not on the gain of Nordic cooperation it keeps either way; the
+    // threshold's row has the larger μ*.
     let rows = read_csv(&a.join("sensitivity.csv"));
     let mu = |param: &str| {
         rows.iter()
@@ -329,7 +330,7 @@ fn morris_screening_ranks_what_matters_and_is_reproducible() {
             .map(|r| r["mu_star"].parse::<f64>().unwrap())
             .unwrap()
     };
-    assert!(mu("model.bloc_threat") > mu("pact.NATO.binding") + 0.1, "{rows:?}");
+    assert!(mu("state.SWE.support.threshold") > mu("pact.NORDEFCO.issue_gain") + 0.1, "{rows:?}");
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! ruled out). Values are only computed less often:
 //!
 //! - **Event-level** values depend on hostility and capability alone, which only events change:
-//!   the hostile capability facing each state ([`terms::hostile_capability`]) and the states each
-//!   state is hostile to (for entrapment's "foreign quarrels"). They are rebuilt whenever an event
+//!   the capability each state's pacts are held against ([`terms::opposing_capability`]), the
+//!   pressure from each pact's rivals and on the state's friends, and the states each state is
+//!   hostile to (for entrapment's "foreign quarrels"). They are rebuilt whenever an event
 //!   changes hostility or capability.
 //! - **Membership-level** sums over a pact's other members (allied capability, the nuclear
 //!   guarantor's will, partner reliability, pooled resources, entrapment, affinity) are kept per
@@ -18,9 +19,11 @@
 //! - A state outside a pact with no hostility or affinity towards its members, hostile to no
 //!   one, sees the same member sums as every such state (bit for bit: see
 //!   [`terms::member_sums_of_outsider`]); they are kept once per pact.
-//! - Entrapment's exposure of a state to a member's quarrels (a max over all states) is kept per
-//!   pair of states until hostility changes. A max is exact, so it is taken over the states the
-//!   member is hostile to only.
+//! - Entrapment's exposure of a state to a member's quarrels (a max over all states but the
+//!   pact's rivals) is kept per pair of states until hostility changes, as the two largest
+//!   values with the states they are towards ([`Top2`]): the max without the pact's rivals is the
+//!   first that is not a rival, computed afresh only when both are. A max is exact, so it is
+//!   taken over the states the member is hostile to only.
 //!
 //! The cache can be switched off ([`super::World::set_memo`]), which computes every term from
 //! scratch: the tests compare the two bit for bit.
@@ -51,8 +54,8 @@ pub(super) struct Memo {
     /// For each state s, its friends: the states k ≠ s with h_sk < 0 (affinity a_sk > 0), in id
     /// order — the only states [`terms::bloc_threat`] adds.
     friends: Vec<Vec<StateId>>,
-    /// For each state k, its worst hostility towards anyone: max_j h_kj⁺.
-    worst_quarrel: Vec<f64>,
+    /// For each state k, its two worst hostilities towards anyone: max_j h_kj⁺ ([`Top2`]).
+    worst_quarrel: Vec<Top2>,
     /// The worst quarrel of any state.
     worst_quarrel_anywhere: f64,
     /// [`terms::utility_upper_bounds`] `[s·m + p]` (join, leave); NaN until computed. They change
@@ -61,8 +64,9 @@ pub(super) struct Memo {
     /// For each state, the range of −h over its relations, and 0: where its affinity with any set
     /// of members lies.
     pub(super) affinity_range: Vec<(f64, f64)>,
-    /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`; NaN until computed.
-    exposure: Vec<Cell<f64>>,
+    /// Entrapment exposure of s to the quarrels of k, `[s·n + k]`, its two largest terms
+    /// ([`Top2::UNKNOWN`] until computed).
+    exposure: Vec<Cell<Top2>>,
     /// Per pact: [`terms::credibility`] and [`terms::obligation_strength`], fixed for a scenario.
     pact_constants: Vec<(f64, f64)>,
     /// [`World::member_affinity_range`] `[s·m + p]` with the pact stamp it was computed at.
@@ -140,11 +144,11 @@ impl Memo {
             hostile_to: vec![Vec::new(); n_states],
             related: vec![Vec::new(); n_states],
             friends: vec![Vec::new(); n_states],
-            worst_quarrel: vec![0.0; n_states],
+            worst_quarrel: vec![Top2::NONE; n_states],
             worst_quarrel_anywhere: 0.0,
             affinity_range: vec![(0.0, 0.0); n_states],
             bounds: vec![Cell::new((f64::NAN, f64::NAN)); n_pacts * n_states],
-            exposure: vec![Cell::new(f64::NAN); n_states * n_states],
+            exposure: vec![Cell::new(Top2::UNKNOWN); n_states * n_states],
             pact_constants: Vec::new(),
             member_range: vec![Cell::new((u32::MAX, (0.0, 0.0))); n_pacts * n_states],
             epoch: 0,
@@ -211,7 +215,7 @@ impl World<'_> {
             let friends = &mut self.memo.friends[k.index()];
             friends.clear();
             friends.extend(others().filter(|&j| row[j.index()] < 0.0));
-            self.memo.worst_quarrel[k.index()] = hostile_to.iter().map(|&j| row[j.index()].max(0.0)).fold(0.0, f64::max);
+            self.memo.worst_quarrel[k.index()] = Top2::of(hostile_to.iter().map(|&j| (j, row[j.index()].max(0.0))));
             self.memo.affinity_range[k.index()] = related
                 .iter()
                 .map(|&j| -row[j.index()])
@@ -219,42 +223,42 @@ impl World<'_> {
         }
         let m = self.scenario.n_pacts();
         let mut event = std::mem::take(&mut self.memo.event);
-        // The hostile capability over all states is the same for every pact without rivals.
+        // The opposing capability over all states is the same for every pact without rivals.
         let all: Vec<f64> = self
             .scenario
             .state_ids()
-            .map(|s| terms::hostile_capability_sum(self, s, None))
+            .map(|s| terms::opposing_capability_sum(self, s, None))
             .collect();
         for s in self.scenario.state_ids() {
             for p in self.scenario.pact_ids() {
                 let e = &mut event[s.index() * m + p.index()];
                 *e = if self.scenario.pact(p).rivals.is_empty() {
                     EventSums {
-                        hostile: all[s.index()],
+                        against: all[s.index()],
                         ..terms::event_sums_of_rivals(self, s, p)
                     }
                 } else {
                     EventSums {
-                        hostile: terms::hostile_capability_sum(self, s, Some(&self.scenario.pact(p).rivals)),
+                        against: terms::opposing_capability_sum(self, s, Some(&self.scenario.pact(p).rivals)),
                         ..terms::event_sums_of_rivals(self, s, p)
                     }
                 };
             }
         }
-        // The friends' threat from each pact's rivals reads the rival threat of every friend:
+        // The friends' pressure from each pact's rivals reads the rival pressure of every friend:
         // a second pass, the same sum in the same order as `terms::event_sums` (over the friends
         // only, which are the states it adds, in id order).
         for s in self.scenario.state_ids() {
             for p in self.scenario.pact_ids().filter(|&p| !self.scenario.pact(p).rivals.is_empty()) {
-                event[s.index() * m + p.index()].bloc_rival_threat =
-                    terms::bloc_threat_over(self, s, self.memo.friends[s.index()].iter().copied(), |k| {
-                        event[k.index() * m + p.index()].rival_threat
+                event[s.index() * m + p.index()].bloc_rival_pressure =
+                    terms::bloc_pressure_over(self, s, self.memo.friends[s.index()].iter().copied(), |k| {
+                        event[k.index() * m + p.index()].rival_pressure
                     });
             }
         }
         self.memo.event = event;
-        self.memo.worst_quarrel_anywhere = self.memo.worst_quarrel.iter().copied().fold(0.0, f64::max);
-        self.memo.exposure.iter().for_each(|c| c.set(f64::NAN));
+        self.memo.worst_quarrel_anywhere = self.memo.worst_quarrel.iter().map(|t| t.first).fold(0.0, f64::max);
+        self.memo.exposure.iter().for_each(|c| c.set(Top2::UNKNOWN));
         self.memo.all_memberships_changed();
         self.clear_utility_bounds();
     }
@@ -315,7 +319,7 @@ impl World<'_> {
             let mut sums = match shared.get() {
                 (at, sums) if at == stamp => sums,
                 _ => {
-                    let sums = terms::member_sums_of_outsider(self, p, |k| self.memo.worst_quarrel[k.index()]);
+                    let sums = terms::member_sums_of_outsider(self, p, |k| self.worst_quarrel(k, p));
                     shared.set((stamp, sums));
                     sums
                 }
@@ -449,25 +453,107 @@ impl World<'_> {
         self.memo.event[s.index() * self.scenario.n_pacts() + p.index()]
     }
 
-    /// Entrapment exposure of `s` to `k`'s quarrels (see [`terms::foreign_quarrel`]).
+    /// Entrapment exposure of `s` to `k`'s quarrels as a member of `p` (see
+    /// [`terms::foreign_quarrel`]: the pact's rivals are not foreign quarrels).
     #[inline]
-    pub(crate) fn foreign_quarrel(&self, s: StateId, k: StateId) -> f64 {
+    pub(crate) fn foreign_quarrel(&self, s: StateId, k: StateId, p: PactId) -> f64 {
+        let rivals = &self.scenario.pact(p).rivals;
         if !self.memo.enabled {
-            return terms::foreign_quarrel(self, s, k, self.scenario.state_ids());
+            return terms::foreign_quarrel(self, s, k, self.scenario.state_ids(), rivals);
         }
         if self.memo.hostile_to[s.index()].is_empty() {
             // A state hostile to no one shares none of k's quarrels (and is not one of them:
             // hostility is symmetric), so every one is foreign to it.
-            return self.memo.worst_quarrel[k.index()];
+            return self.worst_quarrel(k, p);
         }
         let cell = &self.memo.exposure[s.index() * self.n() + k.index()];
-        let v = cell.get();
-        if !v.is_nan() {
-            return v;
+        let mut top = cell.get();
+        if top.is_unknown() {
+            // The states k is not hostile to contribute 0 to a max of non-negative values.
+            let (row_s, row_k) = (s.index() * self.n(), k.index() * self.n());
+            top = Top2::of(self.memo.hostile_to[k.index()].iter().filter(|&&j| j != s).map(|&j| {
+                (
+                    j,
+                    self.hostility[row_k + j.index()].max(0.0) * (1.0 - self.hostility[row_s + j.index()].max(0.0)),
+                )
+            }));
+            cell.set(top);
         }
-        // The states k is not hostile to contribute 0 to a max of non-negative values.
-        let v = terms::foreign_quarrel(self, s, k, self.memo.hostile_to[k.index()].iter().copied());
-        cell.set(v);
-        v
+        top.excluding(rivals)
+            .unwrap_or_else(|| terms::foreign_quarrel(self, s, k, self.memo.hostile_to[k.index()].iter().copied(), rivals))
+    }
+
+    /// The worst hostility of `k` towards anyone but the rivals of `p`: its foreign quarrel as
+    /// seen by a state hostile to no one.
+    fn worst_quarrel(&self, k: StateId, p: PactId) -> f64 {
+        let rivals = &self.scenario.pact(p).rivals;
+        self.memo.worst_quarrel[k.index()].excluding(rivals).unwrap_or_else(|| {
+            let row = &self.hostility[k.index() * self.n()..(k.index() + 1) * self.n()];
+            self.memo.hostile_to[k.index()]
+                .iter()
+                .filter(|j| rivals.binary_search(j).is_err())
+                .map(|&j| row[j.index()].max(0.0))
+                .fold(0.0, f64::max)
+        })
+    }
+}
+
+/// The two largest of a set of non-negative values, with the states they belong to: enough to
+/// give the max over the set without one or two given states exactly (a max is exact in floating
+/// point, whatever the order).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Top2 {
+    first: f64,
+    first_of: Option<StateId>,
+    second: f64,
+    second_of: Option<StateId>,
+}
+
+impl Top2 {
+    /// The empty set: its max is 0 (as a fold from 0 gives).
+    const NONE: Top2 = Top2 {
+        first: 0.0,
+        first_of: None,
+        second: 0.0,
+        second_of: None,
+    };
+    /// Not computed yet.
+    const UNKNOWN: Top2 = Top2 {
+        first: f64::NAN,
+        ..Top2::NONE
+    };
+
+    fn is_unknown(&self) -> bool {
+        self.first.is_nan()
+    }
+
+    /// The two largest positive values of `values` (a value of 0 never changes a max from 0).
+    fn of(values: impl Iterator<Item = (StateId, f64)>) -> Top2 {
+        let mut top = Top2::NONE;
+        for (j, v) in values {
+            if v > top.first {
+                top.second = top.first;
+                top.second_of = top.first_of;
+                top.first = v;
+                top.first_of = Some(j);
+            } else if v > top.second {
+                top.second = v;
+                top.second_of = Some(j);
+            }
+        }
+        top
+    }
+
+    /// The max over the set without the states in `excluded` (sorted), if the two largest tell
+    /// it: None when both belong to excluded states.
+    fn excluding(&self, excluded: &[StateId]) -> Option<f64> {
+        let out = |j: Option<StateId>| j.is_some_and(|j| excluded.binary_search(&j).is_ok());
+        if !out(self.first_of) {
+            Some(self.first)
+        } else if !out(self.second_of) {
+            Some(self.second)
+        } else {
+            None
+        }
     }
 }

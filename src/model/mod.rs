@@ -107,16 +107,25 @@ pub struct World<'s> {
     /// its application is first voted on (empty = none yet), so the table stays small in a world
     /// of 193 states: only states that applied have one.
     ratified: Vec<Vec<u16>>,
+    /// The persistent tastes of the members' constituents for an applicant (with persistent
+    /// shocks): `vote_taste[pact × n + applicant][constituent_start[member] + i]`, the uniform
+    /// quantile of constituent i's logit shock on that application (NaN until it first takes the
+    /// application up, when it is drawn). The constituents that have ratified come first in each
+    /// member's run: ratified[..][member] of them. Allocated with the row of `ratified`.
+    vote_taste: Vec<Vec<f64>>,
+    /// Where each state's constituents begin in a row of `vote_taste` (n + 1 entries).
+    constituent_start: Vec<u32>,
     pub active: Vec<bool>,
     /// Per pact: whether it has formed, and when it first ended or was dissolved (see [`Life`]).
     life: Vec<Life>,
     /// Whether a member has been removed since this was last cleared: only then may a pact have
     /// fallen below its `min_members` (so the rounds without one check no pact).
     removed: bool,
-    /// Threat each state faces (refreshed at the start of every round).
-    pub threat: Vec<f64>,
-    /// The threat each state's friends face ([`terms::bloc_threat`]), refreshed with `threat`.
-    pub bloc_threat: Vec<f64>,
+    /// Hostile pressure on each state ([`terms::pressure`]; refreshed at the start of every round).
+    pub pressure: Vec<f64>,
+    /// The pressure on each state's friends it feels ([`terms::bloc_pressure`]), refreshed with
+    /// `pressure`.
+    pub bloc_pressure: Vec<f64>,
     /// The threat each state felt at the start ([`terms::felt_threat`]): where support is anchored.
     threat_at_start: Vec<f64>,
     next_event: usize,
@@ -175,11 +184,18 @@ impl<'s> World<'s> {
             applicants: vec![0; np],
             first_apply: vec![0; np * n],
             ratified: vec![Vec::new(); np * n],
+            vote_taste: vec![Vec::new(); np * n],
+            constituent_start: std::iter::once(0)
+                .chain(scenario.states.iter().scan(0u32, |at, st| {
+                    *at += u32::from(st.count);
+                    Some(*at)
+                }))
+                .collect(),
             active: scenario.pacts.iter().map(|p| p.active).collect(),
             life: vec![Life::default(); np],
             removed: false,
-            threat: vec![0.0; n],
-            bloc_threat: vec![0.0; n],
+            pressure: vec![0.0; n],
+            bloc_pressure: vec![0.0; n],
             threat_at_start: vec![0.0; n],
             next_event: 0,
             slots: vec![Slot::new(0.5); np * n],
@@ -257,11 +273,13 @@ impl<'s> World<'s> {
             applicants,
             first_apply,
             ratified,
+            vote_taste,
+            constituent_start,
             active,
             life,
             removed,
-            threat,
-            bloc_threat,
+            pressure,
+            bloc_pressure,
             threat_at_start,
             next_event,
             slots,
@@ -292,11 +310,13 @@ impl<'s> World<'s> {
         self.applicants.clone_from(applicants);
         self.first_apply.clone_from(first_apply);
         self.ratified.clone_from(ratified);
+        self.vote_taste.clone_from(vote_taste);
+        self.constituent_start.clone_from(constituent_start);
         self.active.clone_from(active);
         self.life.clone_from(life);
         self.removed = *removed;
-        self.threat.clone_from(threat);
-        self.bloc_threat.clone_from(bloc_threat);
+        self.pressure.clone_from(pressure);
+        self.bloc_pressure.clone_from(bloc_pressure);
         self.threat_at_start.clone_from(threat_at_start);
         self.next_event = *next_event;
         self.slots.clone_from(slots);
@@ -539,16 +559,17 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Recomputes the threat each state faces, if hostility or capability changed since.
+    /// Recomputes the pressure on each state and its friends, if hostility or capability changed
+    /// since.
     fn refresh_threat(&mut self) {
         if !self.threat_stale {
             return;
         }
         for s in self.scenario.state_ids() {
-            self.threat[s.index()] = terms::threat(self, s);
+            self.pressure[s.index()] = terms::pressure(self, s);
         }
         for s in self.scenario.state_ids() {
-            self.bloc_threat[s.index()] = terms::bloc_threat(self, s, |k| self.threat[k.index()]);
+            self.bloc_pressure[s.index()] = terms::bloc_pressure(self, s, |k| self.pressure[k.index()]);
         }
         self.threat_stale = false;
         self.clear_utility_bounds();
@@ -795,8 +816,7 @@ impl<'s> World<'s> {
     }
 
     /// Whether `s` may apply to `p` at all: the pact exists, takes applicants, is not aimed at
-    /// `s`, has room, and
-    /// (for a democracy and a binding pact) public support has passed the state's threshold.
+    /// `s`, and has room. (Public support is not a gate: it enters once, as the support term.)
     #[inline]
     pub fn may_apply(&self, s: StateId, p: PactId) -> bool {
         self.may_apply_but_for_size(s, p) && self.scenario.pact(p).size_limit.is_none_or(|l| self.size(p) < l as usize)
@@ -807,15 +827,7 @@ impl<'s> World<'s> {
     #[inline]
     fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
         let pact = self.scenario.pact(p);
-        let params = &self.scenario.params;
-        let state = self.scenario.state(s);
-        self.active[p.index()]
-            && pact.admission != Admission::Closed
-            && pact.rivals.binary_search(&s).is_err()
-            && !(params.support_gate
-                && state.democracy
-                && pact.binding >= params.binding_gate
-                && self.support[s.index()] < state.support.threshold)
+        self.active[p.index()] && pact.admission != Admission::Closed && pact.rivals.binary_search(&s).is_err()
     }
 
     /// The uniform quantile that decides a choice: the state's persistent taste, or this round's
@@ -993,6 +1005,7 @@ impl<'s> World<'s> {
         let n = self.n();
         let scenario = self.scenario;
         let params = &scenario.params;
+        let persistent = params.shocks == Shocks::Persistent;
         for p in scenario.pact_ids() {
             if !self.active[p.index()] || self.applicants[p.index()] == 0 {
                 continue;
@@ -1014,20 +1027,23 @@ impl<'s> World<'s> {
                 let row = p.index() * n + a.index();
                 if self.ratified[row].is_empty() {
                     self.ratified[row].resize(n, 0);
+                    if persistent {
+                        self.vote_taste[row].resize(self.constituent_start[n] as usize, f64::NAN);
+                    }
                 }
                 for &k in &members {
                     // Each constituent of the member (one, unless it is an aggregate) that has
                     // not ratified yet is one opportunity; they share the member's terms.
-                    let count = scenario.state(k).count;
+                    let (count, start) = (scenario.state(k).count, self.constituent_start[k.index()] as usize);
                     let mut vote: Option<(Terms, f64)> = None;
-                    for _ in self.ratified[row][k.index()]..count {
+                    for i in self.ratified[row][k.index()]..count {
                         // One draw per opportunity: the constituent takes the application up when
-                        // u < rate, and then u / rate is again uniform on [0, 1): the vote's draw.
+                        // u < rate, and then (shocks drawn per round) u / rate is again uniform on
+                        // [0, 1): the vote's draw.
                         let u = uniform(rng);
                         if u >= params.ratification_rate {
                             continue;
                         }
-                        let draw = u / params.ratification_rate;
                         let (terms, probability) = match vote {
                             Some(vote) => vote,
                             None => {
@@ -1035,10 +1051,29 @@ impl<'s> World<'s> {
                                 *vote.insert((terms, logit(terms.utility(), params.temperature)))
                             }
                         };
-                        // Votes draw afresh each time a member takes an application up:
-                        // ratification is a repeated process, not a standing taste.
-                        let admit = draw < probability;
+                        // A vote is a choice like any other: with persistent shocks the
+                        // constituent keeps its taste for this applicant (drawn the first time it
+                        // takes it up), so a hold lasts until the terms change — a grievance fades
+                        // or an event moves the world — and is then lifted.
+                        let at = start + usize::from(i);
+                        let shock = if persistent {
+                            let taste = &mut self.vote_taste[row][at];
+                            if taste.is_nan() {
+                                *taste = uniform(rng);
+                            }
+                            *taste
+                        } else {
+                            u / params.ratification_rate
+                        };
+                        let admit = shock < probability;
                         if admit {
+                            // The ratified constituents come first: swap this one's taste into
+                            // the next ratified place (that constituent, not yet ratified, takes
+                            // this one's).
+                            let done = start + usize::from(self.ratified[row][k.index()]);
+                            if persistent {
+                                self.vote_taste[row].swap(done, at);
+                            }
                             self.ratified[row][k.index()] += 1;
                         }
                         log.push(Decision {

@@ -87,9 +87,11 @@ impl Terms {
     }
 }
 
-/// Threat `from` poses to `to` (Walt 1987): hostile intent × proximity × relative capability.
-/// Affinity (negative hostility) poses no threat. In 0..1.
-pub fn threat_from(w: &World, to: StateId, from: StateId) -> f64 {
+/// Hostile pressure `from` puts on `to` (Walt 1987's offensive power, near and hostile):
+/// h⁺ × proximity × c_from, in units of capability. Additive over states, so writing a rival as
+/// one state or as several with the same total capability and relations gives the same sum.
+/// Affinity (negative hostility) puts no pressure.
+pub fn pressure_from(w: &World, to: StateId, from: StateId) -> f64 {
     if to == from {
         return 0.0;
     }
@@ -97,13 +99,30 @@ pub fn threat_from(w: &World, to: StateId, from: StateId) -> f64 {
     if hostility == 0.0 {
         return 0.0;
     }
-    let (ci, cj) = (w.capability[to.index()], w.capability[from.index()]);
-    hostility * w.proximity(to, from) * cj / (ci + cj)
+    hostility * w.proximity(to, from) * w.capability[from.index()]
 }
 
-/// Total threat a state faces: the sum of [`threat_from`] over all states.
+/// Total hostile pressure on a state: Σ_j [`pressure_from`] over all states, in id order.
+pub fn pressure(w: &World, s: StateId) -> f64 {
+    w.scenario.state_ids().map(|j| pressure_from(w, s, j)).sum()
+}
+
+/// A contest share (Tullock; Hirshleifer 1989's ratio form): the chance that `pressure` prevails
+/// over a defender of `capability`, P / (c + P), in [0, 1). What pactsim calls a *threat*: a
+/// probability of losing, a pure number whatever unit capabilities are written in.
+pub fn contest(pressure: f64, capability: f64) -> f64 {
+    if pressure > 0.0 { pressure / (capability + pressure) } else { 0.0 }
+}
+
+/// The threat `from` alone poses to `to`: [`contest`] of its [`pressure_from`] against `to`'s
+/// capability. In [0, 1). (Threats of several states are not added: their pressures are.)
+pub fn threat_from(w: &World, to: StateId, from: StateId) -> f64 {
+    contest(pressure_from(w, to, from), w.capability[to.index()])
+}
+
+/// The threat a state faces from everyone, on its own: [`contest`] of its total [`pressure`].
 pub fn threat(w: &World, s: StateId) -> f64 {
-    w.scenario.state_ids().map(|j| threat_from(w, s, j)).sum()
+    contest(w.pressure[s.index()], w.capability[s.index()])
 }
 
 /// How much a state's friends are its own concern: its affinity a_sk = (−h_sk)⁺ with `k`.
@@ -111,27 +130,39 @@ pub fn partner_weight(w: &World, s: StateId, k: StateId) -> f64 {
     if s == k { 0.0 } else { (-w.hostility(s, k)).max(0.0) }
 }
 
-/// The threat a state's friends face, weighted by its affinity with each (Walt 1987: threats to
-/// allies are threats): B_s = Σ_k a_sk · `threat_k`, over the states k with h_sk < 0 in id order.
-/// `threat_of(k)` is the threat that counts (all of k's threat, or the part from a pact's rivals).
-pub fn bloc_threat(w: &World, s: StateId, threat_of: impl Fn(StateId) -> f64) -> f64 {
-    bloc_threat_over(w, s, w.scenario.state_ids(), threat_of)
+/// The pressure on a state's friends that it feels as its own (Walt 1987: threats to allies are
+/// threats): B_s = Σ_k a_sk c_k P_k / (c_s + Σ_k a_sk c_k) over its friends k (h_sk < 0), with
+/// `pressure_of(k)` the pressure that counts on k (all of it, or the part from a pact's rivals).
+/// A mean of the friends' pressures weighted by affinity × capability, scaled by the friends'
+/// (affinity-weighted) share of the capability of the state and its friends together: a small
+/// state beside a large friend under pressure feels nearly all of it, a large state beside a
+/// small friend little. In units of pressure; invariant to splitting a friend into parts with
+/// the same total capability and relations (numerator and denominator are sums over them), and
+/// continuous in every affinity (a friend's weight goes to 0 with its affinity).
+pub fn bloc_pressure(w: &World, s: StateId, pressure_of: impl Fn(StateId) -> f64) -> f64 {
+    bloc_pressure_over(w, s, w.scenario.state_ids(), pressure_of)
 }
 
-/// [`bloc_threat`] over `candidates` (in id order): all states, or any superset of the states k
+/// [`bloc_pressure`] over `candidates` (in id order): all states, or any superset of the states k
 /// with h_sk < 0 (the others add nothing), such as the friends the engine keeps per state.
-pub fn bloc_threat_over(w: &World, s: StateId, candidates: impl Iterator<Item = StateId>, threat_of: impl Fn(StateId) -> f64) -> f64 {
-    let mut sum = 0.0;
-    for k in candidates.filter(|&k| partner_weight(w, s, k) > 0.0) {
-        sum += partner_weight(w, s, k) * threat_of(k);
+pub fn bloc_pressure_over(w: &World, s: StateId, candidates: impl Iterator<Item = StateId>, pressure_of: impl Fn(StateId) -> f64) -> f64 {
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for k in candidates {
+        let a = partner_weight(w, s, k);
+        if a > 0.0 {
+            let ac = a * w.capability[k.index()];
+            sum += ac * pressure_of(k);
+            weight += ac;
+        }
     }
-    sum
+    if sum > 0.0 { sum / (w.capability[s.index()] + weight) } else { 0.0 }
 }
 
-/// The threat a state feels: its own and λ × its friends' ([`bloc_threat`]). What public
-/// support answers to.
+/// The threat a state feels: [`contest`] of its own pressure plus λ × its friends'
+/// ([`bloc_pressure`]) against its capability. In [0, 1). What public support answers to.
 pub fn felt_threat(w: &World, s: StateId) -> f64 {
-    w.threat[s.index()] + w.scenario.params.bloc_threat * w.bloc_threat[s.index()]
+    let lambda = w.scenario.params.bloc_threat;
+    contest(w.pressure[s.index()] + lambda * w.bloc_pressure[s.index()], w.capability[s.index()])
 }
 
 /// One state's view of one pact: what the terms of its decision read. Built once per decision,
@@ -185,20 +216,24 @@ impl<'a> View<'a> {
     }
 }
 
-/// The part of the threat a state feels that a pact answers: threat from the pact's rivals, or
-/// all threat when the pact names no rivals; its own plus λ × its friends' ([`bloc_threat`]).
+/// The part of the threat a state feels that a pact answers, in [0, 1): [`felt_threat`] when the
+/// pact names no rivals; else [`contest`] of the pressure from the pact's rivals on the state plus
+/// λ × on its friends ([`bloc_pressure`]), against its capability.
 pub fn relevant_threat(v: &View) -> f64 {
     let lambda = v.params().bloc_threat;
     if v.pact.rivals.is_empty() {
         felt_threat(v.world, v.state)
     } else {
-        v.event.rival_threat + lambda * v.event.bloc_rival_threat
+        contest(
+            v.event.rival_pressure + lambda * v.event.bloc_rival_pressure,
+            v.world.capability[v.state.index()],
+        )
     }
 }
 
-/// Threat from the pact's rivals (in id order).
-fn rival_threat_sum(w: &World, s: StateId, p: PactId) -> f64 {
-    w.scenario.pact(p).rivals.iter().map(|&j| threat_from(w, s, j)).sum()
+/// Pressure from the pact's rivals (in id order).
+fn rival_pressure_sum(w: &World, s: StateId, p: PactId) -> f64 {
+    w.scenario.pact(p).rivals.iter().map(|&j| pressure_from(w, s, j)).sum()
 }
 
 /// Probability the pact's pledges are honoured: binding treaties ~0.75, informal ones less
@@ -230,41 +265,46 @@ pub fn allied_capability(v: &View) -> f64 {
     v.members.allied
 }
 
-/// Hostile capability facing `s`: Σ over the other states j of h_sj⁺ × proximity × c_j, or over
-/// the pact's rivals only for a pact that names them (the coverage denominator).
-pub fn hostile_capability(v: &View) -> f64 {
-    v.event.hostile
+/// The capability the pact's pledges would be held against: the named rivals' capability
+/// (Σ c_j over the rivals other than `s`), or for a pact that names none Σ_j h⁺_sj × c_j, the
+/// capability of the states hostile to `s` as far as they are (the coverage denominator).
+pub fn opposing_capability(v: &View) -> f64 {
+    v.event.against
 }
 
-/// [`hostile_capability`] over all states (`rivals` = None) or the given rivals. Rivals are
+/// [`opposing_capability`] over all states (`rivals` = None) or the given rivals. Rivals are
 /// sorted by id when the scenario is resolved, so both sum in id order.
-pub fn hostile_capability_sum(w: &World, s: StateId, rivals: Option<&[StateId]>) -> f64 {
+pub fn opposing_capability_sum(w: &World, s: StateId, rivals: Option<&[StateId]>) -> f64 {
     match rivals {
-        Some(rivals) => rivals.iter().copied().filter(|&j| j != s).map(|j| hostile_weight(w, s, j)).sum(),
-        None => w.scenario.state_ids().filter(|&j| j != s).map(|j| hostile_weight(w, s, j)).sum(),
+        Some(rivals) => rivals.iter().copied().filter(|&j| j != s).map(|j| w.capability[j.index()]).sum(),
+        None => w
+            .scenario
+            .state_ids()
+            .filter(|&j| j != s)
+            .map(|j| w.hostility(s, j).max(0.0) * w.capability[j.index()])
+            .sum(),
     }
 }
 
-fn hostile_weight(w: &World, s: StateId, j: StateId) -> f64 {
-    w.hostility(s, j).max(0.0) * w.proximity(s, j) * w.capability[j.index()]
+/// Allies' committed capability against the capability they would face, A / (A + C): in [0, 1).
+pub fn coverage(v: &View) -> f64 {
+    let (allied, against) = (allied_capability(v), opposing_capability(v));
+    if allied + against > 0.0 { allied / (allied + against) } else { 0.0 }
 }
 
-/// Allies' committed capability against the hostile capability facing `s`: in 0..1. A nuclear
-/// guarantee with a defence pledge lifts it to at least `nuclear_floor` × the will of the
-/// guarantor named by the pact, while it is a member (the guarantor itself gets no floor).
-pub fn coverage(v: &View) -> f64 {
-    let (allied, hostile) = (allied_capability(v), hostile_capability(v));
-    let mut cover = if allied + hostile > 0.0 { allied / (allied + hostile) } else { 0.0 };
+/// Protection a pact offers `s`, in [0, 1]: credibility × obligation strength × the chance that
+/// the allies' help suffices, 1 − (1 − coverage)(1 − floor × will): the conventional balance
+/// ([`coverage`]) or a nuclear guarantee (a defence pact naming a guarantor that is a member and
+/// not `s`: `nuclear_floor` × the guarantor's will), whichever holds — smooth in both, so an
+/// ally that adds capability adds protection even where the guarantee is strong.
+pub fn protection(v: &View) -> f64 {
+    let mut holds = coverage(v);
     if v.pact.has(Obligation::Defence) && v.members.guarantor_will > 0.0 {
         // The umbrella is as credible as its holder's political will.
-        cover = cover.max(v.params().nuclear_floor * v.members.guarantor_will);
+        let umbrella = v.params().nuclear_floor * v.members.guarantor_will;
+        holds = 1.0 - (1.0 - holds) * (1.0 - umbrella);
     }
-    cover
-}
-
-/// Protection a pact offers `s`: credibility × obligation strength × coverage.
-pub fn protection(v: &View) -> f64 {
-    v.credibility * v.obligation_strength * coverage(v)
+    v.credibility * v.obligation_strength * holds
 }
 
 /// Security value of membership: w_security × relevant threat × the protection the pact adds to
@@ -302,27 +342,33 @@ pub fn uncovered_share(v: &View) -> f64 {
 }
 
 /// The share of the threat pact P (`p`) answers that pact Q (`q`) answers too: 1 when Q names no
-/// rivals; when both name rivals, the share of the state's threat from P's rivals that comes from
+/// rivals; when both name rivals, the share of the state's pressure from P's rivals that comes from
 /// rivals Q names as well (the share of P's rivals Q names, if none of them threatens the state
 /// yet); when only Q names rivals, the share of the state's whole threat that comes from them (0 if
-/// it faces none).
+/// it faces none). Shares of pressure, which is additive.
 pub fn threat_overlap(p: &View, q: &View) -> f64 {
     let (w, s) = (p.world, p.state);
     if q.pact.rivals.is_empty() {
         return 1.0;
     }
     if p.pact.rivals.is_empty() {
-        let total = w.threat[s.index()];
+        let total = w.pressure[s.index()];
         return if total > 0.0 {
-            (q.event.rival_threat / total).min(1.0)
+            (q.event.rival_pressure / total).min(1.0)
         } else {
             0.0
         };
     }
     let named_by_q = |j: &StateId| q.pact.rivals.binary_search(j).is_ok();
-    let total = p.event.rival_threat;
+    let total = p.event.rival_pressure;
     if total > 0.0 {
-        let shared: f64 = p.pact.rivals.iter().filter(|j| named_by_q(j)).map(|&j| threat_from(w, s, j)).sum();
+        let shared: f64 = p
+            .pact
+            .rivals
+            .iter()
+            .filter(|j| named_by_q(j))
+            .map(|&j| pressure_from(w, s, j))
+            .sum();
         (shared / total).min(1.0)
     } else {
         p.pact.rivals.iter().filter(|j| named_by_q(j)).count() as f64 / p.pact.rivals.len() as f64
@@ -377,19 +423,21 @@ pub fn neutrality_cost(v: &View) -> f64 {
 }
 
 /// Entrapment (Snyder 1984): a binding defence pact drags members into allies' conflicts that
-/// are not their own. w_entrapment × binding × defence × capability-weighted mean over allies of
-/// their worst hostility that `s` does not share ([`foreign_quarrel`]).
+/// are not their own. w_entrapment × binding × capability-weighted mean over allies of their
+/// worst hostility that `s` does not share ([`foreign_quarrel`]), towards states the pact does not
+/// name as rivals (a quarrel with the pact's own rival is what the pact is for: security and
+/// provocation count it). In w × [0, 1].
 pub fn entrapment(v: &View) -> f64 {
     v.members.entrapment
 }
 
 /// How far member `k` could drag `s` into a quarrel that is not its own: the worst hostility of
-/// `k` towards a third state j that `s` does not share, max over `candidates` of
-/// h_kj⁺ · (1 − h_sj⁺) (all states; or only those k is hostile to, since the others add 0 to a
-/// max of non-negative values).
-pub fn foreign_quarrel(w: &World, s: StateId, k: StateId, candidates: impl Iterator<Item = StateId>) -> f64 {
+/// `k` towards a third state j that `s` does not share, max over `candidates` other than the
+/// pact's `rivals` (sorted) of h_kj⁺ · (1 − h_sj⁺) (all states; or only those k is hostile to,
+/// since the others add 0 to a max of non-negative values).
+pub fn foreign_quarrel(w: &World, s: StateId, k: StateId, candidates: impl Iterator<Item = StateId>, rivals: &[StateId]) -> f64 {
     candidates
-        .filter(|&j| j != s && j != k)
+        .filter(|&j| j != s && j != k && rivals.binary_search(&j).is_err())
         .map(|j| w.hostility(k, j).max(0.0) * (1.0 - w.hostility(s, j).max(0.0)))
         .fold(0.0, f64::max)
 }
@@ -397,7 +445,10 @@ pub fn foreign_quarrel(w: &World, s: StateId, k: StateId, candidates: impl Itera
 /// Provocation (the source column): membership of a pact aimed at a neighbour provokes it, for as
 /// long as it lasts (leaving appeases it); informal pacts provoke less; a rival that is already
 /// openly hostile has little left to be provoked.
-/// −w_provocation × formality × Σ over rivals of proximity × relative capability × (1 − hostility⁺).
+/// −w_provocation × formality × R / (c_s + C_R), with R = Σ over the rivals of proximity ×
+/// capability × (1 − hostility⁺) (the capability a rival could newly turn on `s`) and C_R the
+/// rivals' capability: a contest share like threat's, in w × [0, 1), and the same whether a rival
+/// is written as one state or several.
 pub fn provocation(v: &View) -> f64 {
     v.event.provocation
 }
@@ -406,16 +457,17 @@ fn provocation_value(w: &World, s: StateId, p: PactId) -> f64 {
     let pact = w.scenario.pact(p);
     let params = &w.scenario.params;
     let formality = params.informal_provocation + (1.0 - params.informal_provocation) * pact.binding;
-    let exposure: f64 = pact
-        .rivals
-        .iter()
-        .filter(|&&j| j != s)
-        .map(|&j| {
-            let (ci, cj) = (w.capability[s.index()], w.capability[j.index()]);
-            w.proximity(s, j) * cj / (ci + cj) * (1.0 - w.hostility(s, j).max(0.0))
-        })
-        .sum();
-    -params.weights.provocation * formality * exposure
+    let (mut roused, mut rivals) = (0.0, 0.0);
+    for &j in pact.rivals.iter().filter(|&&j| j != s) {
+        let cj = w.capability[j.index()];
+        roused += w.proximity(s, j) * cj * (1.0 - w.hostility(s, j).max(0.0));
+        rivals += cj;
+    }
+    if roused > 0.0 {
+        -params.weights.provocation * formality * roused / (w.capability[s.index()] + rivals)
+    } else {
+        0.0
+    }
 }
 
 /// Affinity with fellow members (Axelrod & Bennett 1993: states group with those they have a
@@ -447,7 +499,7 @@ pub struct MemberSums {
 }
 
 pub fn member_sums(w: &World, s: StateId, p: PactId) -> MemberSums {
-    let mut sums = sums_over_members(w, p, w.members(p), Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
+    let mut sums = sums_over_members(w, p, w.members(p), Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k, p));
     sums.add_own_resources(w, s, p);
     sums
 }
@@ -460,7 +512,7 @@ pub fn member_sums_with(w: &World, s: StateId, p: PactId, extra: StateId) -> Mem
         .filter(move |&k| k < extra)
         .chain(std::iter::once(extra))
         .chain(w.members(p).filter(move |&k| k > extra));
-    let mut sums = sums_over_members(w, p, members, Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k));
+    let mut sums = sums_over_members(w, p, members, Some(s), |k| w.hostility(s, k), |k| w.foreign_quarrel(s, k, p));
     sums.add_own_resources(w, s, p);
     sums
 }
@@ -546,14 +598,14 @@ impl MemberSums {
 /// changes hostility or capability, so the world caches them (`memo.rs`); this computes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct EventSums {
-    /// [`hostile_capability`].
-    pub hostile: f64,
-    /// Threat from the pact's rivals (0 for a pact without rivals: [`relevant_threat`] then
-    /// reads the state's whole threat).
-    pub rival_threat: f64,
-    /// The threat the state's friends face from the pact's rivals ([`bloc_threat`]; 0 for a
+    /// [`opposing_capability`].
+    pub against: f64,
+    /// Pressure from the pact's rivals (0 for a pact without rivals: [`relevant_threat`] then
+    /// reads the state's whole felt threat).
+    pub rival_pressure: f64,
+    /// The pressure the state's friends face from the pact's rivals ([`bloc_pressure`]; 0 for a
     /// pact without rivals).
-    pub bloc_rival_threat: f64,
+    pub bloc_rival_pressure: f64,
     /// The [`provocation`] term.
     pub provocation: f64,
 }
@@ -561,24 +613,24 @@ pub struct EventSums {
 pub fn event_sums(w: &World, s: StateId, p: PactId) -> EventSums {
     let rivals = &w.scenario.pact(p).rivals;
     EventSums {
-        hostile: hostile_capability_sum(w, s, (!rivals.is_empty()).then_some(rivals)),
-        bloc_rival_threat: if rivals.is_empty() {
+        against: opposing_capability_sum(w, s, (!rivals.is_empty()).then_some(rivals)),
+        bloc_rival_pressure: if rivals.is_empty() {
             0.0
         } else {
-            bloc_threat(w, s, |k| rival_threat_sum(w, k, p))
+            bloc_pressure(w, s, |k| rival_pressure_sum(w, k, p))
         },
         ..event_sums_of_rivals(w, s, p)
     }
 }
 
 /// The parts of [`event_sums`] that sum over the pact's rivals only: O(rivals). (Neither the
-/// hostile capability nor the friends' threat.)
+/// opposing capability of a pact without rivals nor the friends' pressure.)
 pub fn event_sums_of_rivals(w: &World, s: StateId, p: PactId) -> EventSums {
     let rivals = &w.scenario.pact(p).rivals;
     EventSums {
-        hostile: 0.0,
-        bloc_rival_threat: 0.0,
-        rival_threat: if rivals.is_empty() { 0.0 } else { rival_threat_sum(w, s, p) },
+        against: 0.0,
+        bloc_rival_pressure: 0.0,
+        rival_pressure: if rivals.is_empty() { 0.0 } else { rival_pressure_sum(w, s, p) },
         provocation: provocation_value(w, s, p),
     }
 }
@@ -618,8 +670,8 @@ fn value_of(v: &View) -> Terms {
 }
 
 /// Upper bounds on the utility of joining and of leaving a pact, without the [`support`] term
-/// and without the sums over its members, which are bounded instead: coverage × uncovered share in
-/// [0, 1], partner reliability × pooled share in [0, 1], entrapment's mean exposure
+/// and without the sums over its members, which are bounded instead: protection / (credibility ×
+/// obligation strength) × uncovered share in [0, 1], partner reliability × pooled share in [0, 1], entrapment's mean exposure
 /// in [0, the worst quarrel of any state], affinity's mean in the range of the state's own
 /// relations (and 0). Widened by 10⁻⁹ of the terms' magnitude, far more than rounding. Everything
 /// here changes only with events, so the engine keeps it (`memo.rs`) and adds the support term
@@ -629,9 +681,9 @@ pub fn utility_upper_bounds(w: &World, s: StateId, p: PactId, worst_quarrel: f64
     let weights = &v.params().weights;
     // The interval of x·[lo, hi] for any sign of x.
     let span = |x: f64, lo: f64, hi: f64| (f64::min(x * lo, x * hi), f64::max(x * lo, x * hi));
-    // Coverage is at most 1: the ratio allied / (allied + hostile) is, and so is the nuclear
-    // floor × the guarantor's will (nuclear_floor and commitment are validated to [0, 1]). The
-    // uncovered share is in [0, 1] too (each factor is 1 − overlap × protection, both in [0, 1]).
+    // Protection is at most credibility × obligation strength: coverage is below 1, and so is
+    // 1 − (1 − coverage)(1 − floor × will) (nuclear_floor and commitment are validated to
+    // [0, 1]). The uncovered share is in [0, 1] too (each factor is 1 − overlap × protection, both in [0, 1]).
     let security = span(
         weights.security * relevant_threat(&v) * v.credibility * v.obligation_strength,
         0.0,

@@ -654,11 +654,11 @@ impl<'s> Teller<'s> {
         })
     }
 
-    /// Public support of `s` and its threshold, where the support gate applies to `p`.
+    /// Public support of `s` and its threshold, where the support term weighs on its choice about
+    /// `p` (a democracy, a pact with some binding force).
     fn support_note(&self, w: &World, s: StateId, p: PactId) -> Option<SupportNote> {
-        let params = &self.sc.params;
         let state = self.sc.state(s);
-        (params.support_gate && state.democracy && self.sc.pact(p).binding >= params.binding_gate).then(|| SupportNote {
+        (state.democracy && self.sc.pact(p).binding > 0.0 && self.sc.params.weights.support > 0.0).then(|| SupportNote {
             value: w.support[s.index()],
             threshold: state.support.threshold,
         })

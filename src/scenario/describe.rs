@@ -58,15 +58,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "model.nuclear_floor",
-        "Least coverage a defence pact with a nuclear guarantor gives a member, scaled by the guarantor's commitment (the umbrella).",
-    ),
-    (
-        "model.support_gate",
-        "Whether a democracy waits for public support above its threshold before applying to a binding pact (binding ≥ binding_gate).",
-    ),
-    (
-        "model.binding_gate",
-        "Binding from which a pact counts as a treaty for the support gate.",
+        "Chance a nuclear guarantee holds whatever the conventional balance, scaled by the guarantor's will; combined with coverage as 1 − (1 − coverage)(1 − floor × will) (the umbrella).",
     ),
     (
         "model.ratification_rate",
@@ -82,7 +74,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "model.bloc_threat",
-        "λ: how much of its friends' threat a state feels (0: only its own; 1: a friend at full affinity counts as much as itself).",
+        "λ: how much of the pressure on its friends a state feels as its own (0: only its own; 1: all of it, weighted by affinity and the friends' share of their joint capability).",
     ),
     (
         "model.credibility.binding",
@@ -189,11 +181,11 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     (
         "state.*.support.threshold",
-        "Support a democracy needs before it applies to a binding pact (a majority: about 0.5).",
+        "Support at which a democracy's public is indifferent to a binding pact: the support term is w_support × binding × (support − threshold) (a majority: about 0.5).",
     ),
     (
         "state.*.support.sensitivity",
-        "How far support moves per unit change of felt threat since the start.",
+        "How far support moves per unit change of felt threat (a probability of losing, 0–1) since the start: 0–50.",
     ),
     ("state.*.issues.security", "How much security matters to the state, 0–1 (salience)."),
     (

@@ -173,8 +173,6 @@ pub struct Params {
     pub obligation_protection: ObligationProtection,
     pub informal_provocation: f64,
     pub nuclear_floor: f64,
-    pub support_gate: bool,
-    pub binding_gate: f64,
     pub ratification_rate: f64,
     pub admission_goodwill: f64,
     pub grievance_decay: f64,

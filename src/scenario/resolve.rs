@@ -295,7 +295,6 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
     for (name, v) in [
         ("informal_provocation", m.informal_provocation),
         ("nuclear_floor", m.nuclear_floor),
-        ("binding_gate", m.binding_gate),
         ("ratification_rate", m.ratification_rate),
         ("grievance_decay", m.grievance_decay),
         ("bloc_threat", m.bloc_threat),
@@ -303,6 +302,15 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
         c.range(format!("model.{name}"), v, 0.0, 1.0);
     }
     c.range("model.admission_goodwill", m.admission_goodwill, -100.0, 100.0);
+    for (key, set) in [("support_gate", &m.support_gate), ("binding_gate", &m.binding_gate)] {
+        if set.is_some() {
+            c.problem(
+                None,
+                format!("model.{key}"),
+                "was removed: public support now enters once, as the support term (model.weights.support and each state's support.threshold), with no gate; delete this key (docs/MODEL.md §4)",
+            );
+        }
+    }
 
     // [[state]]
     if raw.states.is_empty() {
@@ -348,7 +356,7 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
         c.range(format!("{k}.support.start"), s.support.start, 0.0, 1.0);
         c.range(format!("{k}.support.inertia"), s.support.inertia, 0.0, 1.0);
         c.range(format!("{k}.support.threshold"), s.support.threshold, 0.0, 1.0);
-        c.range(format!("{k}.support.sensitivity"), s.support.sensitivity, 0.0, 10.0);
+        c.range(format!("{k}.support.sensitivity"), s.support.sensitivity, 0.0, 50.0);
         let salience = issues(&mut c, &format!("{k}.issues"), &s.issues);
         let resources = issues(&mut c, &format!("{k}.resources"), &s.resources);
         states.push(State {
@@ -569,8 +577,6 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
             obligation_protection: m.obligation_protection.clone(),
             informal_provocation: m.informal_provocation,
             nuclear_floor: m.nuclear_floor,
-            support_gate: m.support_gate,
-            binding_gate: m.binding_gate,
             ratification_rate: m.ratification_rate,
             admission_goodwill: m.admission_goodwill,
             grievance_decay: m.grievance_decay,

@@ -120,10 +120,13 @@ pub struct RawModel {
     pub informal_provocation: f64,
     /// Minimum coverage a nuclear guarantee gives, whatever the conventional balance.
     pub nuclear_floor: f64,
-    /// A democracy does not apply to a pact with `binding >= binding_gate` while its public
-    /// support is below its threshold.
-    pub support_gate: bool,
-    pub binding_gate: f64,
+    /// Removed (public support enters once, as the support term): kept only to say so when a
+    /// file still sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_gate: Option<toml::Value>,
+    /// Removed with `support_gate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding_gate: Option<toml::Value>,
     /// Per round, the chance a member that has not yet decided on an applicant takes it up.
     pub ratification_rate: f64,
     /// Goodwill a member has towards any applicant, before grievances.
@@ -147,10 +150,10 @@ impl Default for RawModel {
             obligation_protection: RawObligationProtection::default(),
             informal_provocation: 0.25,
             nuclear_floor: 0.6,
-            support_gate: true,
-            binding_gate: 0.5,
+            support_gate: None,
+            binding_gate: None,
             ratification_rate: 0.35,
-            admission_goodwill: 0.4,
+            admission_goodwill: 1.0,
             grievance_decay: 0.02,
             bloc_threat: 0.5,
         }

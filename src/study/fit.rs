@@ -314,6 +314,24 @@ impl FitObjective<'_> {
     }
 }
 
+/// The scenario's own values in the unit cube of the ranges (a multiplier's own value is 1), if
+/// every parameter has one value (all its paths alike) inside its range.
+fn start_point(parameters: &[Parameter]) -> Option<Vec<f64>> {
+    parameters
+        .iter()
+        .map(|p| {
+            let (lo, hi) = p.vary.range?;
+            let own = if p.vary.relative {
+                1.0
+            } else {
+                let first = p.paths.first()?.1;
+                p.paths.iter().all(|(_, v)| *v == first).then_some(first)?
+            };
+            (hi > lo && (lo..=hi).contains(&own)).then(|| (own - lo) / (hi - lo))
+        })
+        .collect()
+}
+
 /// The parameters' values at `x` in the unit cube (clamped into it), to 12 digits.
 fn unit_to_values(parameters: &[Parameter], x: &[f64]) -> Vec<f64> {
     parameters
@@ -443,6 +461,11 @@ impl FitPlan {
                 (words, Some(posterior))
             }
             FitMethod::NelderMead => {
+                // The scenario as it is, where the ranges hold it: a point estimate never ends
+                // further from the targets than it began.
+                if let Some(x) = start_point(&self.parameters) {
+                    objective.evaluate(&x, "start")?;
+                }
                 // Global: a scrambled Sobol sequence over the ranges.
                 let scramble = (seed ^ (seed >> 32)) as u32;
                 for j in 0..(self.budget / 2) as u32 {
