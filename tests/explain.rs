@@ -26,8 +26,16 @@ fn explain(args: &[&str], out: &Path) -> String {
 
 #[test]
 fn known_terms_of_a_tiny_scenario() {
-    // compare_join: A gains issue 1.0 × salience 1.0 × gain 1.0 and pays the join cost 0.2; no
-    // threat, no binding, no rivals. At temperature 0 it joins in round 1 of every replicate.
+    // compare_join: no relations, so no pressure on anyone (P = Σ h⁺·d·c = 0), hence no threat
+    // (contest(0, c) = 0), no security, no bloc pressure; P has no rivals (no provocation, and
+    // no opposing capability: Σ h⁺·c = 0), no obligations (no entrapment, no neutrality cost),
+    // binding 0 (autonomy −0.4·0·0.3 = 0, support 1·0·(…) = 0), and A has no relation to B
+    // (affinity 0). What is left:
+    //   issue = w_issue 1 · salience 1 · gain 1 · reliability κ_B = 1 → 1.0
+    //   join: switching = −join_cost = −0.2; utility = 1.0 − 0.2 = 0.8
+    //   leave: issue −1.0, switching = −(exit_cost 0.2 + exit_binding 1.6 · binding 0) = −0.2;
+    //   utility = −1.2.
+    // At temperature 0 A joins in round 1 of every replicate.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("ex");
     let stdout = explain(
@@ -36,6 +44,17 @@ fn known_terms_of_a_tiny_scenario() {
     );
     let rows = csv_rows(&out);
     let num = |r: &HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
+    let zero_terms = [
+        "security",
+        "autonomy",
+        "neutrality",
+        "entrapment",
+        "provocation",
+        "affinity",
+        "support",
+        "goodwill",
+        "grievance",
+    ];
     let r0 = &rows[0];
     assert_eq!(
         (r0["round"].as_str(), r0["decision"].as_str(), r0["n"].as_str()),
@@ -45,6 +64,9 @@ fn known_terms_of_a_tiny_scenario() {
     assert!((num(r0, "issue") - 1.0).abs() < 1e-12, "{r0:?}");
     assert!((num(r0, "switching") + 0.2).abs() < 1e-12, "{r0:?}");
     assert!((num(r0, "utility") - 0.8).abs() < 1e-12, "{r0:?}");
+    for k in zero_terms {
+        assert_eq!(num(r0, k), 0.0, "{k}: {r0:?}");
+    }
     assert_eq!(num(r0, "p_open"), 1.0);
     assert_eq!(num(r0, "p_act"), 1.0);
     // From round 1 on A is a member everywhere: only leave rows, with the exit cost.
@@ -53,7 +75,12 @@ fn known_terms_of_a_tiny_scenario() {
     for r in later {
         assert_eq!((r["decision"].as_str(), num(r, "p_member")), ("leave", 1.0), "{r:?}");
         assert!((num(r, "issue") + 1.0).abs() < 1e-12, "{r:?}");
-        assert!(num(r, "utility") < 0.0, "{r:?}");
+        assert!((num(r, "switching") + 0.2).abs() < 1e-12, "{r:?}");
+        assert!((num(r, "utility") + 1.2).abs() < 1e-12, "{r:?}");
+        for k in zero_terms {
+            assert_eq!(num(r, k), 0.0, "{k}: {r:?}");
+        }
+        assert_eq!(num(r, "p_act"), 0.0, "{r:?}");
     }
     // The table says the same, and the chart is written.
     assert!(stdout.contains("Why A joins P or not"), "{stdout}");
@@ -207,11 +234,12 @@ fn a_trace_in_batches_is_the_whole_trace_and_stops_when_asked() {
     assert_eq!(asked.into_inner(), 2);
 }
 
-/// `open` shows when the pact opens to the state: Sweden applies to NATO in the round its
-/// support gate opens, so `open` must not leave out states with an application pending (it read
-/// 0.00 in every round when it did).
+/// `open` shows whether the pact is open to the state. With no support gate (issue 19: support
+/// is a term of the choice, not a door) NATO is open to Sweden from the start, before the
+/// invasion too: that Sweden does not apply then is its choice. `open` must not leave out states
+/// with an application pending (it read 0.00 in every round when it did).
 #[test]
-fn open_shows_the_support_gate_opening_for_sweden() {
+fn open_counts_applicants_and_does_not_close_on_public_support() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("ex");
     explain(
@@ -221,8 +249,10 @@ fn open_shows_the_support_gate_opening_for_sweden() {
     let rows = csv_rows(&out);
     let num = |r: &HashMap<String, String>, k: &str| -> f64 { r[k].parse().unwrap() };
     let joins: Vec<_> = rows.iter().filter(|r| r["decision"] == "join").collect();
-    // Before the invasion the gate is closed: nobody has applied, and the door is shut.
-    assert_eq!(num(joins[0], "p_open"), 0.0, "{:?}", joins[0]);
+    // Before the invasion the door is open and nobody has applied: support below its threshold
+    // weighs in the choice (a negative support term), it does not shut the door.
+    assert_eq!(num(joins[0], "p_open"), 1.0, "{:?}", joins[0]);
+    assert_eq!(num(joins[0], "p_applicant"), 0.0, "{:?}", joins[0]);
     // Wherever Sweden has applied somewhere, the door was open to it there.
     let applied: Vec<_> = joins.iter().filter(|r| num(r, "p_applicant") > 0.0).collect();
     assert!(!applied.is_empty(), "Sweden applies in this scenario");

@@ -52,7 +52,7 @@ pub(super) struct Memo {
     /// For each state, the states towards which its hostility is not 0 (either sign).
     related: Vec<Vec<StateId>>,
     /// For each state s, its friends: the states k ≠ s with h_sk < 0 (affinity a_sk > 0), in id
-    /// order — the only states [`terms::bloc_threat`] adds.
+    /// order — the only states [`terms::bloc_pressure`] adds.
     friends: Vec<Vec<StateId>>,
     /// For each state k, its two worst hostilities towards anyone: max_j h_kj⁺ ([`Top2`]).
     worst_quarrel: Vec<Top2>,

@@ -344,8 +344,11 @@ pub fn uncovered_share(v: &View) -> f64 {
 /// The share of the threat pact P (`p`) answers that pact Q (`q`) answers too: 1 when Q names no
 /// rivals; when both name rivals, the share of the state's pressure from P's rivals that comes from
 /// rivals Q names as well (the share of P's rivals Q names, if none of them threatens the state
-/// yet); when only Q names rivals, the share of the state's whole threat that comes from them (0 if
-/// it faces none). Shares of pressure, which is additive.
+/// yet); when only Q names rivals, the share of the pressure on the state itself that comes from
+/// them (0 if it faces none). Shares of the state's own pressure, which is additive: the pressure
+/// on its friends (λ·B, which a pact without rivals also answers) is left out of the overlap, so
+/// a state threatened only through its friends sees no overlap between a pact aimed at their
+/// enemy and one aimed at no one (docs/MODEL.md §2).
 pub fn threat_overlap(p: &View, q: &View) -> f64 {
     let (w, s) = (p.world, p.state);
     if q.pact.rivals.is_empty() {
