@@ -1,8 +1,9 @@
 //! Benchmarks: `cargo bench --bench engine`. Throughput of the engine in state–pact decisions
 //! per second on one core (a decision = one state weighing one pact in one round: states × pacts
 //! × rounds per replicate), on the Finland/Sweden scenario and on the 193 × 50 × 60 synthetic
-//! world (`pactsim generate`'s reference world); the speed-up from 1 to 2 threads; and the cost of
-//! loading a scenario (what a parameter sweep pays per point).
+//! world (`pactsim generate`'s reference world); the speed-up from 1 to 2 threads; the cost of
+//! loading a scenario (what a parameter sweep pays per point); and the charts of a world-scale run
+//! (timed here, not in a test: tests/charts.rs checks what the charts hold).
 
 use std::path::Path;
 
@@ -101,4 +102,14 @@ fn load_with_overrides(b: Bencher) {
     let source = scenario::Source { path, text };
     let sets = vec!["model.temperature=0.2".to_string(), "state.FIN.neutrality=0.9".to_string()];
     b.bench(|| scenario::from_source(&source, &sets).unwrap());
+}
+
+/// Every chart of a run of the 193 × 50 × 60 world (16 replicates), drawn into a scratch directory.
+#[divan::bench(sample_count = 5)]
+fn charts_of_the_reference_world(b: Bencher) {
+    let sc = reference_world();
+    let result = replicates(&sc, 0..16);
+    let summary = pactsim::report::Summary::new(&sc, &result.tally, 1);
+    let dir = tempfile::tempdir().unwrap();
+    b.bench_local(|| pactsim::plot::draw_run(&dir.path().join("charts"), &summary, &result.tally).unwrap().len());
 }

@@ -19,8 +19,8 @@ const TARGETS: &str = r#"
 statistic = "p_final"
 pact = "ALLY"
 state = "AAA"
-value = 0.5
-tolerance = 0.5
+value = 0.3
+tolerance = 0.1
 
 [[target]]
 statistic = "p_member_at"
@@ -69,7 +69,16 @@ fn targets_read_the_summary_and_say_whether_they_are_met() {
     let t = &s.targets;
     let aaa = s.get("ALLY", "AAA").unwrap();
     assert_eq!(t[0].observed, Some(aaa.p_final));
-    assert_eq!(t[0].met, (aaa.p_final - 0.5).abs() <= 0.5);
+    assert_eq!(t[0].met, (aaa.p_final - 0.3).abs() <= 0.1);
+    // A target that any probability would meet (0.5 ± 0.5) could not tell met from missed: this
+    // one is missed here, and met when the same value is asked of the observed share.
+    assert!(!t[0].met, "{:?}", t[0]);
+    let asked = with_targets(&format!(
+        "[[target]]\nstatistic = \"p_final\"\npact = \"ALLY\"\nstate = \"AAA\"\nvalue = {}\ntolerance = 0.01\n",
+        aaa.p_final
+    ));
+    let again = summarise(&parse(&asked, &["pact.ALLY.min_members=1"]), 7, 200);
+    assert!(again.targets[0].met, "{:?}", again.targets[0]);
     // A founder is a member at the start: met.
     assert_eq!((t[1].observed, t[1].met), (Some(1.0), true));
     assert_eq!(t[1].at.as_deref(), Some("start"));
