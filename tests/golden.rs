@@ -71,11 +71,18 @@ fn check_variant(name: &str, stem: &str, sets: &[&str]) {
     }
     let want = std::fs::read_to_string(&json_path).unwrap_or_else(|e| panic!("{}: {e}", json_path.display()));
     if json != want {
-        let diff = json.lines().zip(want.lines()).enumerate().find(|(_, (a, b))| a != b);
+        // Every value that differs, by its path in the summary (not one line of text).
+        let (got_v, want_v): (serde_json::Value, serde_json::Value) =
+            (serde_json::from_str(&json).unwrap(), serde_json::from_str(&want).unwrap());
+        let mut diffs = Vec::new();
+        json_diff("", &got_v, &want_v, &mut diffs);
+        let shown: Vec<&String> = diffs.iter().take(60).collect();
         panic!(
-            "{name}: summary.json differs from {} (first difference at line {:?}); if the model was changed on purpose, rerun with PACTSIM_BLESS=1",
+            "{name}: summary.json differs from {} in {} values{}:\n{}\nif the model was changed on purpose, rerun with PACTSIM_BLESS=1",
             json_path.display(),
-            diff.map(|(i, (got, want))| format!("{}: got `{got}`, want `{want}`", i + 1))
+            diffs.len(),
+            if diffs.len() > shown.len() { " (the first 60)" } else { "" },
+            shown.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
         );
     }
     let want = std::fs::read_to_string(&digest_path).unwrap();
@@ -85,6 +92,75 @@ fn check_variant(name: &str, stem: &str, sets: &[&str]) {
         "{name}: the decisions (terms at full precision) differ from {}",
         digest_path.display()
     );
+}
+
+/// Every leaf of `got` and `want` that differs, as `path: got → want` (a key on one side only
+/// too), in document order.
+fn json_diff(path: &str, got: &serde_json::Value, want: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (got, want) {
+        (Value::Object(g), Value::Object(w)) => {
+            for (k, gv) in g {
+                let p = format!("{path}.{k}");
+                match w.get(k) {
+                    Some(wv) => json_diff(&p, gv, wv, out),
+                    None => out.push(format!("{p}: {gv} → (absent)")),
+                }
+            }
+            for k in w.keys().filter(|k| !g.contains_key(*k)) {
+                out.push(format!("{path}.{k}: (absent) → {}", w[k]));
+            }
+        }
+        (Value::Array(g), Value::Array(w)) if g.len() == w.len() => {
+            for (i, (gv, wv)) in g.iter().zip(w).enumerate() {
+                json_diff(&format!("{path}[{i}]"), gv, wv, out);
+            }
+        }
+        _ if got != want => out.push(format!("{path}: {got} → {want}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_diff_reports_every_difference_by_path() {
+    let got = serde_json::json!({"a": 1, "b": [1, 2, 3], "c": {"d": "x"}, "e": true});
+    let want = serde_json::json!({"a": 1, "b": [1, 5, 3], "c": {"d": "y"}, "f": null});
+    let mut out = Vec::new();
+    json_diff("", &got, &want, &mut out);
+    assert_eq!(
+        out,
+        [".b[1]: 2 → 5", ".c.d: \"x\" → \"y\"", ".e: true → (absent)", ".f: (absent) → null"]
+    );
+}
+
+/// A few named values of the Finland/Sweden golden run, inline: what a reader checks first when
+/// the golden file moves (the full file is compared byte for byte above).
+#[test]
+fn finland_sweden_headline_values() {
+    let sc = load(&scenario_path("finland_sweden.toml"), &[]);
+    let result = run::run(
+        &sc,
+        &RunSpec {
+            seed: sc.seed,
+            replicates: 0..RUNS,
+            keep_decisions: 0,
+        },
+        &|_| {},
+    );
+    let s = Summary::new(&sc, &result.tally, sc.seed);
+    let line = |st: &str| {
+        let m = s.get("NATO", st).unwrap();
+        format!(
+            "{st} in NATO: p_final {:.3}, join median {:?}, lag median {:?}",
+            m.p_final, m.join_round_median, m.accession_lag_median
+        )
+    };
+    let targets_met = s.targets.iter().filter(|t| t.met).count();
+    insta::assert_snapshot!(format!("{}\n{}\ntargets met {targets_met} of {}", line("FIN"), line("SWE"), s.targets.len()), @r"
+    FIN in NATO: p_final 0.930, join median Some(27.0), lag median Some(10.0)
+    SWE in NATO: p_final 0.973, join median Some(39.0), lag median Some(22.0)
+    targets met 12 of 12
+    ");
 }
 
 #[test]
