@@ -121,10 +121,46 @@ fn heavy_tailed_capabilities_and_a_few_big_pacts() {
 }
 
 #[test]
-fn small_worlds_run() {
-    let sc = world(&spec(10, 3, 24, 5));
-    let t = tally(&sc, 20);
-    assert_eq!(t.runs, 20);
+fn small_worlds_run_and_their_memberships_add_up() {
+    // Over every replicate, the members at the end are the founders plus the joins, less the
+    // leaves and the releases when a pact ended: the summary's shares and the tally's action
+    // counts must agree exactly, pact by pact, state by state.
+    for seed in [5, 6, 7] {
+        let sc = world(&spec(10, 3, 24, seed));
+        let runs = 20;
+        let t = tally(&sc, runs);
+        assert_eq!(t.runs, runs);
+        let s = pactsim::report::Summary::new(&sc, &t, 11);
+        // Pacts an event founds, dissolves or forces members into or out of move memberships
+        // without a decision: they are left out.
+        let by_event = |p: usize| {
+            sc.events.iter().flat_map(|e| &e.changes).any(|c| match *c {
+                scenario::Change::Found { pact } | scenario::Change::Dissolve { pact } => pact.index() == p,
+                scenario::Change::ForceJoin { pact, .. } | scenario::Change::ForceLeave { pact, .. } => pact.index() == p,
+                _ => false,
+            })
+        };
+        let mut moved = 0;
+        for (p, pact) in sc.pacts.iter().enumerate().filter(|&(p, _)| !by_event(p)) {
+            for (i, state) in sc.states.iter().enumerate() {
+                let m = s.get(&pact.id, &state.id).unwrap();
+                let count = |a: Action| t.action_count(p, i, a) as i64;
+                let (start, end) = (
+                    (m.p_by_round[0] * runs as f64).round() as i64,
+                    (m.p_final * runs as f64).round() as i64,
+                );
+                assert_eq!(
+                    end - start,
+                    count(Action::Join) - count(Action::Leave) - count(Action::End),
+                    "world {seed}: {} in {}",
+                    state.id,
+                    pact.id
+                );
+                moved += count(Action::Join) + count(Action::Leave);
+            }
+        }
+        assert!(moved > 0, "world {seed}: nobody moved, so nothing was checked");
+    }
 }
 
 #[test]
