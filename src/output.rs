@@ -89,10 +89,11 @@ pub fn write_run_from(
     decisions: DecisionRows,
     charts: bool,
 ) -> Result<(Summary, Committed)> {
-    write_run_with(dest, sc, result, decisions, None, charts)
+    write_run_with(dest, sc, result, decisions, None, charts, false)
 }
 
-/// [`write_run_from`], also writing `outcomes.bin` when `outcomes` is given.
+/// [`write_run_from`], also writing `outcomes.bin` when `outcomes` is given, and the tables as
+/// Parquet too when `parquet` is set.
 pub fn write_run_with(
     dest: &Destination,
     sc: &Scenario,
@@ -100,10 +101,14 @@ pub fn write_run_with(
     decisions: DecisionRows,
     outcomes: Option<&run::Outcomes>,
     charts: bool,
+    parquet: bool,
 ) -> Result<(Summary, Committed)> {
     let summary = Summary::new(sc, &result.tally, result.seed);
     let staging = Staging::new(dest)?;
     fill_run(&staging, sc, result, &summary, decisions, outcomes, charts).map_err(|e| staging.user_error(e))?;
+    if parquet {
+        report::parquet::write_beside(staging.path()).map_err(|e| staging.user_error(e.into()))?;
+    }
     let committed = staging.commit()?;
     Ok((summary, committed))
 }
@@ -269,6 +274,7 @@ mod tests {
             DecisionRows::Logged(&whole.decisions),
             Some(&whole_table),
             false,
+            true,
         )
         .unwrap();
         let mut shard_dirs = Vec::new();
@@ -282,6 +288,7 @@ mod tests {
                 &part,
                 DecisionRows::Logged(&part.decisions),
                 Some(&part_table),
+                false,
                 false,
             )
             .unwrap();
@@ -304,9 +311,18 @@ mod tests {
             DecisionRows::Shards(&shard_dirs),
             table.as_ref(),
             false,
+            true,
         )
         .unwrap();
-        for file in ["summary.json", "tally.json", "memberships.csv", "decisions.csv", "outcomes.bin"] {
+        for file in [
+            "summary.json",
+            "tally.json",
+            "memberships.csv",
+            "decisions.csv",
+            "outcomes.bin",
+            "memberships.parquet",
+            "decisions.parquet",
+        ] {
             let (a, b) = (
                 std::fs::read(whole_dir.path.join(file)).unwrap(),
                 std::fs::read(merged_dir.path.join(file)).unwrap(),

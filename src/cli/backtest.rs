@@ -67,6 +67,9 @@ pub struct BacktestArgs {
     /// Do not draw charts/ or write backtest.html.
     #[arg(long)]
     pub no_charts: bool,
+    /// Also write backtest.parquet and backtest_years.parquet (the same numbers as the CSVs).
+    #[arg(long)]
+    pub parquet: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -139,6 +142,9 @@ pub fn cmd_backtest(args: BacktestArgs) -> Result<()> {
     let staging = Staging::new(&dest)?;
     let written: Result<()> = (|| {
         report::backtest::write_csv(staging.path(), &bt)?;
+        if args.parquet {
+            report::parquet::write_beside(staging.path())?;
+        }
         report::json::write(&staging.path().join("backtest.json"), &bt)?;
         if !args.no_charts {
             let charts = crate::plot::draw_backtest(staging.path(), &bt)?;
@@ -174,6 +180,9 @@ fn era_split(args: &BacktestArgs, data: &crate::data::Dataset, fit: &str, test: 
             let dir = staging.path().join(name);
             std::fs::create_dir_all(&dir)?;
             report::backtest::write_csv(&dir, bt)?;
+            if args.parquet {
+                report::parquet::write_beside(&dir)?;
+            }
             report::json::write(&dir.join("backtest.json"), bt)?;
         }
         if !args.no_charts {

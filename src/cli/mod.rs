@@ -235,6 +235,10 @@ pub struct OutputArgs {
     /// Print nothing but errors (no progress bar, no headline table).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write memberships and decisions as Parquet (memberships.parquet, decisions.parquet:
+    /// the same numbers as the CSV, typed; for R's arrow, polars, pandas).
+    #[arg(long)]
+    pub parquet: bool,
 }
 
 impl OutputArgs {
@@ -462,6 +466,7 @@ fn cmd_run(args: RunArgs) -> Result<()> {
         DecisionRows::Logged(&result.decisions),
         Some(&outcomes),
         args.output.charts(args.shard.is_some()),
+        args.output.parquet,
     )?;
     say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {
@@ -916,6 +921,7 @@ fn cmd_merge(args: MergeArgs) -> Result<()> {
         DecisionRows::Shards(&decisions),
         merged.outcomes.as_ref(),
         args.output.charts(false),
+        args.output.parquet,
     )?;
     say_where(&dest, Some(&committed), args.output.quiet);
     if args.output.quiet {

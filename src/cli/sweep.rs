@@ -76,6 +76,9 @@ pub struct SweepArgs {
     /// Do not draw charts (the default for a shard).
     #[arg(long)]
     pub no_charts: bool,
+    /// Also write sweep.parquet (the same numbers as sweep.csv, typed).
+    #[arg(long)]
+    pub parquet: bool,
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
     pub quiet: bool,
@@ -132,6 +135,9 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
         })?;
         bar.finish();
         let charts = write_sweep(dir, &result, &plan.source.text, !args.no_charts && !shard)?;
+        if args.parquet {
+            report::parquet::write_beside(dir)?;
+        }
         Ok((result, charts))
     })();
     let (result, charts) = written.map_err(|e| staging.user_error(e))?;

@@ -11,6 +11,7 @@ pub mod index;
 pub mod json;
 pub mod outcomes;
 pub mod outdir;
+pub mod parquet;
 pub mod saved;
 pub mod sensitivity;
 mod staging;
@@ -51,6 +52,12 @@ pub enum ReportError {
         kind: &'static str,
         #[source]
         source: Box<ReportError>,
+    },
+    #[error("cannot write {}", path.display())]
+    Parquet {
+        path: PathBuf,
+        #[source]
+        source: ::parquet::errors::ParquetError,
     },
     #[error("{} is a directory without {file}: not a {kind} directory", dir.display())]
     Missing {
