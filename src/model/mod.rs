@@ -1242,20 +1242,11 @@ impl Stream for rand_chacha::ChaCha8Rng {
     }
 }
 
-/// A uniform number in [0, 1) from the top 53 bits of one 64-bit output. Written out here so
-/// results depend only on the ChaCha8 stream, not on how a rand version maps bits to floats.
-pub fn uniform<R: Rng>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// Fisher–Yates on our own [`uniform`]-style draws (rand's `shuffle` and `random_range` are not
-/// promised stable across versions; this is). The multiply-shift bias is below 2⁻⁵⁰.
-fn shuffle<T, R: Rng>(items: &mut [T], rng: &mut R) {
-    for i in (1..items.len()).rev() {
-        let j = ((u128::from(rng.next_u64()) * (i as u128 + 1)) >> 64) as usize;
-        items.swap(i, j);
-    }
-}
+/// The engine's draws are the crate's one module of them (src/draw.rs): a uniform number in
+/// [0, 1) from the top 53 bits of one 64-bit output, and Fisher–Yates by multiply-shift, so
+/// results depend only on the ChaCha8 stream, not on how a rand version maps bits to numbers.
+pub use crate::draw::uniform;
+use crate::draw::shuffle;
 
 #[cfg(test)]
 mod tests {
