@@ -111,5 +111,9 @@ fn charts_of_the_reference_world(b: Bencher) {
     let result = replicates(&sc, 0..16);
     let summary = pactsim::report::Summary::new(&sc, &result.tally, 1);
     let dir = tempfile::tempdir().unwrap();
-    b.bench_local(|| pactsim::plot::draw_run(&dir.path().join("charts"), &summary, &result.tally).unwrap().len());
+    b.bench_local(|| {
+        pactsim::plot::draw_run(&dir.path().join("charts"), &summary, &result.tally)
+            .unwrap()
+            .len()
+    });
 }

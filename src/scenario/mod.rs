@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 pub use calendar::{Calendar, RoundUnit};
 pub use editable::{EditKind, EditValue, Editable, editable};
 pub use error::{Problem, ScenarioError};
+pub use resolve::covariates::{Covariate, CovariateKind, MAX_TERMS, UserTerm};
 pub use schema::{RawCredibility as Credibility, RawObligationProtection as ObligationProtection, RawWeights as Weights};
 
 /// Most states a scenario may have (per-replicate tables are n×n).
@@ -304,6 +305,11 @@ pub struct Scenario {
     pub resolved_toml: String,
     /// SHA-256 of `resolved_toml`, hex.
     pub hash: String,
+    /// The user's own data (`[[covariate]]`), in file order.
+    pub covariates: Vec<Covariate>,
+    /// The user's own terms (`[[term]]`), in file order: the model adds each one's weight × its
+    /// covariate to the membership value (docs/MODEL.md §2a).
+    pub user_terms: Vec<UserTerm>,
 }
 
 impl Scenario {
