@@ -353,7 +353,11 @@ weight = 0.5
     let p = PactId(0);
     let exact = terms::join_terms(&w, A, p);
     // 2.5 × (c_G · 0.7) / c_G, rounded.
-    assert!((exact.user[0] - 2.5 * 0.7).abs() < 1e-15 && exact.user[1] == 0.5 * -0.4, "{:?}", exact.user);
+    assert!(
+        (exact.user[0] - 2.5 * 0.7).abs() < 1e-15 && exact.user[1] == 0.5 * -0.4,
+        "{:?}",
+        exact.user
+    );
     for (join, _) in slacks(&w, A, p) {
         assert!((1e-9..1e-7).contains(&join), "join bound − exact utility = {join:e}");
     }

@@ -204,7 +204,11 @@ fn caches_change_nothing_with_terms_of_the_scenarios_own() {
     for seed in 1..=3 {
         let sc = world_with_terms(12, 4, 30, seed, true, &[]);
         assert_eq!(sc.user_terms.len(), 4);
-        assert!(sc.covariates[0].from_round.len() >= 3, "the dyadic covariate changes: {:?}", sc.covariates[0].from_round);
+        assert!(
+            sc.covariates[0].from_round.len() >= 3,
+            "the dyadic covariate changes: {:?}",
+            sc.covariates[0].from_round
+        );
         assert_same_with_and_without_caches(&sc, 5);
         // The terms are not all zero in the decisions compared.
         let (log, _) = play(&sc, 0, Mode::Scratch);

@@ -545,7 +545,7 @@ fn check_rows(
         match &row.value {
             Ok(v) if !v.is_finite() || v.abs() > MAX_VALUE => {
                 fail(format!(
-                    "{v} is not a covariate value: give a finite number of magnitude at most {MAX_VALUE:e} (rescale larger ones, e.g. to shares or billions)"
+                    "{v:e} is not a covariate value: give a finite number of magnitude at most {MAX_VALUE:e} (rescale larger ones, e.g. to shares or billions)"
                 ));
                 ok = false;
             }

@@ -97,12 +97,21 @@ pub fn with_terms_of_its_own(text: &str, sc: &Scenario, seed: u64) -> String {
             if next() < 0.5 {
                 continue;
             }
-            out.push_str(&format!("  {{ between = [\"{a}\", \"{b}\"], value = {:.4} }},\n", 2.0 * next() - 1.0));
+            out.push_str(&format!(
+                "  {{ between = [\"{a}\", \"{b}\"], value = {:.4} }},\n",
+                2.0 * next() - 1.0
+            ));
             if next() < 0.3 {
-                out.push_str(&format!("  {{ between = [\"{b}\", \"{a}\"], value = {:.4}, round = 3 }},\n", 2.0 * next() - 1.0));
+                out.push_str(&format!(
+                    "  {{ between = [\"{b}\", \"{a}\"], value = {:.4}, round = 3 }},\n",
+                    2.0 * next() - 1.0
+                ));
             }
             if next() < 0.3 {
-                out.push_str(&format!("  {{ between = [\"{a}\", \"{b}\"], value = {:.4}, round = 7 }},\n", next()));
+                out.push_str(&format!(
+                    "  {{ between = [\"{a}\", \"{b}\"], value = {:.4}, round = 7 }},\n",
+                    next()
+                ));
             }
             if next() < 0.2 && sc.calendar.start.is_some() {
                 let d = sc.calendar.date_of(6).unwrap();
