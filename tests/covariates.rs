@@ -671,3 +671,29 @@ fn a_covariate_file_is_read_next_to_the_scenario() {
     let out = pactsim(tmp.path(), &["check", "sub/s.toml"]);
     assert!(out.contains("1 covariate: trade (dyadic, 1 pair)"), "{out}");
 }
+
+/// The live page's "Download scenario" writes a term's weight into the file's own text (terms
+/// are addressed by id, like states), keeping the covariate file named, not inlined.
+#[test]
+fn a_terms_weight_is_written_into_the_files_own_text() {
+    let path = root().join("scenarios").join("examples").join("nordic_trade.toml");
+    let source = scenario::Source {
+        text: std::fs::read_to_string(&path).unwrap(),
+        path,
+    };
+    let text = scenario::edit::apply_to_text(&source, &["term.trade.weight=2.5".to_string()]).unwrap();
+    assert!(!text.contains("every value written out"), "fell back to the resolved scenario");
+    assert!(
+        text.contains("weight = 2.5") && text.contains("file = \"nordic_trade.csv\""),
+        "{text}"
+    );
+    let edited = scenario::from_source(
+        &scenario::Source {
+            path: source.path.clone(),
+            text,
+        },
+        &[],
+    )
+    .unwrap();
+    assert_eq!(edited.user_terms[0].weight, 2.5);
+}
