@@ -652,7 +652,7 @@ fn tables(raw: &RawCovariate, kind: CovariateKind, entries: &[(Cell, i64, f64)],
         Cell::State(s) => table[s] = v,
     };
     let mut sorted: Vec<(Cell, i64, f64)> = entries.to_vec();
-    sorted.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    sorted.sort_by_key(|x| (x.0, x.1));
     let mut start = vec![0.0; size];
     let mut changes: BTreeMap<u32, Vec<(Cell, f64)>> = BTreeMap::new();
     for &(cell, when, v) in &sorted {
