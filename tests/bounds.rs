@@ -289,3 +289,103 @@ fn the_other_bounds_of_those_worlds_are_sound() {
         }
     }
 }
+
+/// Terms of the scenario's own (docs/MODEL.md §2a) are bounded too: a monadic one exactly, a
+/// dyadic one over the range of the state's values with every other state (and 0), times a weight
+/// of either sign. Generated worlds with covariates that change by date, under the default weights
+/// and with the terms weighing most.
+#[test]
+fn bounds_are_never_below_the_exact_utility_with_terms_of_the_scenarios_own() {
+    let weightings: [&[&str]; 4] = [
+        &[],
+        &["term.ties_all.weight=30"],
+        &["term.ties_some.weight=-30", "term.level.weight=-5"],
+        &["term.ties_all.weight=-20", "term.ties_some.weight=20", "model.weights.affinity=30"],
+    ];
+    for seed in [3, 4] {
+        let text = generate(&GenerateSpec {
+            states: 20,
+            pacts: 6,
+            rounds: 12,
+            seed,
+            runs: 1,
+        })
+        .unwrap();
+        let text = with_terms_of_its_own(&text, &parse(&text, &[]), seed);
+        for sets in weightings {
+            let sc = parse(&text, sets);
+            assert!(sc.covariates[0].from_round.len() >= 3);
+            let (checked, _) = assert_sound(&format!("generated world {seed} with terms, {sets:?}"), &sc, 2);
+            assert!(checked > 1000);
+        }
+    }
+}
+
+/// [`JOIN_AT_THE_TOP`] with a dyadic term whose value with G, the only member, is A's largest
+/// (0.7; 0.2 with R), and a monadic one: the bound is attained.
+#[test]
+fn join_bound_is_attained_with_a_dyadic_term_at_its_top() {
+    let text = format!(
+        "{JOIN_AT_THE_TOP}
+[[covariate]]
+id = \"trade\"
+kind = \"dyadic\"
+values = [{{ between = [\"A\", \"G\"], value = 0.7 }}, {{ between = [\"A\", \"R\"], value = 0.2 }}]
+
+[[covariate]]
+id = \"size\"
+kind = \"monadic\"
+values = [{{ state = \"A\", value = -0.4 }}]
+
+[[term]]
+id = \"trade\"
+covariate = \"trade\"
+weight = 2.5
+
+[[term]]
+id = \"size\"
+covariate = \"size\"
+weight = 0.5
+"
+    );
+    let sc = parse(&text, &[]);
+    let w = World::new(&sc);
+    let p = PactId(0);
+    let exact = terms::join_terms(&w, A, p);
+    // 2.5 × (c_G · 0.7) / c_G, rounded.
+    assert!(
+        (exact.user[0] - 2.5 * 0.7).abs() < 1e-15 && exact.user[1] == 0.5 * -0.4,
+        "{:?}",
+        exact.user
+    );
+    for (join, _) in slacks(&w, A, p) {
+        assert!((1e-9..1e-7).contains(&join), "join bound − exact utility = {join:e}");
+    }
+}
+
+/// [`LEAVE_AT_THE_TOP`] with a dyadic term of negative weight whose value with G, the other
+/// member, is A's largest: leaving gains its most, and the leave bound is attained.
+#[test]
+fn leave_bound_is_attained_with_a_dyadic_term_of_negative_weight() {
+    let text = format!(
+        "{LEAVE_AT_THE_TOP}
+[[covariate]]
+id = \"rivalry\"
+kind = \"dyadic\"
+values = [{{ between = [\"A\", \"G\"], value = 0.9 }}, {{ between = [\"A\", \"X\"], value = 0.1 }}]
+
+[[term]]
+id = \"rivalry\"
+covariate = \"rivalry\"
+weight = -1.5
+"
+    );
+    let sc = parse(&text, &[]);
+    let w = World::new(&sc);
+    let p = PactId(0);
+    let exact = terms::leave_terms(&w, A, p);
+    assert!((exact.user[0] - 1.5 * 0.9).abs() < 1e-15, "{:?}", exact.user);
+    for (_, leave) in slacks(&w, A, p) {
+        assert!((1e-9..1e-7).contains(&leave), "leave bound − exact utility = {leave:e}");
+    }
+}

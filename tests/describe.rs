@@ -8,8 +8,10 @@ use pactsim::scenario::{Source, describe, editable};
 mod common;
 
 fn sources() -> Vec<Source> {
+    // The shipped scenarios and the examples (terms of a scenario's own: scenarios/examples).
     let mut v: Vec<Source> = std::fs::read_dir(common::root().join("scenarios"))
         .unwrap()
+        .chain(std::fs::read_dir(common::root().join("scenarios").join("examples")).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .map(|path| Source {
@@ -48,6 +50,7 @@ fn every_editable_value_of_every_scenario_is_described() {
         }
     }
     assert!(missing.is_empty(), "values without a description:\n{}", missing.join("\n"));
+    assert!(seen.contains("term.*.weight"), "no scenario has a term of its own");
     assert!(seen.len() > 60, "only {} kinds of value seen", seen.len());
 }
 

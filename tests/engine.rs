@@ -99,7 +99,7 @@ fn bits(log: &[Decision]) -> Vec<DecisionBits> {
                 d.action.index(),
                 d.applicant.map(|a| a.index() as u16),
                 d.probability.to_bits(),
-                d.terms.values().iter().map(|v| v.to_bits()).collect(),
+                d.terms.values().iter().chain(&d.terms.user).map(|v| v.to_bits()).collect(),
             )
         })
         .collect()
@@ -171,6 +171,53 @@ fn caches_change_nothing_in_the_shipped_scenarios() {
         }
         assert!(decisions > 0, "{name}: no decisions");
     }
+}
+
+/// [`world`] (or [`busy_world`]) with covariates and terms of its own, changing by date
+/// ([`with_terms_of_its_own`]): their values are cached with the member sums and bounded in the
+/// verdicts, and must come out the same bit for bit.
+fn world_with_terms(states: usize, pacts: usize, rounds: u32, seed: u64, busy: bool, sets: &[&str]) -> Scenario {
+    let plain = world(states, pacts, rounds, seed, &[]);
+    let text = generate(&GenerateSpec {
+        states,
+        pacts,
+        rounds,
+        seed,
+        runs: 10,
+    })
+    .unwrap();
+    let source = Source {
+        path: PathBuf::from(format!("generated-terms-{states}-{pacts}-{seed}.toml")),
+        text: with_terms_of_its_own(&text, &plain, seed),
+    };
+    let mut all: Vec<String> = if busy {
+        plain.pacts.iter().map(|p| format!("pact.{}.new=true", p.id)).collect()
+    } else {
+        Vec::new()
+    };
+    all.extend(sets.iter().map(|s| s.to_string()));
+    scenario::from_source(&source, &all).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn caches_change_nothing_with_terms_of_the_scenarios_own() {
+    for seed in 1..=3 {
+        let sc = world_with_terms(12, 4, 30, seed, true, &[]);
+        assert_eq!(sc.user_terms.len(), 4);
+        assert!(
+            sc.covariates[0].from_round.len() >= 3,
+            "the dyadic covariate changes: {:?}",
+            sc.covariates[0].from_round
+        );
+        assert_same_with_and_without_caches(&sc, 5);
+        // The terms are not all zero in the decisions compared.
+        let (log, _) = play(&sc, 0, Mode::Scratch);
+        assert!(log.iter().any(|d| d.terms.user[0] != 0.0) && log.iter().any(|d| d.terms.user[2] != 0.0));
+        assert!(log.iter().all(|d| d.terms.user[3] == 0.0), "a term of weight 0 is 0");
+    }
+    assert_same_with_and_without_caches(&world_with_terms(40, 10, 24, 5, false, &[]), 2);
+    let sets = ["model.update_order=simultaneous", "model.shocks=per_round"];
+    assert_same_with_and_without_caches(&world_with_terms(20, 6, 24, 6, true, &sets), 3);
 }
 
 /// Rivals are sorted when the scenario is resolved: listing them in another order changes no

@@ -610,6 +610,11 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
             .collect();
         writeln!(o, "  {} targets (checked on every run): {}", sc.targets.len(), counts.join(", "))?;
     }
+    if !sc.covariates.is_empty() || !sc.user_terms.is_empty() {
+        for line in user_terms_lines(&sc) {
+            writeln!(o, "  {line}")?;
+        }
+    }
     if args.verbose {
         let source = scenario::Source {
             path: args.scenario.file.clone(),
@@ -622,6 +627,50 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `check` says of a scenario's covariates and terms of its own.
+fn user_terms_lines(sc: &scenario::Scenario) -> Vec<String> {
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let covariates: Vec<String> = sc
+        .covariates
+        .iter()
+        .map(|c| {
+            let given = match c.kind {
+                scenario::CovariateKind::Dyadic => plural(c.given, "pair", "pairs"),
+                scenario::CovariateKind::Monadic => plural(c.given, "state", "states"),
+            };
+            let changes: Vec<String> = c.from_round[1..].iter().map(|&r| sc.calendar.label(r)).collect();
+            let changes = if changes.is_empty() {
+                String::new()
+            } else {
+                format!(", changing {}", changes.join(", "))
+            };
+            format!("{} ({}, {given}{changes})", c.id, c.kind.name())
+        })
+        .collect();
+    let terms: Vec<String> = sc
+        .user_terms
+        .iter()
+        .map(|t| {
+            let pacts: Vec<&str> = sc
+                .pact_ids()
+                .filter(|p| t.pacts[p.index()])
+                .map(|p| sc.pact(p).id.as_str())
+                .collect();
+            let on = if pacts.len() == sc.n_pacts() {
+                String::new()
+            } else {
+                format!(", on {}", pacts.join(", "))
+            };
+            let off = if t.shown() { "" } else { ": weight 0, left out" };
+            format!("{} = {} × {}{on}{off}", t.id, t.weight, sc.covariates[t.covariate].id)
+        })
+        .collect();
+    vec![
+        format!("{}: {}", plural(covariates.len(), "covariate", "covariates"), covariates.join(", ")),
+        format!("{} of its own: {}", plural(terms.len(), "term", "terms"), terms.join(", ")),
+    ]
 }
 
 fn cmd_list(args: ListArgs) -> Result<()> {

@@ -15,6 +15,7 @@ use crate::pages;
 use crate::plot::{self, Chart};
 use crate::report::{self, Identity, Staging, outdir};
 use crate::scenario::sweep::{Design, DesignKind, Vary};
+use crate::scenario::{self, Source};
 use crate::study::sensitivity::{self, Effect, Method, Sensitivity, SensitivityOptions, SobolIndex};
 use crate::study::sweep::{self as sweep_study, SweepOptions, SweepResult};
 use crate::study::{self, StudyError};
@@ -134,7 +135,7 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
             Ok(())
         })?;
         bar.finish();
-        let charts = write_sweep(dir, &result, &plan.source.text, !args.no_charts && !shard)?;
+        let charts = write_sweep(dir, &result, &plan.source, &plan.sets, !args.no_charts && !shard)?;
         if args.parquet {
             report::parquet::write_beside(dir)?;
         }
@@ -149,10 +150,11 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes a sweep's files into `dir`: the scenario as given (so a merge can redo the design),
-/// sweep.csv, sweep.json and (with `charts`) charts/ and, for a whole sweep, sweep.html.
-fn write_sweep(dir: &Path, result: &SweepResult, text: &str, charts: bool) -> Result<Vec<Chart>> {
-    std::fs::write(dir.join("scenario.toml"), text).context("writing scenario.toml")?;
+/// Writes a sweep's files into `dir`: the scenario as given (so a merge can redo the design) with
+/// the covariate files it reads, sweep.csv, sweep.json and (with `charts`) charts/ and, for a
+/// whole sweep, sweep.html.
+fn write_sweep(dir: &Path, result: &SweepResult, source: &Source, sets: &[String], charts: bool) -> Result<Vec<Chart>> {
+    write_scenario(dir, source, sets)?;
     report::sweep::write_csv(dir, result)?;
     report::sweep::write_json(dir, result)?;
     let drawn = if charts {
@@ -213,7 +215,7 @@ pub fn merge_sweep(dirs: &[PathBuf], out: &Path, replace: bool, charts: bool, qu
     let dest = outdir::choose(Some(out), &output::default_dir(Path::new("merge")), identity, replace)?;
     let result = merge.merge(&mut |dir, index| report::saved::sweep_tally(dir, index).map_err(StudyError::files))?;
     let staging = Staging::new(&dest)?;
-    let charts = write_sweep(staging.path(), &result, &merge.source.text, charts).map_err(|e| staging.user_error(e))?;
+    let charts = write_sweep(staging.path(), &result, &merge.source, &first.sets, charts).map_err(|e| staging.user_error(e))?;
     let committed = staging.commit()?;
     say_where(&dest, Some(&committed), quiet);
     if !quiet {
@@ -302,7 +304,8 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     let found = plan.run(&bar)?;
     bar.finish();
     let staging = Staging::new(&dest)?;
-    let charts = write_sensitivity(staging.path(), &found, &sweep.source.text, !args.no_charts).map_err(|e| staging.user_error(e))?;
+    let charts =
+        write_sensitivity(staging.path(), &found, &sweep.source, &sweep.sets, !args.no_charts).map_err(|e| staging.user_error(e))?;
     let committed = staging.commit()?;
     say_where(&dest, Some(&committed), args.quiet);
     if args.quiet {
@@ -353,11 +356,12 @@ fn print_morris(result: &SweepResult, effects: &[Effect], trajectories: usize, c
     Ok(())
 }
 
-/// Writes a sensitivity study's files into `dir`: the scenario as given, sweep.csv, sweep.json,
-/// sobol.csv or sensitivity.csv, charts/ (with `charts`) and sensitivity.html.
-fn write_sensitivity(dir: &Path, found: &Sensitivity, text: &str, charts: bool) -> Result<Vec<Chart>> {
+/// Writes a sensitivity study's files into `dir`: the scenario as given (with its covariate
+/// files), sweep.csv, sweep.json, sobol.csv or sensitivity.csv, charts/ (with `charts`) and
+/// sensitivity.html.
+fn write_sensitivity(dir: &Path, found: &Sensitivity, source: &Source, sets: &[String], charts: bool) -> Result<Vec<Chart>> {
     let Sensitivity { result, effects, indices } = found;
-    std::fs::write(dir.join("scenario.toml"), text).context("writing scenario.toml")?;
+    write_scenario(dir, source, sets)?;
     report::sweep::write_csv(dir, result)?;
     report::sweep::write_json(dir, result)?;
     let drawn = if result.design.kind == DesignKind::Saltelli {
@@ -419,5 +423,20 @@ fn print_sobol(result: &SweepResult, indices: &[SobolIndex], charts: &[Chart], t
         writeln!(o, "  {}", c.caption)?;
     }
     writeln!(o, "wrote {}", out.display())?;
+    Ok(())
+}
+
+/// `scenario.toml`: the scenario as given, and beside it the covariate files it reads (at the
+/// same paths relative to it), so that it reads the same there.
+fn write_scenario(dir: &Path, source: &Source, sets: &[String]) -> Result<()> {
+    std::fs::write(dir.join("scenario.toml"), &source.text).context("writing scenario.toml")?;
+    let from = source.path.parent().unwrap_or(Path::new(""));
+    for file in scenario::covariate_files(source, sets)? {
+        let to = dir.join(&file);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::copy(from.join(&file), &to).with_context(|| format!("copying {} into {}", file.display(), dir.display()))?;
+    }
     Ok(())
 }

@@ -32,7 +32,8 @@ use std::cell::Cell;
 
 use super::World;
 use super::terms::{self, EventSums, MemberSums, Terms};
-use crate::scenario::{PactId, StateId};
+use super::user_terms;
+use crate::scenario::{MAX_TERMS, PactId, StateId};
 
 #[derive(Debug)]
 pub(super) struct Memo {
@@ -78,6 +79,9 @@ pub(super) struct Memo {
     /// the epoch they were computed at: only the members that have voted (a row of every state
     /// would be most of a world's memory).
     votes: Vec<Vec<(StateId, u64, Terms)>>,
+    /// The scenario's own terms `[s·m + p]` ([`user_terms`]) with the pact stamp they were
+    /// computed at; empty when the scenario has none.
+    user: Vec<Cell<(u32, [f64; MAX_TERMS])>>,
 }
 
 /// Written out so that [`Clone::clone_from`] reuses the tables (a replicate starts from a copy of
@@ -110,6 +114,7 @@ impl Clone for Memo {
             member_range,
             epoch,
             votes,
+            user,
         } = source;
         self.enabled = *enabled;
         self.event_stale = *event_stale;
@@ -129,6 +134,7 @@ impl Clone for Memo {
         self.member_range.clone_from(member_range);
         self.epoch = *epoch;
         self.votes.clone_from(votes);
+        self.user.clone_from(user);
     }
 }
 
@@ -153,7 +159,13 @@ impl Memo {
             member_range: vec![Cell::new((u32::MAX, (0.0, 0.0))); n_pacts * n_states],
             epoch: 0,
             votes: vec![Vec::new(); n_pacts * n_states],
+            user: Vec::new(),
         }
+    }
+
+    /// Makes room for the scenario's own terms of every state–pact pair (`pairs`; 0 without them).
+    pub(super) fn size_user_terms(&mut self, pairs: usize) {
+        self.user = vec![Cell::new((u32::MAX, [0.0; MAX_TERMS])); pairs];
     }
 
     /// The membership of `p` changed: its members' sums are stale.
@@ -176,6 +188,11 @@ impl Memo {
                 .skip(p.index())
                 .step_by(m)
                 .for_each(|c| c.set((u32::MAX, (0.0, 0.0))));
+            self.user
+                .iter()
+                .skip(p.index())
+                .step_by(m)
+                .for_each(|c| c.set((u32::MAX, [0.0; MAX_TERMS])));
         }
     }
 
@@ -296,6 +313,37 @@ impl World<'_> {
             None => votes.push((member, epoch, terms)),
         }
         terms
+    }
+
+    /// A covariate moved to its next table of values (`World::advance_covariates`): the
+    /// scenario's own terms (kept with the member sums' stamps), the utility bounds and the votes
+    /// are stale.
+    pub(super) fn covariates_changed(&mut self) {
+        self.world_changed();
+        self.memo.all_memberships_changed();
+        self.clear_utility_bounds();
+    }
+
+    /// The scenario's own terms of `s` weighing `p` ([`user_terms::user_terms`]), kept per pair
+    /// until the pact's stamp moves (membership, capability, commitment, hostility or a covariate
+    /// changed). All 0 without a term.
+    pub(crate) fn user_terms(&self, s: StateId, p: PactId) -> [f64; MAX_TERMS] {
+        if self.scenario.user_terms.is_empty() {
+            return [0.0; MAX_TERMS];
+        }
+        if !self.memo.enabled || self.memo.user.is_empty() {
+            return user_terms::user_terms(self, s, p);
+        }
+        let cell = &self.memo.user[s.index() * self.scenario.n_pacts() + p.index()];
+        let stamp = self.memo.stamp[p.index()];
+        match cell.get() {
+            (at, terms) if at == stamp => terms,
+            _ => {
+                let terms = user_terms::user_terms(self, s, p);
+                cell.set((stamp, terms));
+                terms
+            }
+        }
     }
 
     /// Commitment changed: member sums are stale, event-level caches are not.

@@ -4,6 +4,7 @@
 mod memo;
 pub mod terms;
 mod timeline;
+pub mod user_terms;
 
 use std::sync::Arc;
 
@@ -159,6 +160,9 @@ pub struct World<'s> {
     /// (`candidates_of[s]..candidates_of[s + 1]`).
     candidates: Vec<Candidate>,
     candidates_of: Vec<u32>,
+    /// Per covariate of the scenario: which of its tables of values holds now
+    /// ([`World::advance_covariates`]).
+    covariate_epoch: Vec<usize>,
 }
 
 impl<'s> World<'s> {
@@ -208,7 +212,11 @@ impl<'s> World<'s> {
             givens: None,
             candidates: Vec::with_capacity(np * n),
             candidates_of: vec![0; n + 1],
+            covariate_epoch: scenario.covariates.iter().map(|c| c.epoch_at(0)).collect(),
         };
+        if !scenario.user_terms.is_empty() {
+            w.memo.size_user_terms(n * np);
+        }
         w.refresh_event_caches();
         for p in scenario.pact_ids() {
             if w.active[p.index()] {
@@ -292,6 +300,7 @@ impl<'s> World<'s> {
             givens,
             candidates,
             candidates_of,
+            covariate_epoch,
         } = start;
         self.scenario = scenario;
         self.round = *round;
@@ -329,6 +338,7 @@ impl<'s> World<'s> {
         self.givens.clone_from(givens);
         self.candidates.clone_from(candidates);
         self.candidates_of.clone_from(candidates_of);
+        self.covariate_epoch.clone_from(covariate_epoch);
         self.draw_tastes(rng);
     }
 
@@ -695,6 +705,7 @@ impl<'s> World<'s> {
             }
             self.next_event += 1;
         }
+        self.advance_covariates();
         self.refresh_threat();
         self.refresh_event_caches();
         self.update_support();

@@ -1,9 +1,10 @@
 //! The decision terms, one function each. docs/MODEL.md states each equation and names the
 //! function here that computes it. All are pure functions of the [`World`].
 
-use crate::scenario::{Issue, Obligation, Pact, PactId, StateId};
+use crate::scenario::{Issue, MAX_TERMS, Obligation, Pact, PactId, StateId};
 
 use super::World;
+use super::user_terms;
 
 /// The signed contribution of each term to the utility of an action; the utility is their sum.
 /// Terms that do not apply to an action are zero.
@@ -31,6 +32,10 @@ pub struct Terms {
     pub goodwill: f64,
     /// A member's grievance against an applicant (admission votes only), negative.
     pub grievance: f64,
+    /// The scenario's own terms (`[[term]]`, [`super::user_terms`]), in its order; 0 beyond them
+    /// and for a term of weight 0. Not among [`Terms::values`]: the utility adds each one that is
+    /// not 0 after the others, so a scenario without them sums exactly as before.
+    pub user: [f64; MAX_TERMS],
 }
 
 impl Terms {
@@ -65,13 +70,22 @@ impl Terms {
     }
 
     pub fn utility(&self) -> f64 {
-        self.values().iter().sum()
+        let mut utility = self.values().iter().sum();
+        // A term of 0 (weight 0, or nothing to read) is not added: it cannot change a bit, not
+        // even the sign of a zero.
+        for &x in &self.user {
+            if x != 0.0 {
+                utility += x;
+            }
+        }
+        utility
     }
 
     /// The terms of the opposite choice (leaving is giving up membership).
     pub fn negated(&self) -> Terms {
         let v = self.values().map(|x| -x);
         Terms {
+            user: self.user.map(|x| -x),
             security: v[0],
             issue: v[1],
             autonomy: v[2],
@@ -652,9 +666,13 @@ fn support_of(w: &World, s: StateId, pact: &Pact) -> f64 {
     w.scenario.params.weights.support * pact.binding * (w.support[s.index()] - state.support.threshold)
 }
 
-/// What membership is worth to `s` right now, before switching costs.
+/// What membership is worth to `s` right now, before switching costs: the model's terms and the
+/// scenario's own ([`user_terms`]).
 pub fn membership_value(w: &World, s: StateId, p: PactId) -> Terms {
-    value_of(&View::new(w, s, p))
+    Terms {
+        user: w.user_terms(s, p),
+        ..value_of(&View::new(w, s, p))
+    }
 }
 
 /// The terms of [`membership_value`] on a given view.
@@ -702,8 +720,16 @@ pub fn utility_upper_bounds(w: &World, s: StateId, p: PactId, worst_quarrel: f64
     let affinity = span(weights.affinity, affinity_range.0, affinity_range.1);
     let known = autonomy_cost(&v) + neutrality_cost(&v) + provocation(&v);
     let unknown = [security, issue, entrapment, affinity];
-    let (value_lo, value_hi) = unknown.iter().fold((known, known), |(lo, hi), b| (lo + b.0, hi + b.1));
-    let magnitude = known.abs() + unknown.iter().map(|b| b.0.abs() + b.1.abs()).sum::<f64>();
+    let (mut value_lo, mut value_hi) = unknown.iter().fold((known, known), |(lo, hi), b| (lo + b.0, hi + b.1));
+    let mut magnitude = known.abs() + unknown.iter().map(|b| b.0.abs() + b.1.abs()).sum::<f64>();
+    if !w.scenario.user_terms.is_empty() {
+        // The scenario's own terms: a monadic one is known, a dyadic one's mean lies in the range
+        // of the state's values with every other state, and 0 (docs/MODEL.md §2a).
+        let (lo, hi) = user_terms::bounds(w, s, p);
+        value_lo += lo;
+        value_hi += hi;
+        magnitude += lo.abs() + hi.abs();
+    }
     let margin = 1e-9 * (1.0 + magnitude + weights.join_cost + weights.exit_cost + weights.exit_binding);
     (
         value_hi - weights.join_cost + margin,
@@ -749,7 +775,17 @@ pub fn admit_terms(w: &World, member: StateId, applicant: StateId, p: PactId) ->
         ..now
     };
     let (before, after) = (value_of(&now), value_of(&with));
+    // The scenario's own terms, as a difference: a dyadic one moves with the applicant's value,
+    // a monadic one (the member's own) cancels.
+    let mut user = [0.0; MAX_TERMS];
+    if !w.scenario.user_terms.is_empty() {
+        let (before, after) = (w.user_terms(member, p), user_terms::with_member(w, member, p, applicant));
+        for (u, (a, b)) in user.iter_mut().zip(after.iter().zip(&before)) {
+            *u = a - b;
+        }
+    }
     Terms {
+        user,
         goodwill: params.admission_goodwill,
         security: after.security - before.security,
         issue: after.issue - before.issue,

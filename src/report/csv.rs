@@ -35,7 +35,8 @@ pub fn write_memberships(dir: &Path, summary: &Summary) -> Result<(), ReportErro
     })
 }
 
-/// replicate, round, label, state, pact, action, applicant, probability, utility, then each term.
+/// replicate, round, label, state, pact, action, applicant, probability, utility, then each term
+/// of the model and each of the scenario's own (`[[term]]`, those of weight other than 0).
 pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecision]) -> Result<(), ReportError> {
     let path = dir.join("decisions.csv");
     let err = csv_err(&path);
@@ -52,6 +53,9 @@ pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecis
         "utility",
     ];
     header.extend(Terms::NAMES);
+    // The scenario's own terms, after the model's: a scenario without them keeps every byte.
+    let user: Vec<usize> = (0..scenario.user_terms.len()).filter(|&i| scenario.user_terms[i].shown()).collect();
+    header.extend(user.iter().map(|&i| scenario.user_terms[i].id.as_str()));
     w.write_record(&header).map_err(&err)?;
     let mut row: Vec<String> = Vec::with_capacity(header.len());
     for ld in decisions {
@@ -67,6 +71,7 @@ pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecis
         row.push(fmt(d.probability));
         row.push(fmt(d.terms.utility()));
         row.extend(d.terms.values().iter().map(|&v| fmt(v)));
+        row.extend(user.iter().map(|&i| fmt(d.terms.user[i])));
         w.write_record(&row).map_err(&err)?;
     }
     w.flush().map_err(|e| ReportError::Io {

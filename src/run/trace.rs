@@ -62,7 +62,7 @@ pub struct Trace {
     pub temperature: f64,
     pub round_unit: String,
     pub has_dates: bool,
-    /// Names of the terms, as [`Terms::NAMES`].
+    /// Names of the terms: [`Terms::NAMES`], then the scenario's own terms of weight other than 0.
     pub names: Vec<String>,
     pub rounds: Vec<TraceRound>,
     /// Events: (round, id, name, label).
@@ -119,11 +119,16 @@ impl Acc {
             p_act: 0.0,
         }
     }
-    fn add(&mut self, o: &Obs, tau: f64) {
+    fn add(&mut self, o: &Obs, tau: f64, shown: &[usize]) {
         self.n += 1;
         self.open += u64::from(o.open);
-        for (a, v) in self.terms.iter_mut().zip(o.terms.values()) {
+        let (model, user) = self.terms.split_at_mut(Terms::NAMES.len());
+        for (a, v) in model.iter_mut().zip(o.terms.values()) {
             *a += v;
+        }
+        // The scenario's own terms that outputs show (weight other than 0), in its order.
+        for (a, &i) in user.iter_mut().zip(shown) {
+            *a += o.terms.user[i];
         }
         self.p_act += crate::model::logit(o.terms.utility(), tau);
     }
@@ -162,7 +167,9 @@ pub fn trace_until(
     batch: u64,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Option<Trace> {
-    let k = Terms::NAMES.len();
+    // The model's terms, then the scenario's own that outputs show (weight other than 0).
+    let shown: Vec<usize> = (0..scenario.user_terms.len()).filter(|&i| scenario.user_terms[i].shown()).collect();
+    let k = Terms::NAMES.len() + shown.len();
     let tau = scenario.params.temperature;
     let r_n = scenario.rounds as usize;
     let mut join = vec![Acc::new(k); r_n + 1];
@@ -184,9 +191,9 @@ pub fn trace_until(
                 members[r] += u64::from(o.member);
                 applicants[r] += u64::from(o.applicant);
                 if o.member {
-                    leave[r].add(o, tau);
+                    leave[r].add(o, tau, &shown);
                 } else {
-                    join[r].add(o, tau);
+                    join[r].add(o, tau, &shown);
                 }
             }
         }
@@ -204,7 +211,11 @@ pub fn trace_until(
         temperature: tau,
         round_unit: scenario.calendar.unit.name().to_string(),
         has_dates: scenario.calendar.start.is_some(),
-        names: Terms::NAMES.iter().map(|s| s.to_string()).collect(),
+        names: Terms::NAMES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(shown.iter().map(|&i| scenario.user_terms[i].id.clone()))
+            .collect(),
         rounds: (0..=r_n)
             .map(|r| TraceRound {
                 round: r as u32,

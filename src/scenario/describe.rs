@@ -19,7 +19,10 @@ pub fn all() -> &'static [(&'static str, &'static str)] {
 /// `event.*.change.*.to`.
 pub fn generic(path: &str) -> String {
     let parts: Vec<&str> = path.split('.').collect();
-    let keyed = matches!(parts.first(), Some(&("state" | "pact" | "relation" | "grievance" | "event")));
+    let keyed = matches!(
+        parts.first(),
+        Some(&("state" | "pact" | "relation" | "grievance" | "event" | "covariate" | "term"))
+    );
     parts
         .iter()
         .enumerate()
@@ -279,6 +282,11 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("event.*.change.*.to", "The value the change sets."),
     ("event.*.change.*.by", "How much the change adds to the value."),
     ("event.*.change.*.scale", "What the change multiplies the value by."),
+    // [[term]]
+    (
+        "term.*.weight",
+        "Weight of one of the scenario's own terms: adds weight × its covariate to the membership value (dyadic: the capability-weighted mean of the state's values with the pact's other members; monadic: the state's own value). Its unit is the covariate's times the weight; 0 leaves the term out.",
+    ),
 ];
 
 #[cfg(test)]

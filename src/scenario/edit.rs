@@ -43,7 +43,7 @@ fn header(source: &Source, sets: &[String]) -> String {
 }
 
 /// Top-level arrays of tables addressed by id.
-const KEYED: [&str; 4] = ["state", "pact", "event", "grievance"];
+const KEYED: [&str; 6] = ["state", "pact", "event", "grievance", "covariate", "term"];
 
 fn edit(text: &str, sets: &[String]) -> Result<String, String> {
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| e.to_string())?;

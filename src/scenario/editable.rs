@@ -89,6 +89,8 @@ pub fn editable(source: &Source, overrides: &[String]) -> Result<Vec<Editable>, 
             "relation" | "grievance" => "relations",
             "pact" => "pacts",
             "event" => "events",
+            // A term's weight is a weight of the model.
+            "term" => "model",
             _ => continue,
         };
         let key = *parts.last().unwrap_or(&"");

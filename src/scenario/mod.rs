@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 pub use calendar::{Calendar, RoundUnit};
 pub use editable::{EditKind, EditValue, Editable, editable};
 pub use error::{Problem, ScenarioError};
+pub use resolve::covariates::{Covariate, CovariateKind, MAX_TERMS, RESERVED_TERM_NAMES, UserTerm};
 pub use schema::{RawCredibility as Credibility, RawObligationProtection as ObligationProtection, RawWeights as Weights};
 
 /// Most states a scenario may have (per-replicate tables are n×n).
@@ -304,6 +305,11 @@ pub struct Scenario {
     pub resolved_toml: String,
     /// SHA-256 of `resolved_toml`, hex.
     pub hash: String,
+    /// The user's own data (`[[covariate]]`), in file order.
+    pub covariates: Vec<Covariate>,
+    /// The user's own terms (`[[term]]`), in file order: the model adds each one's weight × its
+    /// covariate to the membership value (docs/MODEL.md §2a).
+    pub user_terms: Vec<UserTerm>,
 }
 
 impl Scenario {
@@ -437,6 +443,27 @@ pub fn numbers(source: &Source, overrides: &[String], pattern: &str) -> Result<V
         message: e.to_string(),
     })?;
     overrides::numbers(&raw, overrides, pattern)
+}
+
+/// The covariate files the scenario in `source` reads (after `overrides`), by their paths
+/// relative to its directory, as written: what a copy of the scenario needs beside it (a sweep
+/// writes its scenario as given, and a merge of its shards reads it again).
+pub fn covariate_files(source: &Source, overrides: &[String]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let raw: schema::RawScenario = toml::from_str(&source.text).map_err(|e| ScenarioError::Parse {
+        path: source.path.clone(),
+        message: e.to_string(),
+    })?;
+    let raw = if overrides.is_empty() {
+        raw
+    } else {
+        overrides::apply(&raw, overrides)?
+    };
+    Ok(raw
+        .covariates
+        .iter()
+        .filter_map(|c| c.file.as_ref())
+        .map(|f| PathBuf::from(f.get_ref()))
+        .collect())
 }
 
 /// As [`load`], from text already in memory (tests, fuzzing).

@@ -3,7 +3,7 @@
 //! `model.temperature=0.2`, `state.FIN.neutrality=0.9`, `state.FIN.support.start=0.4`,
 //! `pact.NATO.binding=0.5`, `event.invasion.round=12`, `event.invasion.enabled=false`,
 //! `relation.FIN-RUS.hostility=0.8`, `grievance.TUR-SWE.strength=0`,
-//! `event.invasion.change.0.to=0.5`.
+//! `event.invasion.change.0.to=0.5`, `term.trade.weight=0.5`.
 //!
 //! The override works on the TOML tree of the parsed file with every default written out, so
 //! a key the file leaves at its default can be set too; the tree is then parsed again, so an
@@ -15,7 +15,14 @@ use super::error::{ScenarioError, suggest};
 use super::schema::RawScenario;
 
 /// Arrays of tables addressed by a key instead of an index.
-const KEYED: [(&str, &str); 4] = [("state", "id"), ("pact", "id"), ("event", "id"), ("grievance", "id")];
+const KEYED: [(&str, &str); 6] = [
+    ("state", "id"),
+    ("pact", "id"),
+    ("event", "id"),
+    ("grievance", "id"),
+    ("covariate", "id"),
+    ("term", "id"),
+];
 
 pub(super) fn apply(raw: &RawScenario, overrides: &[String]) -> Result<RawScenario, ScenarioError> {
     let start = Table::try_from(raw).map_err(|e| ScenarioError::Override {

@@ -13,6 +13,10 @@ use super::error::{LineIndex, Problem, ScenarioError, suggest};
 use super::schema::*;
 use super::*;
 
+/// `[[covariate]]` and `[[term]]`: a child of this module, to report through its [`Checker`].
+#[path = "covariates.rs"]
+pub(super) mod covariates;
+
 /// Ids become path segments of `--set` and column values of CSV files.
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
@@ -171,7 +175,7 @@ pub(super) fn resolve_with_ranges(
     (result, ranges)
 }
 
-fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut Vec<CheckedRange>) -> Result<Scenario, ScenarioError> {
+fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut Vec<CheckedRange>) -> Result<Scenario, ScenarioError> {
     let mut index = HashMap::new();
     let ids = [
         ("state", raw.states.iter().map(|s| s.id.get_ref().clone()).collect::<Vec<_>>()),
@@ -192,6 +196,8 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
                 })
                 .collect(),
         ),
+        ("covariate", raw.covariates.iter().map(|v| v.id.get_ref().clone()).collect()),
+        ("term", raw.terms.iter().map(|t| t.id.get_ref().clone()).collect()),
     ];
     for (array, names) in ids {
         for (i, name) in names.into_iter().enumerate() {
@@ -543,6 +549,10 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
         }
     }
 
+    // [[covariate]], [[term]] (values read from a file are written into `raw`, inline)
+    let covariates = covariates::covariates(&mut c, &mut raw.covariates, path, &state_ids, n, &calendar, meta.rounds);
+    let user_terms = covariates::terms(&mut c, &raw.terms, &covariates, &raw.covariates, &pact_ids, pacts.len());
+
     *ranges = std::mem::take(&mut c.ranges);
     if !c.problems.is_empty() {
         return Err(ScenarioError::Invalid {
@@ -591,6 +601,8 @@ fn resolve_inner(raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut
         targets,
         resolved_toml,
         hash,
+        covariates,
+        user_terms,
     })
 }
 

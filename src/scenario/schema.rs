@@ -31,6 +31,12 @@ pub struct RawScenario {
     pub events: Vec<RawEvent>,
     #[serde(default, rename = "target", skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<RawTarget>,
+    /// The user's own data (`[[covariate]]`), read by `[[term]]` entries.
+    #[serde(default, rename = "covariate", skip_serializing_if = "Vec::is_empty")]
+    pub covariates: Vec<RawCovariate>,
+    /// The user's own terms of the membership value (`[[term]]`): weight × a covariate.
+    #[serde(default, rename = "term", skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<RawTerm>,
 }
 
 /// An observed fact a run is checked against (`[[target]]`): a statistic of a pact, a state or
@@ -452,4 +458,71 @@ pub struct RawChange {
     /// Or multiply it by this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
+}
+
+/// A covariate of the user's own (`[[covariate]]`): a number per pair of states (`dyadic`:
+/// trade dependence, IGO co-membership) or per state (`monadic`), given inline or in a CSV file
+/// next to the scenario, optionally changing by date. `[[term]]` entries read it. See
+/// `super::covariates` for the CSV columns and how values are read.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCovariate {
+    pub id: SpannedStr,
+    /// "dyadic" (one value per pair of states, symmetric) or "monadic" (one per state).
+    pub kind: SpannedStr,
+    /// What the numbers measure and in what unit (a term's unit is this unit times its weight).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Where the numbers come from (source, version, licence), or "illustrative".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// A CSV file, relative to the scenario file's directory (and inside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<SpannedStr>,
+    /// Written by pactsim into `scenario.resolved.toml`: the file the inline `values` were read
+    /// from. Not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loaded_from: Option<String>,
+    /// The values inline (instead of `file`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<RawCovariateValue>,
+}
+
+/// One value of a covariate: `{ between = ["FIN", "SWE"], value = 0.8 }` (dyadic) or
+/// `{ state = "FIN", value = 0.3 }` (monadic), with an optional `date` (or `round`) from which it
+/// holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCovariateValue {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<Spanned<Vec<SpannedStr>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<SpannedStr>,
+    pub value: f64,
+    /// The value holds from the round of this date on ("YYYY-MM" or "YYYY-MM-DD")...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<SpannedStr>,
+    /// ...or from this round on (0 = the start). Neither: from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<Spanned<i64>>,
+}
+
+/// A term of the user's own (`[[term]]`): adds `weight` × its covariate, as a state sees a pact,
+/// to the membership value — for a dyadic covariate the capability-weighted mean of its values
+/// with the pact's other members (as affinity is), for a monadic one the state's own value.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerm {
+    /// The term's name: a column of decisions.csv and `explain`, and `--set term.ID.weight`.
+    pub id: SpannedStr,
+    /// The `[[covariate]]` it reads.
+    pub covariate: SpannedStr,
+    /// Utility per unit of the covariate (may be negative). 0 leaves the term out.
+    pub weight: f64,
+    /// The pacts it applies to (empty: every pact).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pacts: Vec<SpannedStr>,
+    /// What the term stands for.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
