@@ -15,7 +15,13 @@ use super::error::{ScenarioError, suggest};
 use super::schema::RawScenario;
 
 /// Arrays of tables addressed by a key instead of an index.
-const KEYED: [(&str, &str); 4] = [("state", "id"), ("pact", "id"), ("event", "id"), ("grievance", "id")];
+const KEYED: [(&str, &str); 5] = [
+    ("state", "id"),
+    ("pact", "id"),
+    ("event", "id"),
+    ("grievance", "id"),
+    ("template", "id"),
+];
 
 pub(super) fn apply(raw: &RawScenario, overrides: &[String]) -> Result<RawScenario, ScenarioError> {
     let start = Table::try_from(raw).map_err(|e| ScenarioError::Override {
