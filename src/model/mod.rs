@@ -1335,10 +1335,11 @@ impl World<'_> {
             return None;
         }
         let slot = group.slots().find(|q| !self.active[q.index()])?;
-        if self.certainly_no_proposal(s, slot, cutoff) {
+        let pact = scenario.pact(slot);
+        // A pact's rival is never a member, so never its proposer.
+        if pact.rivals.binary_search(&s).is_ok() || self.certainly_no_proposal(s, slot, cutoff) {
             return None;
         }
-        let pact = scenario.pact(slot);
         let mut scored: Vec<(f64, StateId)> = scenario
             .state_ids()
             .filter(|&j| {
