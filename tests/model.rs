@@ -303,7 +303,8 @@ fn every_logged_decision_adds_up() {
         // The switching term is the action's own: −join_cost to apply or join, −(exit_cost +
         // exit_binding · b) = −(0.2 + 1.6 · 1) to leave P, none in a vote (which has goodwill).
         let switching = match d.action {
-            Action::Apply | Action::Join => -0.2,
+            // Proposing and answering a proposal weigh joining the proposed pact (§5b).
+            Action::Apply | Action::Join | Action::Propose | Action::Accept | Action::Decline => -0.2,
             Action::Leave => -1.8,
             Action::Admit | Action::Hold | Action::End => 0.0,
         };
@@ -313,8 +314,10 @@ fn every_logged_decision_adds_up() {
         assert_eq!(d.terms.goodwill, if votes { 1.0 } else { 0.0 }, "{:?}", d.action);
         let p = logit(u, 0.5);
         match d.action {
-            Action::Apply | Action::Leave | Action::Admit => assert!((d.probability - p).abs() < 1e-12),
-            Action::Hold => assert!((d.probability - (1.0 - p)).abs() < 1e-12),
+            Action::Apply | Action::Leave | Action::Admit | Action::Propose | Action::Accept => {
+                assert!((d.probability - p).abs() < 1e-12)
+            }
+            Action::Hold | Action::Decline => assert!((d.probability - (1.0 - p)).abs() < 1e-12),
             Action::Join => assert_eq!(d.probability, 1.0, "joins after an accepted application"),
             Action::End => {
                 assert_eq!(d.probability, 1.0, "a release is not chosen");

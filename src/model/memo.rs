@@ -396,6 +396,19 @@ impl World<'_> {
             || -self.add_affinity(without_affinity, leaving, self.member_affinity_range(s, p)) * scale > cutoff
     }
 
+    /// Whether a proposal of a pact in slot `p` with any partners is certainly not made by a
+    /// proposer whose taste has the cut-off `cutoff`: [`World::certainly_idle`]'s first test
+    /// (affinity bounded by the state's relations), which holds for every set of members. Always
+    /// false with the caches off.
+    #[inline]
+    pub(super) fn certainly_no_proposal(&self, s: StateId, p: PactId, cutoff: f64) -> bool {
+        if !self.memo.enabled || !cutoff.is_finite() {
+            return false;
+        }
+        let scale = 1.0 / self.scenario.params.temperature;
+        -self.add_affinity(self.bound_without_affinity(s, p, false), false, self.memo.affinity_range[s.index()]) * scale > cutoff
+    }
+
     /// An upper bound on the utility of joining `p` (`leaving` false) or leaving it that the
     /// engine uses to skip decisions (see [`terms::utility_upper_bounds`]), but for the affinity
     /// term: the cached bounds of the other terms, the support term, and their margins.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rand::Rng;
 
-use crate::scenario::{Admission, Change, PactId, Scenario, Shocks, StateId, UpdateOrder};
+use crate::scenario::{Admission, Change, PactId, RivalRule, Scenario, Shocks, StateId, UpdateOrder};
 
 pub use terms::Terms;
 pub use timeline::Timeline;
@@ -32,10 +32,31 @@ pub enum Action {
     /// `min_members` (docs/MODEL.md §5a): not the state's choice, so not a leave. Logged once
     /// per member released, with probability 1 and every term 0.
     End,
+    /// Proposed a new pact of a template to the partners it values most (docs/MODEL.md §5b): the
+    /// terms are the proposer's own of joining the pact as proposed.
+    Propose,
+    /// Accepted an invitation to found a proposed pact (the applicant field names the proposer):
+    /// the terms of joining the pact as proposed.
+    Accept,
+    /// Declined an invitation to found a proposed pact.
+    Decline,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave, Action::End];
+    pub const ALL: [Action; 9] = [
+        Action::Apply,
+        Action::Join,
+        Action::Admit,
+        Action::Hold,
+        Action::Leave,
+        Action::End,
+        Action::Propose,
+        Action::Accept,
+        Action::Decline,
+    ];
+    /// The actions about a pact that exists: all but those of forming one (what `summary.json`
+    /// counts for a listed pact).
+    pub const MEMBERSHIP: [Action; 6] = [Action::Apply, Action::Join, Action::Admit, Action::Hold, Action::Leave, Action::End];
     /// Position in [`Action::ALL`].
     pub fn index(self) -> usize {
         self as usize
@@ -49,6 +70,9 @@ impl Action {
             Action::Hold => "hold",
             Action::Leave => "leave",
             Action::End => "end",
+            Action::Propose => "propose",
+            Action::Accept => "accept",
+            Action::Decline => "decline",
         }
     }
 }
@@ -66,6 +90,10 @@ pub struct Decision {
     /// from an accepted application).
     pub probability: f64,
     pub terms: Terms,
+    /// For a pact a template formed (a slot, docs/MODEL.md §5b), its founders, which name it
+    /// ([`Scenario::formed_id`]); for a proposal and the answers to it, the founders proposed.
+    /// None for a listed pact.
+    pub founders: Option<Arc<[StateId]>>,
 }
 
 /// Logit choice: the probability of acting given the utility gain `u` and temperature `tau`
@@ -163,6 +191,33 @@ pub struct World<'s> {
     /// Per covariate of the scenario: which of its tables of values holds now
     /// ([`World::advance_covariates`]).
     covariate_epoch: Vec<usize>,
+    /// Each state's persistent taste for the pacts of each template, `[s·T + t]` (the uniform
+    /// quantile of its logit shock): it proposes, accepts and, once a pact forms, weighs joining
+    /// and leaving it with this taste (docs/MODEL.md §5b).
+    template_taste: Vec<f64>,
+    /// The pacts templates have formed in this replicate, in the order they formed.
+    formations: Vec<Formation>,
+    /// Per pact: the formation that occupies it, if it is a template's slot ([`NO_FORMATION`]
+    /// when none does).
+    formation_of: Vec<u32>,
+}
+
+/// What a slot's [`World::formation_of`] holds when no formed pact occupies it.
+const NO_FORMATION: u32 = u32::MAX;
+
+/// A pact a template formed (docs/MODEL.md §5b).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formation {
+    /// The template, by index in [`Scenario::templates`].
+    pub template: u16,
+    /// The slot it occupies.
+    pub slot: PactId,
+    /// The proposer and the invitees that accepted, in id order: with the template, its stable id.
+    pub founders: Arc<[StateId]>,
+    /// The round it formed in.
+    pub formed: u32,
+    /// The round it ended in (its membership fell below `min_members`, §5a); 0 = not (yet).
+    pub ended: u32,
 }
 
 impl<'s> World<'s> {
@@ -213,6 +268,9 @@ impl<'s> World<'s> {
             candidates: Vec::with_capacity(np * n),
             candidates_of: vec![0; n + 1],
             covariate_epoch: scenario.covariates.iter().map(|c| c.epoch_at(0)).collect(),
+            template_taste: vec![0.5; n * scenario.templates.len()],
+            formations: Vec::new(),
+            formation_of: vec![NO_FORMATION; np],
         };
         if !scenario.user_terms.is_empty() {
             w.memo.size_user_terms(n * np);
@@ -301,6 +359,9 @@ impl<'s> World<'s> {
             candidates,
             candidates_of,
             covariate_epoch,
+            template_taste,
+            formations,
+            formation_of,
         } = start;
         self.scenario = scenario;
         self.round = *round;
@@ -339,6 +400,9 @@ impl<'s> World<'s> {
         self.candidates.clone_from(candidates);
         self.candidates_of.clone_from(candidates_of);
         self.covariate_epoch.clone_from(covariate_epoch);
+        self.template_taste.clone_from(template_taste);
+        self.formations.clone_from(formations);
+        self.formation_of.clone_from(formation_of);
         self.draw_tastes(rng);
     }
 
@@ -346,17 +410,39 @@ impl<'s> World<'s> {
     /// [`World::seeded`]).
     fn draw_tastes<R: Rng>(&mut self, rng: &mut R) {
         let scenario = self.scenario;
-        for p in scenario.pact_ids() {
+        for (p, _) in scenario.listed_pacts() {
             for s in scenario.state_ids() {
                 let k = self.slot(s, p);
                 self.raw_taste[k] = uniform(rng);
+            }
+        }
+        // Then one taste per template and state (none without templates): a state's taste for
+        // every pact of the template, which its slots start with.
+        let t_n = scenario.templates.len();
+        for t in 0..t_n {
+            for s in scenario.state_ids() {
+                self.template_taste[s.index() * t_n + t] = uniform(rng);
             }
         }
         let givens = match &self.givens {
             Some(givens) => Arc::clone(givens),
             None => self.givens().into(),
         };
-        for (k, given) in givens.iter().enumerate() {
+        // A proposer's taste for a template, conditioned on its not having proposed one at the
+        // start (unless the template is `new`).
+        let m_n = self.slots.len();
+        for (taste, given) in self.template_taste.iter_mut().zip(&givens[m_n..]) {
+            *taste = given.taste(*taste);
+        }
+        for (p, pact) in scenario.pacts.iter().enumerate() {
+            if let Some(t) = pact.template {
+                for s in scenario.state_ids() {
+                    let k = self.slot(s, PactId(p as u16));
+                    self.raw_taste[k] = self.template_taste[s.index() * t_n + usize::from(t)];
+                }
+            }
+        }
+        for (k, given) in givens[..m_n].iter().enumerate() {
             self.set_taste(k, given.taste(self.raw_taste[k]));
         }
     }
@@ -383,6 +469,19 @@ impl<'s> World<'s> {
                 if !self.is_member(s, p) && self.may_apply(s, p) {
                     let p_join = logit(terms::join_terms(self, s, p).utility(), tau);
                     givens[self.slot(s, p)] = Given::StaysOut { p_join };
+                }
+            }
+        }
+        // Then, `[n·m + s·T + t]`, not having proposed a pact of each template at the start:
+        // an observed choice, unless the template is `new` (docs/MODEL.md §5b).
+        let t_n = scenario.templates.len();
+        givens.resize(givens.len() + scenario.n_states() * t_n, Given::Nothing);
+        let at = self.slots.len();
+        for (t, template) in scenario.templates.iter().enumerate().filter(|(_, t)| !t.new) {
+            for s in scenario.state_ids().filter(|&s| template.may_propose(s)) {
+                if let Some(best) = self.best_proposal(s, t as u16, f64::INFINITY) {
+                    let p_join = logit(best.terms.utility(), tau);
+                    givens[at + s.index() * t_n + t] = Given::StaysOut { p_join };
                 }
             }
         }
@@ -518,6 +617,7 @@ impl<'s> World<'s> {
             return;
         }
         let round = self.round;
+        let founders = self.identity(p);
         log.extend(self.member_list[i].iter().map(|&s| Decision {
             round,
             state: s,
@@ -526,9 +626,15 @@ impl<'s> World<'s> {
             applicant: None,
             probability: 1.0,
             terms: Terms::default(),
+            founders: founders.clone(),
         }));
         if self.life[i].ended_at == 0 {
             self.life[i].ended_at = round;
+        }
+        // A formed pact that ends frees its slot: it forms again only by a new proposal.
+        if let Some(f) = self.formations.get_mut(self.formation_of[i] as usize) {
+            f.ended = round;
+            self.formation_of[i] = NO_FORMATION;
         }
         self.close(p);
     }
@@ -684,6 +790,7 @@ impl<'s> World<'s> {
         }
         self.decisions(rng, log);
         self.admissions(rng, log);
+        self.proposals(rng, log);
     }
 
     /// What a round changes whatever the states choose: grievances fade, the round's events
@@ -830,15 +937,50 @@ impl<'s> World<'s> {
     /// `s`, and has room. (Public support is not a gate: it enters once, as the support term.)
     #[inline]
     pub fn may_apply(&self, s: StateId, p: PactId) -> bool {
-        self.may_apply_but_for_size(s, p) && self.scenario.pact(p).size_limit.is_none_or(|l| self.size(p) < l as usize)
+        let pact = self.scenario.pact(p);
+        self.may_apply_but_for_size(s, p)
+            && pact.size_limit.is_none_or(|l| self.size(p) < l as usize)
+            && pact.template.is_none_or(|t| !self.in_template_group(s, t, p))
+    }
+
+    /// Whether `s` is a member of another pact of template `t` aimed at the same rival as slot
+    /// `p`: pacts of one template are alternatives, so a state is in at most one of each group at
+    /// a time (it proposes no second one, is invited to none, applies to none; docs/MODEL.md §5b).
+    fn in_template_group(&self, s: StateId, t: u16, p: PactId) -> bool {
+        self.scenario.templates[usize::from(t)]
+            .groups
+            .iter()
+            .find(|g| (g.first..g.first + g.count).contains(&p.0))
+            .is_some_and(|g| g.slots().any(|q| q != p && self.is_member(s, q)))
     }
 
     /// [`World::may_apply`] but for the pact's size limit: membership does not enter it, so a
     /// [`Timeline`] can read it once for every replicate.
     #[inline]
     fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
+        self.active[p.index()] && self.open_to(s, p)
+    }
+
+    /// Whether `p`, if active, takes `s` as an applicant (size apart): it is not closed, not aimed
+    /// at `s`, and, for a template's pact, `s` may be a member of the template's pacts.
+    #[inline]
+    fn open_to(&self, s: StateId, p: PactId) -> bool {
         let pact = self.scenario.pact(p);
-        self.active[p.index()] && pact.admission != Admission::Closed && pact.rivals.binary_search(&s).is_err()
+        pact.admission != Admission::Closed
+            && pact.rivals.binary_search(&s).is_err()
+            && pact.template.is_none_or(|t| self.scenario.templates[usize::from(t)].may_be_member(s))
+    }
+
+    /// The founders of the formed pact in slot `p` (None for a listed pact, or a slot no formed
+    /// pact occupies).
+    fn identity(&self, p: PactId) -> Option<Arc<[StateId]>> {
+        let f = *self.formation_of.get(p.index())?;
+        self.formations.get(f as usize).map(|f| Arc::clone(&f.founders))
+    }
+
+    /// The pacts templates have formed in this replicate so far, in the order they formed.
+    pub fn formations(&self) -> &[Formation] {
+        &self.formations
     }
 
     /// The uniform quantile that decides a choice: the state's persistent taste, or this round's
@@ -963,7 +1105,7 @@ impl<'s> World<'s> {
             return None;
         }
         let probability = logit(utility, tau);
-        (u < probability).then_some(Decision {
+        (u < probability).then(|| Decision {
             round: self.round,
             state: s,
             pact: p,
@@ -971,6 +1113,7 @@ impl<'s> World<'s> {
             applicant: None,
             probability,
             terms,
+            founders: self.identity(p),
         })
     }
 
@@ -1005,7 +1148,7 @@ impl<'s> World<'s> {
                 self.add_member(s, p);
             }
             Action::Leave => self.remove_member(s, p),
-            Action::Admit | Action::Hold | Action::End => {}
+            Action::Admit | Action::Hold | Action::End | Action::Propose | Action::Accept | Action::Decline => {}
         }
     }
 
@@ -1095,6 +1238,7 @@ impl<'s> World<'s> {
                             applicant: Some(a),
                             probability: if admit { probability } else { 1.0 - probability },
                             terms,
+                            founders: self.identity(p),
                         });
                     }
                 }
@@ -1119,6 +1263,7 @@ impl<'s> World<'s> {
                         applicant: None,
                         probability: 1.0,
                         terms,
+                        founders: self.identity(p),
                     });
                 }
             }
@@ -1126,6 +1271,229 @@ impl<'s> World<'s> {
             self.scratch[2] = applicants;
         }
     }
+}
+
+impl World<'_> {
+    /// The round's proposals (docs/MODEL.md §5b), after the admissions: nothing at all without
+    /// templates. The states take their turns in a random order (a shuffle drawn from the
+    /// replicate's stream); at its turn a state has one opportunity per template it may propose
+    /// a pact of, and each opportunity consumes exactly one uniform draw whatever its outcome
+    /// (the proposal's shock when shocks are drawn per round), so variants of a scenario stay on
+    /// common random numbers as far as their paths agree. A proposal is answered at once: each
+    /// invitee, in id order, accepts or declines with one draw of its own; the pact forms when
+    /// the proposer and those that accept are at least the template's `min_members`.
+    fn proposals<R: Rng>(&mut self, rng: &mut R, log: &mut Vec<Decision>) {
+        let scenario = self.scenario;
+        if scenario.templates.is_empty() {
+            return;
+        }
+        let mut order = std::mem::take(&mut self.scratch[0]);
+        order.clear();
+        order.extend(scenario.state_ids());
+        shuffle(&mut order, rng);
+        for &s in &order {
+            for (t, template) in scenario.templates.iter().enumerate() {
+                if !template.may_propose(s) {
+                    continue;
+                }
+                let draw = uniform(rng);
+                if let Some(proposal) = self.proposal(s, t as u16, draw) {
+                    self.answer(s, t as u16, proposal, rng, log);
+                }
+            }
+        }
+        self.scratch[0] = order;
+    }
+
+    /// What `s` proposes at its opportunity for template `t` (`draw`: the opportunity's uniform
+    /// draw), if it proposes: the slot, the partners, its terms and their probability.
+    ///
+    /// The search is bounded: every state that may be a member is scored by the proposer's own
+    /// utility of joining a pact of the template with it alone (the same terms as joining any
+    /// pact, [`terms::proposal_terms`]); the `candidates` best (k, ties by id) are kept, and the
+    /// proposer weighs the pacts formed with the first j of them, j from `min_members − 1` to k
+    /// (and the size limit), taking the one it values most (the smallest at a tie). It proposes
+    /// it when its taste says so, by the logit rule on that utility — the rule of joining: the
+    /// pacts it is in enter through marginal protection, as they do for any pact it might join.
+    fn proposal(&self, s: StateId, t: u16, draw: f64) -> Option<Proposal> {
+        let scenario = self.scenario;
+        let params = &scenario.params;
+        let tau = params.temperature;
+        let taste = self.template_taste[s.index() * scenario.templates.len() + usize::from(t)];
+        let u = self.shock(taste, draw);
+        let cutoff = if params.shocks == Shocks::Persistent && tau > 0.0 {
+            no_action_above(u)
+        } else {
+            f64::INFINITY
+        };
+        let best = self.best_proposal(s, t, cutoff)?;
+        (u < best.probability).then_some(best)
+    }
+
+    /// The pact `s` would propose of template `t` (see [`World::proposal`]), whatever its taste;
+    /// None if it may propose none now, or if the utility bound shows it certainly would not
+    /// with a taste whose cut-off is `cutoff` (∞: never skip).
+    fn best_proposal(&self, s: StateId, t: u16, cutoff: f64) -> Option<Proposal> {
+        let scenario = self.scenario;
+        let template = &scenario.templates[usize::from(t)];
+        let rival = match template.rival_rule {
+            RivalRule::Fixed => None,
+            RivalRule::WorstThreat => Some(self.worst_threat(s)?),
+        };
+        let group = template.group(rival)?;
+        // Pacts of a template are alternatives: a member of one proposes no other.
+        if group.slots().any(|q| self.is_member(s, q)) {
+            return None;
+        }
+        let slot = group.slots().find(|q| !self.active[q.index()])?;
+        let pact = scenario.pact(slot);
+        // A pact's rival is never a member, so never its proposer.
+        if pact.rivals.binary_search(&s).is_ok() || self.certainly_no_proposal(s, slot, cutoff) {
+            return None;
+        }
+        let mut scored: Vec<(f64, StateId)> = scenario
+            .state_ids()
+            .filter(|&j| {
+                j != s
+                    && template.may_be_member(j)
+                    && pact.rivals.binary_search(&j).is_err()
+                    && !group.slots().any(|q| self.is_member(j, q))
+            })
+            .map(|j| (terms::proposal_terms(self, s, slot, &[j]).utility(), j))
+            .collect();
+        // Best first; equal values in id order (a total order, so the same on every machine).
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let most = template
+            .candidates
+            .min(scored.len())
+            .min(template.size_limit.map_or(usize::MAX, |l| l as usize - 1));
+        let fewest = template.min_members as usize - 1;
+        let mut best: Option<(Vec<StateId>, Terms)> = None;
+        for j in fewest..=most {
+            let mut partners: Vec<StateId> = scored[..j].iter().map(|&(_, k)| k).collect();
+            partners.sort_unstable();
+            let terms = terms::proposal_terms(self, s, slot, &partners);
+            if best.as_ref().is_none_or(|(_, b)| terms.utility() > b.utility()) {
+                best = Some((partners, terms));
+            }
+        }
+        let (partners, terms) = best?;
+        Some(Proposal {
+            slot,
+            partners,
+            terms,
+            probability: logit(terms.utility(), scenario.params.temperature),
+        })
+    }
+
+    /// The state that puts the most pressure on `s` (the lowest id at a tie), if any does.
+    fn worst_threat(&self, s: StateId) -> Option<StateId> {
+        let mut worst: Option<(f64, StateId)> = None;
+        for j in self.scenario.state_ids() {
+            let p = terms::pressure_from(self, s, j);
+            if p > 0.0 && worst.is_none_or(|(w, _)| p > w) {
+                worst = Some((p, j));
+            }
+        }
+        worst.map(|(_, j)| j)
+    }
+
+    /// Logs `proposer`'s proposal and its invitees' answers, and forms the pact if enough accept.
+    fn answer<R: Rng>(&mut self, proposer: StateId, t: u16, proposal: Proposal, rng: &mut R, log: &mut Vec<Decision>) {
+        let scenario = self.scenario;
+        let Proposal {
+            slot,
+            partners,
+            terms,
+            probability,
+        } = proposal;
+        let mut proposed: Vec<StateId> = partners.clone();
+        proposed.push(proposer);
+        proposed.sort_unstable();
+        let proposed: Arc<[StateId]> = proposed.into();
+        log.push(Decision {
+            round: self.round,
+            state: proposer,
+            pact: slot,
+            action: Action::Propose,
+            applicant: None,
+            probability,
+            terms,
+            founders: Some(Arc::clone(&proposed)),
+        });
+        let tau = scenario.params.temperature;
+        let t_n = scenario.templates.len();
+        let mut founders = vec![proposer];
+        let mut others = Vec::with_capacity(proposed.len());
+        for &j in &partners {
+            // Each invitee weighs the pact as proposed, with every other invitee in it.
+            others.clear();
+            others.extend(proposed.iter().copied().filter(|&k| k != j));
+            let terms = terms::proposal_terms(self, j, slot, &others);
+            let p_accept = logit(terms.utility(), tau);
+            let draw = uniform(rng);
+            let u = self.shock(self.template_taste[j.index() * t_n + usize::from(t)], draw);
+            let accept = u < p_accept;
+            if accept {
+                founders.push(j);
+            }
+            log.push(Decision {
+                round: self.round,
+                state: j,
+                pact: slot,
+                action: if accept { Action::Accept } else { Action::Decline },
+                applicant: Some(proposer),
+                probability: if accept { p_accept } else { 1.0 - p_accept },
+                terms,
+                founders: Some(Arc::clone(&proposed)),
+            });
+        }
+        if founders.len() >= scenario.templates[usize::from(t)].min_members as usize {
+            founders.sort_unstable();
+            self.form(slot, t, founders.into());
+        }
+    }
+
+    /// Forms a pact of template `t` in the free `slot` with `founders` (docs/MODEL.md §5b): as a
+    /// `found` event founds a listed pact, its founders' tastes conditioned on staying in, on
+    /// this world; every other state's taste for the slot is its taste for the template again
+    /// (whatever the slot's previous pact conditioned).
+    fn form(&mut self, slot: PactId, t: u16, founders: Arc<[StateId]>) {
+        let t_n = self.scenario.templates.len();
+        for s in self.scenario.state_ids() {
+            let k = self.slot(s, slot);
+            self.raw_taste[k] = self.template_taste[s.index() * t_n + usize::from(t)];
+            self.set_taste(k, self.raw_taste[k]);
+        }
+        self.active[slot.index()] = true;
+        self.life[slot.index()].formed = false;
+        self.formation_of[slot.index()] = self.formations.len() as u32;
+        self.formations.push(Formation {
+            template: t,
+            slot,
+            founders: Arc::clone(&founders),
+            formed: self.round,
+            ended: 0,
+        });
+        for &s in founders.iter() {
+            self.add_member(s, slot);
+        }
+        for &s in founders.iter() {
+            self.condition_on_membership(s, slot);
+        }
+    }
+}
+
+/// A pact a state proposes ([`World::proposal`]).
+#[derive(Debug, Clone)]
+struct Proposal {
+    /// The free slot it would occupy.
+    slot: PactId,
+    /// The invitees, in id order.
+    partners: Vec<StateId>,
+    /// The proposer's terms of joining it as proposed.
+    terms: Terms,
+    probability: f64,
 }
 
 /// A decision of the round the timeline's verdicts do not pass over ([`World::mark_candidates`]).

@@ -752,6 +752,30 @@ pub fn join_terms(w: &World, s: StateId, p: PactId) -> Terms {
     }
 }
 
+/// Terms of `s` joining a pact of the kind of slot `p` whose other members would be `others`
+/// (in id order, without `s`): what a proposer weighs for the pact it might propose, and an
+/// invitee for the pact proposed to it (docs/MODEL.md §5b). Exactly [`join_terms`] as they would
+/// be if `others` were the pact's members.
+pub fn proposal_terms(w: &World, s: StateId, p: PactId, others: &[StateId]) -> Terms {
+    let mut members = sums_over_members(
+        w,
+        p,
+        others.iter().copied(),
+        Some(s),
+        |k| w.hostility(s, k),
+        |k| w.foreign_quarrel(s, k, p),
+    );
+    members.add_own_resources(w, s, p);
+    let v = View {
+        members,
+        ..View::without_members(w, s, p)
+    };
+    Terms {
+        switching: -w.scenario.params.weights.join_cost,
+        ..value_of(&v)
+    }
+}
+
 /// Terms of leaving: membership value given up, and the exit cost (w_exit + w_exit_binding × binding).
 pub fn leave_terms(w: &World, s: StateId, p: PactId) -> Terms {
     let weights = &w.scenario.params.weights;

@@ -103,7 +103,14 @@ impl World<'_> {
                 f64::NEG_INFINITY
             }
         };
-        let join = if self.may_apply_but_for_size(s, p) {
+        // A template's slot is inactive in the timeline, which forms no pact, but may be active
+        // in a replicate: its verdict is the one it would have if active.
+        let open = if self.scenario.pact(p).template.is_some() {
+            self.open_to(s, p)
+        } else {
+            self.may_apply_but_for_size(s, p)
+        };
+        let join = if open {
             beyond(false)
         } else {
             f64::INFINITY

@@ -99,6 +99,75 @@ fn pact_table(b: &mut String, s: &Summary, charts: &[Chart]) {
     b.push_str("</table>\n</div>\n");
 }
 
+/// The pacts the scenario's templates formed (docs/MODEL.md §5b): per template how often it
+/// formed one, then its founding sets by frequency, each with when it formed, how often it
+/// ended, its members at the end and who else joined.
+fn formed_table(b: &mut String, s: &Summary) {
+    b.push_str("<h2>Pacts that formed themselves</h2>\n");
+    let _ = writeln!(
+        b,
+        "<p>Pacts of the scenario's <code>[[template]]</code> tables that states proposed and formed during the run, across {} replicates: one row per founding set (a template's pacts with the same founders are one pact in every replicate), most frequent first, at most {} per template. <em>Formed</em>: share of replicates in which it formed, with the median date (5–95%); <em>Ended</em>: share in which it formed and then ended; <em>Alive at the end</em>: share in which it is alive after the last round, with its mean number of members then; <em>Members at the end</em>: share of replicates with each state a member after the last round.</p>",
+        s.runs,
+        FORMED_ROWS
+    );
+    for t in &s.templates {
+        let mean_alive = t.alive_mean_by_round.last().copied().unwrap_or(0.0);
+        let _ = writeln!(
+            b,
+            "<h3>{} <small>{}</small></h3>\n<p>Formed at least one pact in {:.2} of replicates; {:.2} pacts alive at the end on average.</p>",
+            esc(&t.name),
+            esc(&t.kind),
+            t.p_formed,
+            mean_alive
+        );
+        if t.founding_sets.is_empty() {
+            continue;
+        }
+        b.push_str("<div class=\"wide\">\n<table>\n<tr><th>Pact</th><th>Formed</th><th>Ended</th><th>Alive at the end</th><th>Members at the end</th></tr>\n");
+        for set in t.founding_sets.iter().take(FORMED_ROWS) {
+            let Some(f) = s.formed.get(&set.id) else { continue };
+            let mut formed = format!("{:.3}", f.p_formed);
+            if let Some(m) = f.formed_round_median {
+                let _ = write!(formed, "<small>median {}</small>", esc(&label(s, m)));
+            }
+            if let (Some(lo), Some(hi)) = (f.formed_round_p05, f.formed_round_p95)
+                && lo != hi
+            {
+                let _ = write!(formed, "<small>5–95%: {} to {}</small>", esc(&label(s, lo as f64)), esc(&label(s, hi as f64)));
+            }
+            let mut ended = format!("{:.3}", f.p_ended);
+            if let Some(m) = f.end_round_median {
+                let _ = write!(ended, "<small>median {}</small>", esc(&label(s, m)));
+            }
+            let alive = f.p_alive_by_round.last().copied().unwrap_or(0.0);
+            let size = match f.size_mean_by_round.last().copied().flatten() {
+                Some(size) => format!("<small>{size:.1} members</small>"),
+                None => String::new(),
+            };
+            let mut members: Vec<(&str, f64)> = f.membership.iter().map(|(k, m)| (k.as_str(), m.p_final)).filter(|(_, p)| *p > 0.0).collect();
+            members.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+            let rival = f.rival.as_ref().map(|r| format!(" <small>against {}</small>", esc(r))).unwrap_or_default();
+            let _ = writeln!(
+                b,
+                "<tr><th>{}{rival}</th><td class=\"p\">{formed}</td><td class=\"p\">{ended}</td><td class=\"p\">{alive:.3}{size}</td><td class=\"names\">{}</td></tr>",
+                esc(&set.id),
+                names(&members)
+            );
+        }
+        b.push_str("</table>\n</div>\n");
+        if t.founding_sets.len() > FORMED_ROWS {
+            let _ = writeln!(
+                b,
+                "<p class=\"note\">{} more founding sets, each rarer; all are in <code>summary.json</code> (<code>formed</code>).</p>",
+                t.founding_sets.len() - FORMED_ROWS
+            );
+        }
+    }
+}
+
+/// Most founding sets of one template the report lists.
+const FORMED_ROWS: usize = 12;
+
 /// The charts of a run: the membership maps, pacts where membership moves first, the first few
 /// open and the rest collapsed, the pacts without a map listed; then the other charts.
 fn run_figures(b: &mut String, s: &Summary, charts: &[Chart]) {
@@ -246,7 +315,9 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         let _ = writeln!(
             b,
             "<p>{}</p>",
-            if s.pacts.is_empty() {
+            if s.pacts.is_empty() && !s.templates.is_empty() {
+                "The scenario lists no pacts; the pacts its templates formed are below.".to_string()
+            } else if s.pacts.is_empty() {
                 "The scenario has no pacts: no state can be a member of anything.".to_string()
             } else {
                 format!("No state is a member of any pact in any of the {} replicates.", s.runs)
@@ -304,6 +375,10 @@ pub fn write_run_report(dir: &Path, s: &Summary, sc: &Scenario, charts: &[Chart]
         if big {
             b.push_str("</details>\n");
         }
+    }
+
+    if !s.templates.is_empty() {
+        formed_table(&mut b, s);
     }
 
     b.push_str("<h2>Charts</h2>\n");

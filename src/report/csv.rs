@@ -65,7 +65,11 @@ pub fn write_decisions(dir: &Path, scenario: &Scenario, decisions: &[LoggedDecis
         row.push(d.round.to_string());
         row.push(scenario.calendar.label(d.round));
         row.push(scenario.state(d.state).id.clone());
-        row.push(scenario.pact(d.pact).id.clone());
+        row.push(match &d.founders {
+            // A pact a template formed (or proposed): its stable id.
+            Some(founders) => scenario.formed_id(d.pact, founders),
+            None => scenario.pact(d.pact).id.clone(),
+        });
         row.push(d.action.name().to_string());
         row.push(d.applicant.map(|a| scenario.state(a).id.clone()).unwrap_or_default());
         row.push(fmt(d.probability));

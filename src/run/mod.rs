@@ -22,7 +22,7 @@ use crate::model::{Decision, Timeline, World};
 use crate::scenario::Scenario;
 
 pub use outcomes::Outcomes;
-pub use tally::{MergeError, Tally, median, quantile};
+pub use tally::{FormedTally, MergeError, Tally, median, quantile};
 
 /// The replicates of shard `k` of `n` (0-based) of a run of `runs`: contiguous, in order, and
 /// together exactly `0..runs`.

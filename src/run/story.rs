@@ -547,6 +547,26 @@ impl<'s> Teller<'s> {
                     self.push(r, what);
                     continue;
                 }
+                Action::Propose => {
+                    // A proposal that formed a pact is told as its founding (the answers are in
+                    // decisions.csv); one that did not is left out.
+                    // (The last proposal of the round for a slot is the one that formed it: once
+                    // formed, the slot is taken.)
+                    let later = log[i + 1..].iter().any(|e| e.action == Action::Propose && e.pact == d.pact);
+                    if let Some(f) = w.formations().iter().find(|f| !later && f.formed == r && f.slot == d.pact) {
+                        active[d.pact.index()] = true;
+                        for &s in f.founders.iter() {
+                            shadow[d.pact.index() * n + s.index()] = true;
+                        }
+                        let what = What::Found {
+                            pact: sc.formed_id(f.slot, &f.founders),
+                            event: format!("proposal by {}", self.sid(d.state)),
+                            founders: f.founders.iter().map(|&s| self.sid(s)).collect(),
+                        };
+                        self.push(r, what);
+                    }
+                }
+                Action::Accept | Action::Decline => {}
                 Action::Admit | Action::Hold => {
                     if let Some(&j) = first_vote.get(&i) {
                         let ((p, a), ballots) = &votes[j];

@@ -2,6 +2,8 @@
 //! merge (by adding counts) into exactly the tally of the whole range, whatever the order, the
 //! thread count or the machine: this is what lets a run be split into shards and merged.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Action, Decision, World};
@@ -48,6 +50,83 @@ pub struct Tally {
     /// Sum over replicates of public support after round r in millionths (rounded), `[r·N + s]`:
     /// an integer, so shards add up exactly.
     pub support_micro: Vec<u64>,
+    /// Per template: replicates in which it formed at least one pact (docs/MODEL.md §5b).
+    /// Empty without templates (and then left out of a saved tally).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub template_formed: Vec<u64>,
+    /// Per template and round: its pacts alive after round r, summed over replicates,
+    /// `[t·(R+1) + r]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub template_alive: Vec<u64>,
+    /// The pacts templates formed, by stable id ([`crate::scenario::Scenario::formed_id`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub formed_pacts: BTreeMap<String, FormedTally>,
+}
+
+/// The counts of one formed pact (one stable id: a template and its founders) over replicates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormedTally {
+    /// The template, by index.
+    pub template: u16,
+    /// The founders' ids, in alphabetical order.
+    pub founders: Vec<String>,
+    /// The state it is aimed at, when its template aims each pact at its proposer's worst threat.
+    pub rival: Option<String>,
+    /// Replicates in which it formed (at least once).
+    pub replicates: u64,
+    /// The round it first formed in: `[r]`, r = 1..=R.
+    pub formed_round: Vec<u64>,
+    /// The round it first ended in (its membership fell below `min_members`), among replicates
+    /// in which it formed: `[r]`, r = R+1 for "never".
+    pub ended_round: Vec<u64>,
+    /// Replicates in which it was alive (formed and not ended) after round r: `[r]`, r = 0..=R.
+    pub alive: Vec<u64>,
+    /// Its number of members after round r, summed over the replicates in which it was alive.
+    pub size_sum: Vec<u64>,
+    /// Per state that was ever a member: replicates in which it was a member after round r.
+    pub members: BTreeMap<String, Vec<u64>>,
+}
+
+impl FormedTally {
+    fn new(template: u16, founders: Vec<String>, rival: Option<String>, rounds: usize) -> Self {
+        FormedTally {
+            template,
+            founders,
+            rival,
+            replicates: 0,
+            formed_round: vec![0; rounds + 1],
+            ended_round: vec![0; rounds + 2],
+            alive: vec![0; rounds + 1],
+            size_sum: vec![0; rounds + 1],
+            members: BTreeMap::new(),
+        }
+    }
+
+    fn merge(&mut self, other: &FormedTally) -> Result<(), MergeError> {
+        if self.template != other.template
+            || self.founders != other.founders
+            || self.rival != other.rival
+            || self.alive.len() != other.alive.len() || self.ended_round.len() != other.ended_round.len() {
+            return Err(MergeError::Shape);
+        }
+        self.replicates += other.replicates;
+        for (a, b) in [
+            (&mut self.formed_round, &other.formed_round),
+            (&mut self.ended_round, &other.ended_round),
+            (&mut self.alive, &other.alive),
+            (&mut self.size_sum, &other.size_sum),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (state, counts) in &other.members {
+            let mine = self.members.entry(state.clone()).or_insert_with(|| vec![0; counts.len()]);
+            if mine.len() != counts.len() {
+                return Err(MergeError::Shape);
+            }
+            mine.iter_mut().zip(counts).for_each(|(x, y)| *x += y);
+        }
+        Ok(())
+    }
 }
 
 impl Tally {
@@ -71,6 +150,9 @@ impl Tally {
             dissolved: vec![0; p * (r + 2)],
             actions: vec![0; p * n * ACTIONS],
             support_micro: vec![0; (r + 1) * n],
+            template_formed: vec![0; scenario.templates.len()],
+            template_alive: vec![0; scenario.templates.len() * (r + 1)],
+            formed_pacts: BTreeMap::new(),
         }
     }
 
@@ -102,15 +184,25 @@ impl Tally {
             (&mut self.dissolved, &other.dissolved),
             (&mut self.actions, &other.actions),
             (&mut self.support_micro, &other.support_micro),
+            (&mut self.template_formed, &other.template_formed),
+            (&mut self.template_alive, &other.template_alive),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        for (id, f) in &other.formed_pacts {
+            match self.formed_pacts.get_mut(id) {
+                Some(mine) => mine.merge(f)?,
+                None => {
+                    self.formed_pacts.insert(id.clone(), f.clone());
+                }
+            }
         }
         Ok(())
     }
 
     /// The length of every table, in [`Tally::merge`]'s order: two tallies whose shapes agree
     /// but whose tables do not (one written by a version that counted other things) cannot merge.
-    fn lengths(&self) -> [usize; 12] {
+    fn lengths(&self) -> [usize; 14] {
         [
             self.member.len(),
             self.ever.len(),
@@ -124,6 +216,8 @@ impl Tally {
             self.dissolved.len(),
             self.actions.len(),
             self.support_micro.len(),
+            self.template_formed.len(),
+            self.template_alive.len(),
         ]
     }
 
@@ -249,6 +343,62 @@ impl Tally {
         }
         for d in decisions {
             self.actions[(d.pact.index() * n + d.state.index()) * ACTIONS + d.action.index()] += 1;
+        }
+        if !world.formations().is_empty() {
+            self.record_formations(hist, world);
+        }
+    }
+
+    /// Adds the pacts templates formed in one replicate, by stable id: whether and when each
+    /// first formed and ended, and its members after each round it was alive.
+    fn record_formations(&mut self, hist: &super::History, world: &World) {
+        let scenario = world.scenario;
+        let (p_n, n, r_n) = (self.pacts, self.states, self.rounds);
+        // (first formed, first ended or R+1) per stable id in this replicate.
+        let mut firsts: BTreeMap<String, (u16, usize, usize)> = BTreeMap::new();
+        let mut templates = vec![false; self.template_formed.len()];
+        for f in world.formations() {
+            let id = scenario.formed_id(f.slot, &f.founders);
+            let ended = if f.ended > 0 { f.ended as usize } else { r_n + 1 };
+            let first = firsts.entry(id.clone()).or_insert((f.template, f.formed as usize, r_n + 1));
+            first.1 = first.1.min(f.formed as usize);
+            first.2 = first.2.min(ended);
+            templates[usize::from(f.template)] = true;
+            let tally = self.formed_pacts.entry(id).or_insert_with(|| {
+                let mut founders: Vec<String> = f.founders.iter().map(|&s| scenario.state(s).id.clone()).collect();
+                founders.sort_unstable();
+                let template = &scenario.templates[usize::from(f.template)];
+                let rival = (template.rival_rule == crate::scenario::RivalRule::WorstThreat)
+                    .then(|| scenario.pact(f.slot).rivals.first().map(|&r| scenario.state(r).id.clone()))
+                    .flatten();
+                FormedTally::new(f.template, founders, rival, r_n)
+            });
+            // Alive after rounds formed..ended: formed at the end of its round, gone in the round it
+            // ended. A stable id is never alive twice at once (its founders are in one of its
+            // template's pacts at a time), so each round counts once per replicate.
+            for r in (f.formed as usize)..ended.min(r_n + 1) {
+                let row = &hist.membership[(r * p_n + f.slot.index()) * n..(r * p_n + f.slot.index() + 1) * n];
+                let size = row.iter().filter(|&&m| m).count();
+                tally.alive[r] += 1;
+                tally.size_sum[r] += size as u64;
+                self.template_alive[usize::from(f.template) * (r_n + 1) + r] += 1;
+                for (s, _) in row.iter().enumerate().filter(|(_, m)| **m) {
+                    let counts = tally
+                        .members
+                        .entry(scenario.states[s].id.clone())
+                        .or_insert_with(|| vec![0; r_n + 1]);
+                    counts[r] += 1;
+                }
+            }
+        }
+        for (id, (_, formed, ended)) in firsts {
+            let tally = self.formed_pacts.get_mut(&id).expect("entered above");
+            tally.replicates += 1;
+            tally.formed_round[formed] += 1;
+            tally.ended_round[ended] += 1;
+        }
+        for (count, formed) in self.template_formed.iter_mut().zip(templates) {
+            *count += u64::from(formed);
         }
     }
 }

@@ -223,11 +223,112 @@ pub struct Pact {
     pub active: bool,
     /// A proposal at the start: non-members are not conditioned on staying out.
     pub new: bool,
+    /// For a slot the engine keeps for pacts of a `[[template]]` (docs/MODEL.md §5b): the
+    /// template's index in [`Scenario::templates`]. None for a pact the scenario lists.
+    pub template: Option<u16>,
 }
 
 impl Pact {
     pub fn has(&self, o: Obligation) -> bool {
         self.obligations.contains(&o)
+    }
+}
+
+/// How reports group the pacts a template forms (no effect on the model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateKind {
+    Informal,
+    Issue,
+    Binding,
+}
+
+impl TemplateKind {
+    pub const NAMES: [&'static str; 3] = ["informal", "issue", "binding"];
+    pub fn parse(s: &str) -> Option<TemplateKind> {
+        Some(match s {
+            "informal" => TemplateKind::Informal,
+            "issue" => TemplateKind::Issue,
+            "binding" => TemplateKind::Binding,
+            _ => return None,
+        })
+    }
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+/// Whom the pacts of a template are aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RivalRule {
+    /// The template's fixed `rivals` (possibly none).
+    Fixed,
+    /// The state that puts the most pressure on the proposer when it proposes.
+    WorstThreat,
+}
+
+impl RivalRule {
+    pub const NAMES: [&'static str; 2] = ["none", "worst_threat"];
+    pub fn parse(s: &str) -> Option<RivalRule> {
+        Some(match s {
+            "none" => RivalRule::Fixed,
+            "worst_threat" => RivalRule::WorstThreat,
+            _ => return None,
+        })
+    }
+}
+
+/// The slots of a template aimed at one rival (or, under [`RivalRule::Fixed`], its only group):
+/// pacts `first .. first + count` of [`Scenario::pacts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotGroup {
+    /// The rival every pact of the group is aimed at (None: the template's fixed rivals).
+    pub rival: Option<StateId>,
+    pub first: u16,
+    pub count: u16,
+}
+
+impl SlotGroup {
+    pub fn slots(&self) -> impl Iterator<Item = PactId> + use<> {
+        (self.first..self.first + self.count).map(PactId)
+    }
+}
+
+/// A kind of pact that may form during a run (`[[template]]`, docs/MODEL.md §5b). Its pacts live
+/// in slots, pacts of [`Scenario::pacts`] appended after the listed ones (inactive until a
+/// proposal forms one), so the engine's dense tables stay flat.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub id: String,
+    pub name: String,
+    pub kind: TemplateKind,
+    /// Who may propose (sorted); None = every state that may be a member.
+    pub proposers: Option<Vec<StateId>>,
+    /// Who may be a member (sorted); None = every state but the rivals.
+    pub members: Option<Vec<StateId>>,
+    /// k: the partners a proposer considers, those it values most.
+    pub candidates: usize,
+    pub rival_rule: RivalRule,
+    /// The slots, by rival (one group unless the rule is [`RivalRule::WorstThreat`]).
+    pub groups: Vec<SlotGroup>,
+    pub min_members: u32,
+    pub size_limit: Option<u32>,
+    /// Just put on the table: proposers' tastes are not conditioned on the start (§5b).
+    pub new: bool,
+}
+
+impl Template {
+    /// Whether `s` may be a member of a pact of this template (rivals apart: they are the
+    /// pact's, and [`crate::model::World::may_apply`] checks them).
+    pub fn may_be_member(&self, s: StateId) -> bool {
+        self.members.as_ref().is_none_or(|m| m.binary_search(&s).is_ok())
+    }
+    /// Whether `s` may propose a pact of this template.
+    pub fn may_propose(&self, s: StateId) -> bool {
+        self.may_be_member(s) && self.proposers.as_ref().is_none_or(|m| m.binary_search(&s).is_ok())
+    }
+    /// The group of slots aimed at `rival` (None: the fixed group).
+    pub fn group(&self, rival: Option<StateId>) -> Option<&SlotGroup> {
+        self.groups.iter().find(|g| g.rival == rival)
     }
 }
 
@@ -291,7 +392,10 @@ pub struct Scenario {
     pub runs: u32,
     pub params: Params,
     pub states: Vec<State>,
+    /// The listed pacts, then the slots of the templates' pacts ([`Pact::template`]).
     pub pacts: Vec<Pact>,
+    /// Kinds of pact that may form during a run (docs/MODEL.md §5b), in file order.
+    pub templates: Vec<Template>,
     /// n×n, symmetric, in −1..1; `hostility[i * n + j]`.
     pub hostility: Vec<f64>,
     /// n×n, symmetric, in 0..1.
@@ -336,6 +440,36 @@ impl Scenario {
     }
     pub fn pact_by_id(&self, id: &str) -> Option<PactId> {
         self.pacts.iter().position(|p| p.id == id).map(|i| PactId(i as u16))
+    }
+    /// The pacts the scenario lists (not the slots of its templates), with their ids.
+    pub fn listed_pacts(&self) -> impl Iterator<Item = (PactId, &Pact)> + '_ {
+        self.pact_ids().zip(&self.pacts).filter(|(_, p)| p.template.is_none())
+    }
+    /// The stable id of the pact formed in template slot `slot` by `founders`: the template's id
+    /// (with `~RIVAL` when the template aims each pact at its proposer's worst threat) and the
+    /// founders' ids in alphabetical order, joined by `-` (`CONSULT-ARE-ISR-USA`,
+    /// `CONSULT~IRN-ARE-ISR-USA`). The same in every replicate, whatever order the states are
+    /// written in. (For a listed pact: its id.)
+    pub fn formed_id(&self, slot: PactId, founders: &[StateId]) -> String {
+        let pact = self.pact(slot);
+        let Some(t) = pact.template else {
+            return pact.id.clone();
+        };
+        let template = &self.templates[usize::from(t)];
+        let mut id = template.id.clone();
+        if template.rival_rule == RivalRule::WorstThreat
+            && let Some(&r) = pact.rivals.first()
+        {
+            id.push('~');
+            id.push_str(&self.state(r).id);
+        }
+        let mut ids: Vec<&str> = founders.iter().map(|&s| self.state(s).id.as_str()).collect();
+        ids.sort_unstable();
+        for s in ids {
+            id.push('-');
+            id.push_str(s);
+        }
+        id
     }
 }
 

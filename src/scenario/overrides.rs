@@ -15,13 +15,14 @@ use super::error::{ScenarioError, suggest};
 use super::schema::RawScenario;
 
 /// Arrays of tables addressed by a key instead of an index.
-const KEYED: [(&str, &str); 6] = [
+const KEYED: [(&str, &str); 7] = [
     ("state", "id"),
     ("pact", "id"),
     ("event", "id"),
     ("grievance", "id"),
     ("covariate", "id"),
     ("term", "id"),
+    ("template", "id"),
 ];
 
 pub(super) fn apply(raw: &RawScenario, overrides: &[String]) -> Result<RawScenario, ScenarioError> {

@@ -182,6 +182,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         ("pact", raw.pacts.iter().map(|p| p.id.get_ref().clone()).collect()),
         ("event", raw.events.iter().map(|e| e.id.get_ref().clone()).collect()),
         ("grievance", raw.grievances.iter().map(|g| g.id.get_ref().clone()).collect()),
+        ("template", raw.templates.iter().map(|t| t.id.get_ref().clone()).collect()),
         (
             "relation",
             raw.relations
@@ -509,6 +510,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             min_members: p.min_members,
             active: p.active,
             new: p.new,
+            template: None,
         });
     }
 
@@ -540,6 +542,9 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         }
     }
     events.sort_by_key(|e| e.round);
+
+    // [[template]]: each adds its slots after the listed pacts.
+    let templates = templates(&mut c, &raw, &state_ids, &pact_ids, &hostility, &proximity, &events, &mut pacts);
 
     // [[target]]
     let mut targets = Vec::new();
@@ -594,6 +599,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         },
         states,
         pacts,
+        templates,
         hostility,
         proximity,
         grievances,
@@ -604,6 +610,223 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         covariates,
         user_terms,
     })
+}
+
+/// Resolves the `[[template]]` tables and appends their slots to `pacts` (docs/MODEL.md §5b): one
+/// group of `slots` inactive pacts per template, or, with `rival_rule = "worst_threat"`, one group
+/// per state that may put pressure on one of its proposers (proximity above 0 and hostility above
+/// 0 at the start or changed by an event), in id order.
+#[allow(clippy::too_many_arguments)]
+fn templates(
+    c: &mut Checker,
+    raw: &RawScenario,
+    state_ids: &HashMap<String, u16>,
+    pact_ids: &HashMap<String, u16>,
+    hostility: &[f64],
+    proximity: &[f64],
+    events: &[Event],
+    pacts: &mut Vec<Pact>,
+) -> Vec<Template> {
+    let _ = c.ids("template", raw.templates.iter().map(|t| &t.id));
+    let n = raw.states.len();
+    let mut out = Vec::new();
+    for t in &raw.templates {
+        let id = t.id.get_ref();
+        let k = format!("template.{id}");
+        if pact_ids.contains_key(id) {
+            c.problem(
+                Some(t.id.span()),
+                format!("{k}.id"),
+                format!("`{id}` is also a pact's id: a template needs an id of its own"),
+            );
+        }
+        let prefix = format!("{id}-");
+        for pact in pact_ids.keys().filter(|p| p.starts_with(&prefix)) {
+            c.problem(
+                Some(t.id.span()),
+                format!("{k}.id"),
+                format!("pact `{pact}` begins with `{prefix}`, as the stable ids of pacts this template forms do: rename one of them"),
+            );
+        }
+        c.range(format!("{k}.binding"), t.binding, 0.0, 1.0);
+        c.range(format!("{k}.issue_gain"), t.issue_gain, 0.0, 1.0);
+        let kind = c
+            .choice(format!("{k}.kind"), &t.kind, TemplateKind::parse, &TemplateKind::NAMES)
+            .unwrap_or(TemplateKind::Informal);
+        let mut obligations = Vec::new();
+        for (i, o) in t.obligations.iter().enumerate() {
+            let names: Vec<&str> = Obligation::ALL.iter().map(|o| o.name()).collect();
+            if let Some(o) = c.choice(format!("{k}.obligations[{i}]"), o, Obligation::parse, &names) {
+                obligations.push(o);
+            }
+        }
+        let issue_names: Vec<&str> = Issue::ALL.iter().map(|i| i.name()).collect();
+        let issue = c
+            .choice(format!("{k}.issue"), &t.issue, Issue::parse, &issue_names)
+            .unwrap_or(Issue::Security);
+        let admission = c
+            .choice(format!("{k}.admission"), &t.admission, Admission::parse, &Admission::NAMES)
+            .unwrap_or(Admission::Closed);
+        let rule = c
+            .choice(format!("{k}.rival_rule"), &t.rival_rule, RivalRule::parse, &RivalRule::NAMES)
+            .unwrap_or(RivalRule::Fixed);
+        let mut rivals = state_list(c, state_ids, &format!("{k}.rivals"), &t.rivals);
+        rivals.sort();
+        if rule == RivalRule::WorstThreat && !rivals.is_empty() {
+            c.problem(
+                None,
+                format!("{k}.rivals"),
+                "give fixed `rivals` or `rival_rule = \"worst_threat\"`, not both",
+            );
+        }
+        let sorted = |c: &mut Checker, key: &str, list: &Option<Vec<SpannedStr>>| {
+            list.as_ref().map(|l| {
+                let mut v = state_list(c, state_ids, &format!("{k}.{key}"), l);
+                v.sort();
+                v
+            })
+        };
+        let members = sorted(c, "members", &t.members);
+        let proposers = sorted(c, "proposers", &t.proposers);
+        if let (Some(members), Some(proposers)) = (&members, &proposers) {
+            for p in proposers.iter().filter(|p| members.binary_search(p).is_err()) {
+                c.problem(
+                    None,
+                    format!("{k}.proposers"),
+                    format!("`{}` may propose but is not in `members`: a proposer is a founder, so add it to `members`", raw.states[p.index()].id.get_ref()),
+                );
+            }
+        }
+        for r in &rivals {
+            if members.as_ref().is_some_and(|m| m.binary_search(r).is_ok()) {
+                c.problem(
+                    None,
+                    format!("{k}.members"),
+                    format!("`{}` is a rival of the template and cannot be a member", raw.states[r.index()].id.get_ref()),
+                );
+            }
+        }
+        if t.min_members < 2 || t.min_members as usize > n.max(2) {
+            c.problem(
+                None,
+                format!("{k}.min_members"),
+                format!("{} is out of range: a pact that forms needs its proposer and at least one partner, so from 2 to {}", t.min_members, n.max(2)),
+            );
+        }
+        if let Some(limit) = t.size_limit
+            && limit < t.min_members
+        {
+            c.problem(
+                None,
+                format!("{k}.size_limit"),
+                format!("{limit} is smaller than min_members ({}): no pact of the template could form", t.min_members),
+            );
+        }
+        if !(1..=16).contains(&t.candidates) {
+            c.problem(
+                None,
+                format!("{k}.candidates"),
+                format!("{} is out of range: a proposer considers from 1 to 16 partners", t.candidates),
+            );
+        } else if t.candidates + 1 < t.min_members {
+            c.problem(
+                None,
+                format!("{k}.candidates"),
+                format!("{}: a proposer and {} partners are fewer than min_members ({}), so no pact could form", t.candidates, t.candidates, t.min_members),
+            );
+        }
+        if !(1..=16).contains(&t.slots) {
+            c.problem(
+                None,
+                format!("{k}.slots"),
+                format!("{} is out of range: from 1 to 16 pacts of a template may be alive at once", t.slots),
+            );
+        }
+        let template = Template {
+            id: id.clone(),
+            name: if t.name.is_empty() { id.clone() } else { t.name.clone() },
+            kind,
+            proposers,
+            members,
+            candidates: t.candidates.clamp(1, 16) as usize,
+            rival_rule: rule,
+            groups: Vec::new(),
+            min_members: t.min_members,
+            size_limit: t.size_limit,
+            new: t.new,
+        };
+        // The rivals each group is aimed at.
+        let group_rivals: Vec<Option<StateId>> = match rule {
+            RivalRule::Fixed => vec![None],
+            RivalRule::WorstThreat => {
+                let changed: Vec<(usize, usize)> = events
+                    .iter()
+                    .flat_map(|e| &e.changes)
+                    .filter_map(|ch| match ch {
+                        Change::Hostility { a, b, .. } => Some((a.index(), b.index())),
+                        _ => None,
+                    })
+                    .collect();
+                let may_press = |i: usize, j: usize| {
+                    i != j
+                        && proximity[i * n + j] > 0.0
+                        && (hostility[i * n + j] > 0.0 || changed.iter().any(|&(a, b)| (a, b) == (i, j) || (a, b) == (j, i)))
+                };
+                (0..n)
+                    .filter(|&j| (0..n).any(|i| template.may_propose(StateId(i as u16)) && may_press(i, j)))
+                    .map(|j| Some(StateId(j as u16)))
+                    .collect()
+            }
+        };
+        let slots = t.slots.clamp(1, 16);
+        let mut template = template;
+        let index = out.len() as u16;
+        for rival in group_rivals {
+            let first = pacts.len();
+            for i in 1..=slots {
+                let (pact_id, rivals) = match rival {
+                    Some(r) => (format!("{id}#{}#{i}", raw.states[r.index()].id.get_ref()), vec![r]),
+                    None => (format!("{id}#{i}"), rivals.clone()),
+                };
+                pacts.push(Pact {
+                    id: pact_id,
+                    name: template.name.clone(),
+                    obligations: obligations.clone(),
+                    binding: t.binding,
+                    issue,
+                    issue_gain: t.issue_gain,
+                    pooled: t.pooled,
+                    founders: Vec::new(),
+                    admission,
+                    guarantor: None,
+                    size_limit: t.size_limit,
+                    rivals,
+                    min_members: t.min_members,
+                    active: false,
+                    new: true,
+                    template: Some(index),
+                });
+            }
+            template.groups.push(SlotGroup {
+                rival,
+                first: first.min(u16::MAX as usize) as u16,
+                count: slots as u16,
+            });
+        }
+        out.push(template);
+    }
+    if pacts.len() > MAX_PACTS {
+        c.problem(
+            None,
+            "template",
+            format!(
+                "the templates need {} pacts' slots, which with the {} listed pacts is more than the {MAX_PACTS} supported: lower their `slots`",
+                pacts.len() - raw.pacts.len(),
+                raw.pacts.len()
+            ),
+        );
+    }
+    out
 }
 
 /// Resolves one `[[target]]`: the statistic, what it names (a pact, a state, a round, as the

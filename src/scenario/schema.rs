@@ -27,6 +27,10 @@ pub struct RawScenario {
     pub grievances: Vec<RawGrievance>,
     #[serde(default, rename = "pact")]
     pub pacts: Vec<RawPact>,
+    /// Kinds of pact that may form during a run (docs/MODEL.md §5b). Left out of the resolved
+    /// file when there are none, so a scenario without templates hashes as before.
+    #[serde(default, rename = "template", skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<RawTemplate>,
     #[serde(default, rename = "event")]
     pub events: Vec<RawEvent>,
     #[serde(default, rename = "target", skip_serializing_if = "Vec::is_empty")]
@@ -398,6 +402,81 @@ pub struct RawPact {
     /// at the start chose to stay out, and are conditioned on it (docs/MODEL.md §4).
     #[serde(default)]
     pub new: bool,
+}
+
+/// A kind of pact that may form itself during a run (`[[template]]`, docs/MODEL.md §5b): states
+/// propose pacts of it to the partners they value most, and the invited accept or decline.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplate {
+    /// The first part of a formed pact's stable id (`CONSULT` → `CONSULT-ARE-ISR-USA`).
+    pub id: SpannedStr,
+    #[serde(default)]
+    pub name: String,
+    /// How reports group formed pacts: "informal", "issue" or "binding". No effect on the model.
+    #[serde(default = "default_kind")]
+    pub kind: SpannedStr,
+    /// ATOP obligations, as for a pact.
+    #[serde(default)]
+    pub obligations: Vec<SpannedStr>,
+    /// 1 = legally binding treaty, 0 = informal dialogue.
+    pub binding: f64,
+    /// "security", "energy", "food", "minerals" or "technology".
+    #[serde(default = "default_issue")]
+    pub issue: SpannedStr,
+    #[serde(default)]
+    pub issue_gain: f64,
+    #[serde(default)]
+    pub pooled: bool,
+    /// How states outside a formed pact get in: "unanimity", "majority", "open" or "closed".
+    #[serde(default = "default_admission")]
+    pub admission: SpannedStr,
+    /// Fixed rivals of every pact of the template (states that may not be members).
+    #[serde(default)]
+    pub rivals: Vec<SpannedStr>,
+    /// "none" (default: the fixed `rivals`, if any) or "worst_threat": each pact is aimed at the
+    /// state that puts the most pressure on its proposer when it proposes.
+    #[serde(default = "default_rival_rule")]
+    pub rival_rule: SpannedStr,
+    /// The pact forms when the proposer and enough accepting invitees make this many (at least 2),
+    /// and ends, once formed, below it.
+    #[serde(default = "two_u32")]
+    pub min_members: u32,
+    /// Largest membership, founders included; absent = no limit but the candidates searched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_limit: Option<u32>,
+    /// Who may propose a pact of the template (state ids); absent = every state that may be a member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposers: Option<Vec<SpannedStr>>,
+    /// Who may be a member (invited, or apply later); absent = every state but the rivals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<SpannedStr>>,
+    /// k: how many partners a proposer considers, the k it values most (1 to 16).
+    #[serde(default = "default_candidates")]
+    pub candidates: u32,
+    /// Most pacts of the template alive at once (per rival, with `rival_rule = "worst_threat"`):
+    /// the ids the engine keeps for them (1 to 16).
+    #[serde(default = "default_slots")]
+    pub slots: u32,
+    /// True: a kind of pact just put on the table, so not having proposed one before round 1 is
+    /// not yet a choice. False (default): the proposers' tastes are conditioned on not having
+    /// proposed one on the world at the start, as outsiders' are on staying out of a listed pact
+    /// (docs/MODEL.md §4, §5b).
+    #[serde(default)]
+    pub new: bool,
+}
+
+fn default_kind() -> SpannedStr {
+    Spanned::new(0..0, "informal".to_string())
+}
+fn default_rival_rule() -> SpannedStr {
+    Spanned::new(0..0, "none".to_string())
+}
+fn default_candidates() -> u32 {
+    6
+}
+fn default_slots() -> u32 {
+    4
 }
 
 fn default_issue() -> SpannedStr {

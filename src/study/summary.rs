@@ -36,6 +36,75 @@ pub struct Summary {
     /// Each `[[target]]` of the scenario, with what the run gives and whether it is met.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<TargetResult>,
+    /// Each `[[template]]`: how often it formed pacts, how many were alive, and their founding
+    /// sets by frequency (docs/MODEL.md §5b). Absent without templates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<TemplateInfo>,
+    /// The pacts templates formed, by stable id (`CONSULT-ARE-ISR-USA`): one entry for all the
+    /// replicates in which the same template formed a pact with the same founders.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub formed: BTreeMap<String, FormedInfo>,
+}
+
+/// A template over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateInfo {
+    pub id: String,
+    pub name: String,
+    /// "informal", "issue" or "binding".
+    pub kind: String,
+    /// Fraction of replicates in which it formed at least one pact.
+    pub p_formed: f64,
+    /// Mean number of its pacts alive after each round (index 0 = the start).
+    pub alive_mean_by_round: Vec<f64>,
+    /// The pacts it formed (stable ids), most frequent first: the founding sets by frequency.
+    pub founding_sets: Vec<FoundingSet>,
+}
+
+/// A founding set of a template and the share of replicates in which it formed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoundingSet {
+    pub id: String,
+    pub founders: Vec<String>,
+    pub p_formed: f64,
+}
+
+/// A pact a template formed, over the replicates (one stable id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormedInfo {
+    pub template: String,
+    pub kind: String,
+    /// The founders, in alphabetical order.
+    pub founders: Vec<String>,
+    /// The state it is aimed at, when the template aims each pact at its proposer's worst threat.
+    pub rival: Option<String>,
+    /// Fraction of replicates in which it formed (at least once).
+    pub p_formed: f64,
+    /// Median round it first formed in, among replicates in which it formed, and the 5th and
+    /// 95th percentiles of that round.
+    pub formed_round_median: Option<f64>,
+    pub formed_round_p05: Option<usize>,
+    pub formed_round_p95: Option<usize>,
+    /// Fraction of all replicates in which it formed and then ended (its membership fell below
+    /// `min_members`); median round of that first end.
+    pub p_ended: f64,
+    pub end_round_median: Option<f64>,
+    /// Fraction of replicates in which it is alive after each round (index 0 = the start).
+    pub p_alive_by_round: Vec<f64>,
+    /// Mean number of members after each round, over the replicates in which it is alive then
+    /// (None where it is alive in none).
+    pub size_mean_by_round: Vec<Option<f64>>,
+    /// `membership[STATE]`: each state that was ever a member, as for a listed pact.
+    pub membership: BTreeMap<String, FormedMembership>,
+}
+
+/// A state in a formed pact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FormedMembership {
+    /// Fraction of all replicates in which it is a member after the last round.
+    pub p_final: f64,
+    /// That fraction after each round; index 0 = before round 1 is played.
+    pub p_by_round: Vec<f64>,
 }
 
 /// A target of the scenario against the run.
@@ -140,12 +209,12 @@ impl Summary {
         let r_n = scenario.rounds as usize;
         let round_labels = (0..=scenario.rounds).map(|r| scenario.calendar.label(r)).collect();
         let mut membership = BTreeMap::new();
-        for (p, pact) in scenario.pacts.iter().enumerate() {
+        for (p, pact) in scenario.listed_pacts().map(|(p, pact)| (p.index(), pact)) {
             let mut by_state = BTreeMap::new();
             for (s, state) in scenario.states.iter().enumerate() {
                 let k = tally.pair(p, s);
                 let join_hist = tally.join_hist(p, s);
-                let actions = crate::model::Action::ALL
+                let actions = crate::model::Action::MEMBERSHIP
                     .iter()
                     .map(|&a| (a.name().to_string(), tally.action_count(p, s, a)))
                     .collect();
@@ -165,9 +234,8 @@ impl Summary {
             membership.insert(pact.id.clone(), by_state);
         }
         let pacts = scenario
-            .pacts
-            .iter()
-            .enumerate()
+            .listed_pacts()
+            .map(|(p, pact)| (p.index(), pact))
             .map(|(p, pact)| {
                 let formed = tally.formed_hist(p);
                 let ended = &tally.ended_hist(p)[..=r_n];
@@ -245,7 +313,11 @@ impl Summary {
                 .map(|(s, st)| (st.id.clone(), (0..=r_n).map(|r| round6(tally.mean_support(r, s))).collect()))
                 .collect(),
             targets: Vec::new(),
+            templates: Vec::new(),
+            formed: BTreeMap::new(),
         };
+        summary.formed = formed(scenario, tally);
+        summary.templates = templates(scenario, tally, &summary.formed);
         summary.targets = scenario.targets.iter().map(|t| summary.evaluate(scenario, tally, t)).collect();
         summary
     }
@@ -350,6 +422,85 @@ impl Summary {
         }
         (!parts.is_empty()).then(|| parts.join("; "))
     }
+}
+
+/// The pacts templates formed, by stable id, from the tally's counts.
+fn formed(scenario: &Scenario, tally: &Tally) -> BTreeMap<String, FormedInfo> {
+    let r_n = scenario.rounds as usize;
+    tally
+        .formed_pacts
+        .iter()
+        .map(|(id, f)| {
+            let template = &scenario.templates[usize::from(f.template)];
+            let ended = &f.ended_round[..=r_n];
+            let info = FormedInfo {
+                template: template.id.clone(),
+                kind: template.kind.name().to_string(),
+                founders: f.founders.clone(),
+                rival: f.rival.clone(),
+                p_formed: tally.frac(f.replicates),
+                formed_round_median: median(&f.formed_round),
+                formed_round_p05: quantile(&f.formed_round, 0.05),
+                formed_round_p95: quantile(&f.formed_round, 0.95),
+                p_ended: tally.frac(ended.iter().sum()),
+                end_round_median: median(ended),
+                p_alive_by_round: f.alive.iter().map(|&c| tally.frac(c)).collect(),
+                size_mean_by_round: f
+                    .alive
+                    .iter()
+                    .zip(&f.size_sum)
+                    .map(|(&alive, &sum)| (alive > 0).then(|| sum as f64 / alive as f64))
+                    .collect(),
+                membership: f
+                    .members
+                    .iter()
+                    .map(|(state, counts)| {
+                        let p_by_round: Vec<f64> = counts.iter().map(|&c| tally.frac(c)).collect();
+                        (
+                            state.clone(),
+                            FormedMembership {
+                                p_final: p_by_round.last().copied().unwrap_or(0.0),
+                                p_by_round,
+                            },
+                        )
+                    })
+                    .collect(),
+            };
+            (id.clone(), info)
+        })
+        .collect()
+}
+
+/// Each template over the run, with its founding sets by frequency.
+fn templates(scenario: &Scenario, tally: &Tally, formed: &BTreeMap<String, FormedInfo>) -> Vec<TemplateInfo> {
+    let r_n = scenario.rounds as usize;
+    scenario
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(t, template)| {
+            let mut founding_sets: Vec<FoundingSet> = formed
+                .iter()
+                .filter(|(_, f)| f.template == template.id)
+                .map(|(id, f)| FoundingSet {
+                    id: id.clone(),
+                    founders: f.founders.clone(),
+                    p_formed: f.p_formed,
+                })
+                .collect();
+            founding_sets.sort_by(|a, b| b.p_formed.total_cmp(&a.p_formed).then_with(|| a.id.cmp(&b.id)));
+            TemplateInfo {
+                id: template.id.clone(),
+                name: template.name.clone(),
+                kind: template.kind.name().to_string(),
+                p_formed: tally.frac(tally.template_formed.get(t).copied().unwrap_or(0)),
+                alive_mean_by_round: (0..=r_n)
+                    .map(|r| tally.frac(tally.template_alive.get(t * (r_n + 1) + r).copied().unwrap_or(0)))
+                    .collect(),
+                founding_sets,
+            }
+        })
+        .collect()
 }
 
 /// A share as a percentage with the precision a share of replicates needs: "26%", "1.7%", "0.1%".
