@@ -180,7 +180,8 @@ pub fn conflict(data: &Dataset, a: u16, b: u16, year: i32, named_threat: bool) -
     }
     if let Some(r) = data.rivalry(a, b, year) {
         c = c.max(RIVALRY_HOSTILITY);
-        why.push(format!("rivalry {} {}-{}", r.name, r.start, r.end));
+        // Its start only: the end year is not known on the world's date.
+        why.push(format!("rivalry {} since {}", r.name, r.start));
     }
     let mut best: Option<(f64, i32, DisputeYear)> = None;
     for y in (year - DISPUTE_MEMORY + 1)..=year {
@@ -516,19 +517,21 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         "              <= 400 miles 0.4; otherwise by the distance between capitals, < 3000 km 0.4,".into(),
         "              < 8000 km 0.1, else 0 (a contiguous pair takes the larger value).".into(),
         format!(
-            "  hostility   conflict c: the largest of war in {year} {WAR_HOSTILITY}, a named threat {NAMED_THREAT_HOSTILITY} (an alliance names one,"
+            "  hostility   conflict c, the largest of: a war between the two in {year}: {}; a named",
+            num(WAR_HOSTILITY)
         ),
         format!(
-            "              the other is a member; ATOP statthr1/2), a strategic rivalry {RIVALRY_HOSTILITY}, and each MID of"
+            "              threat (an alliance names one, the other is a member; ATOP statthr1/2): {};",
+            num(NAMED_THREAT_HOSTILITY)
         ),
         format!(
-            "              {}..{year} at 0.2 x its hostility level x (5 - years ago)/5. hostility = c if c > 0,",
+            "              a strategic rivalry (Thompson-Dreyer): {}; each MID dispute-year of {}..{year}:",
+            num(RIVALRY_HOSTILITY),
             year - DISPUTE_MEMORY + 1
         ),
+        "              0.2 x its hostility level x (5 - years ago) / 5. hostility = c if c > 0,".to_string(),
         "              else -a, the affinity: a = max(0, (S - mean S) / (1 - mean S)), S the pair's".into(),
-        format!(
-            "              Signorino-Ritter S over alliance portfolios in the system of {year} ({n} states;"
-        ),
+        format!("              Signorino-Ritter S over alliance portfolios in the system of {year} ({n} states;"),
         format!(
             "              mean S {}; tie levels 3 defence/offence, 2 neutrality/non-aggression, 1 consultation).",
             num(s_mean)
@@ -600,9 +603,6 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         }
         let (dem, why) = democracy(data, c, year);
         let _ = writeln!(out, "democracy = {dem}  # {why}");
-        if let Some(end) = data.death_after(c, date) {
-            let _ = writeln!(out, "# ceases to exist on {} (COW state system)", iso(end));
-        }
         let _ = writeln!(out);
     }
     for (i, &a) in states.iter().enumerate() {

@@ -451,15 +451,6 @@ impl Dataset {
             .any(|s| s.ccode == ccode && s.start <= from && from <= s.end && to <= s.end)
     }
 
-    /// The end of the state-system spell of `ccode` that holds `date`, if it ends before the
-    /// list's last day (the state ceases to exist then).
-    pub fn death_after(&self, ccode: u16, date: DateKey) -> Option<DateKey> {
-        self.system_spells
-            .iter()
-            .find(|s| s.ccode == ccode && s.start <= date && date <= s.end)
-            .and_then(|s| (s.end < SYSTEM_LAST_DAY).then_some(s.end))
-    }
-
     /// The closest COW contiguity of two states on `date` (1 land … 5 at most 400 miles of
     /// water; None: not contiguous). Spells are months: a spell covers every day of its first
     /// and last month. A date after December 2016 (the data's end) is read as that month.
