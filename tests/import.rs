@@ -39,14 +39,17 @@ fn europe_1955_shows_nato_the_warsaw_pact_and_the_balkan_pact() {
         v.sort();
         v
     };
-    // NATO on 1955-12-31: the European members, West Germany (May 1955) included; the USA,
-    // Canada and Turkey are outside the region.
+    // NATO on 1955-12-31: the European members, West Germany (May 1955) included, and the USA,
+    // Canada and Turkey, from outside the region, kept as states because a region keeps its
+    // pacts whole (issue 20).
     assert_eq!(
         members("NATO"),
-        ["BEL", "DEN", "FRN", "GFR", "GRC", "ICE", "ITA", "LUX", "NOR", "NTH", "POR", "UKG"]
+        [
+            "BEL", "CAN", "DEN", "FRN", "GFR", "GRC", "ICE", "ITA", "LUX", "NOR", "NTH", "POR", "TUR", "UKG", "USA"
+        ]
     );
     assert_eq!(members("WARSAW_PACT"), ["ALB", "BUL", "CZE", "GDR", "HUN", "POL", "ROM", "RUS"]);
-    assert_eq!(members("BALKAN_PACT"), ["GRC", "YUG"]);
+    assert_eq!(members("BALKAN_PACT"), ["GRC", "TUR", "YUG"]);
     let nato = sc.pact(sc.pact_by_id("NATO").unwrap());
     assert!(nato.has(scenario::Obligation::Defence) && nato.has(scenario::Obligation::Consultation));
     assert_eq!(nato.binding, 1.0);
@@ -65,8 +68,8 @@ fn europe_1955_shows_nato_the_warsaw_pact_and_the_balkan_pact() {
             assert!(!sc.pact(sc.pact_by_id(id).unwrap()).founders.contains(&s), "{neutral} in {id}");
         }
     }
-    // Derived relations: a land border is proximity 1; the blocs are hostile across the line
-    // and friendly within it.
+    // Derived relations: a land border is proximity 1 (COW direct contiguity); across the line
+    // West Germany is a named threat of the Warsaw Pact; within it allies are friendly.
     let (fr, gfr, rus) = (
         sc.state_by_id("FRN").unwrap(),
         sc.state_by_id("GFR").unwrap(),
@@ -106,9 +109,9 @@ fn s_scores_of_identical_portfolios_are_one_and_of_opposed_ones_lower() {
     assert_eq!(at(2, 2), 1.0);
     // West Germany is closer to France than to the Soviet Union.
     assert!(at(260, 220) > at(260, 365) + 0.1, "{} vs {}", at(260, 220), at(260, 365));
-    assert_eq!(import::proximity(true, 5000.0), 1.0);
-    assert_eq!(import::proximity(false, 500.0), 0.7);
-    assert_eq!(import::proximity(false, 9000.0), 0.0);
+    assert_eq!(import::proximity(Some(1), 5000.0), 1.0);
+    assert_eq!(import::proximity(Some(2), 500.0), 0.7);
+    assert_eq!(import::proximity(None, 9000.0), 0.0);
     let km = import::distance_km(51.5073, -0.1276, 48.8534, 2.3488); // London-Paris
     assert!((km - 344.0).abs() < 5.0, "{km}");
 }
@@ -137,7 +140,7 @@ fn unknown_years_regions_and_states_are_clear_errors() {
 #[test]
 fn corrupt_data_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    for f in ["cow_nmc_v6_0.csv", "atop_v401_members.csv", "atop_v401_alliances.csv", "states.csv"] {
+    for f in pactsim::data::FILES {
         std::fs::copy(format!("data/{f}"), dir.path().join(f)).unwrap();
     }
     let d = dir.path().to_str().unwrap().to_string();

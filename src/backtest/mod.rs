@@ -20,7 +20,12 @@
 //! What the model cannot predict by construction is counted, not dropped silently: memberships
 //! in alliances not in the start world (founded later, or with fewer than two selected members
 //! at the start), memberships of states that entered the system after Y, pair-years of states
-//! that left the system, and years past ATOP's coverage.
+//! that ceased to exist after Y (from the day they ceased, by the COW state-system list: a
+//! state's death is not scored as an exit, and a state that comes back is not scored again in
+//! the same horizon), and years past ATOP's coverage.
+//!
+//! The world of Y is [`import::world`]: the states on Y-12-31 (COW state-system list) of the
+//! selection and, for a region, the members of its pacts from outside it.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -152,7 +157,8 @@ pub struct Unpredictable {
     pub new_alliance_memberships: u64,
     /// Memberships of states that entered the state system after the start.
     pub new_state_memberships: u64,
-    /// Pair-years of states that left the system (not scored).
+    /// Pair-years of states that ceased to exist after the start (COW state-system list; not
+    /// scored: a state's death is not an exit).
     pub departed_state_pairs: u64,
     /// Years past ATOP's coverage (not scored), in start-year × horizon years.
     pub years_past_coverage: u64,
@@ -209,8 +215,9 @@ pub struct Backtest {
 }
 
 /// Historical exit and entry counts per year for the selection, computed once: for year y,
-/// pairs (state in the selection's system in y, alliance in effect on y-12-31 with ≥ 2 selected
-/// members) and their status on (y+1)-12-31.
+/// the pairs of the world of y ([`import::world`]: its states × its pacts, the same pairs a
+/// backtest from y scores) and their status on (y+1)-12-31. Pairs of states that cease to exist
+/// in y+1 are not counted (a state's death is not an exit).
 #[derive(Debug, Clone, Default)]
 pub struct BaseRates {
     /// year → (member pairs, exits next year, non-member pairs, entries next year)
@@ -220,33 +227,22 @@ pub struct BaseRates {
 impl BaseRates {
     pub fn new(data: &Dataset, selection: &Selection, last: i32) -> BaseRates {
         let mut counts = BTreeMap::new();
-        let mut next: HashSet<(u32, u16)> = HashSet::new();
-        let mut now: HashSet<(u32, u16)>;
+        let whole = matches!(selection, Selection::Region(_));
+        let mut next: HashSet<(u32, u16)> = data.memberships_at(year_end(NMC_FIRST_YEAR)).into_iter().collect();
         for y in NMC_FIRST_YEAR..=last.min(ATOP_LAST_YEAR - 1) {
-            now = if y == NMC_FIRST_YEAR {
-                data.memberships_at(year_end(y)).into_iter().collect()
-            } else {
-                std::mem::take(&mut next)
-            };
+            let now = std::mem::take(&mut next);
             next = data.memberships_at(year_end(y + 1)).into_iter().collect();
-            let system: Vec<u16> = data.system(y).into_iter().filter(|&c| selected(data, selection, c)).collect();
-            let alive_next: HashSet<u16> = data.system((y + 1).min(NMC_LAST_YEAR)).into_iter().collect();
-            let mut by_alliance: BTreeMap<u32, usize> = BTreeMap::new();
-            let sys: HashSet<u16> = system.iter().copied().collect();
-            for &(a, c) in &now {
-                if sys.contains(&c) {
-                    *by_alliance.entry(a).or_default() += 1;
-                }
-            }
+            let core: Vec<u16> = data.system(y).into_iter().filter(|&c| selected(data, selection, c)).collect();
+            let w = import::world(data, &core, whole, y);
             let (mut m, mut x, mut nm, mut e) = (0, 0, 0, 0);
-            for (&a, &k) in &by_alliance {
-                if k < 2 {
-                    continue;
-                }
-                for &c in &system {
-                    if !alive_next.contains(&c) {
-                        continue;
-                    }
+            let surviving: Vec<u16> = w
+                .states
+                .iter()
+                .copied()
+                .filter(|&c| data.survives(c, year_end(y), year_end(y + 1)))
+                .collect();
+            for &a in w.pacts.keys() {
+                for &c in &surviving {
                     let was = now.contains(&(a, c));
                     let is = next.contains(&(a, c));
                     if was {
@@ -360,10 +356,21 @@ pub fn backtest_year(
     for k in 1..=rounds {
         let year = start + k as i32;
         let observed: HashSet<(u32, u16)> = data.memberships_at(year_end(year)).into_iter().collect();
-        // The system of a year after NMC's last is taken as NMC's last.
-        let alive: HashSet<u16> = data.system(year.min(NMC_LAST_YEAR)).into_iter().collect();
+        // States of the start world that are still the same states on (Y+k)-12-31: a state that
+        // ceased to exist in between (even if it came back) is not scored, and its pair-years
+        // are counted as departed. The system after the COW list's last day is its last day's.
+        let alive: HashSet<u16> = imported
+            .states
+            .iter()
+            .copied()
+            .filter(|&c| data.survives(c, year_end(start), year_end(year)))
+            .collect();
+        let system: HashSet<u16> = data.system(year).into_iter().collect();
         for &(a, c) in &observed {
-            if !alive.contains(&c) || !selected(data, &spec.selection, c) {
+            if !system.contains(&c) || !(state_set.contains(&c) || selected(data, &spec.selection, c)) {
+                continue;
+            }
+            if state_set.contains(&c) && !alive.contains(&c) {
                 continue;
             }
             if !state_set.contains(&c) {

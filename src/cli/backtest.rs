@@ -33,6 +33,7 @@ pub struct BacktestArgs {
     #[arg(long, default_value_t = 1)]
     pub step: u32,
     /// A COW region: europe, americas, africa, middle_east, asia or oceania (default: every state).
+    /// Its pacts are kept whole: their members from outside the region come as states.
     #[arg(long, conflicts_with = "states")]
     pub region: Option<String>,
     /// States by COW abbreviation, ISO3 code or COW number, comma-separated.

@@ -17,7 +17,8 @@ pub struct SelectionArgs {
     /// States by COW abbreviation, ISO3 code or COW number, comma-separated (e.g. USA,UKG,RUS).
     #[arg(long, value_delimiter = ',', value_name = "A,B,...")]
     pub states: Vec<String>,
-    /// A COW region: europe, americas, africa, middle_east, asia or oceania.
+    /// A COW region: europe, americas, africa, middle_east, asia or oceania. Its pacts are kept
+    /// whole: their members from outside the region come as states.
     #[arg(long)]
     pub region: Option<String>,
     /// Every state of the COW state system in the year.
@@ -39,7 +40,8 @@ impl SelectionArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The year whose state system (as on 31 December) to import, 1816..2016 (COW NMC v6.0).
+    /// The year whose state system (as on 31 December) to import, 1816..2016 (COW NMC v6.0 and
+    /// the COW state-system list).
     #[arg(long)]
     pub year: i32,
     #[command(flatten)]

@@ -1,4 +1,5 @@
-//! `pactsim import`: the state system of a year as a scenario, from COW NMC and ATOP.
+//! `pactsim import`: the state system of a year as a scenario, from COW (state system, NMC,
+//! contiguity, MID, wars), ATOP, V-Dem/Polity2 and the Thompson–Dreyer rivalries.
 //!
 //! [`build`] is a pure function from the [`Dataset`] and an [`ImportSpec`] to the text of a
 //! commented scenario file; every value in it is derived from the data by the rules stated in the
@@ -8,7 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-use super::{DataError, Dataset, NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, year_end};
+use super::{
+    ALLIANCES_FILE, CONTIGUITY_FILE, DEMOCRACY_FILE, DataError, Dataset, DisputeYear, MEMBERS_FILE, MID_FILE, MID_LAST_YEAR, NMC_FILE,
+    NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, RIVALRY_FILE, RIVALRY_LAST_YEAR, STATES_FILE, SYSTEM_FILE, WAR_FILE, iso, pair, year_end,
+};
 
 /// COW's regions, by ranges of COW codes (the COW state system's own grouping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +108,8 @@ pub struct Imported {
     pub pacts: Vec<(u32, String)>,
     /// Alliances in effect with fewer than two members among the selected states (left out).
     pub pacts_left_out: usize,
+    /// States kept from outside the selected region as members of its pacts (COW codes).
+    pub outside: Vec<u16>,
 }
 
 /// Well-known alliances get a readable id; every other pact is `A<atopid>`.
@@ -123,18 +129,98 @@ const KNOWN: &[(u32, &str, &str)] = &[
     (3285, "WARSAW_PACT", "Warsaw Pact, 1955"),
 ];
 
-/// Proximity on the scale of docs/MODEL.md from land contiguity and capital distance.
-pub fn proximity(contiguous: bool, km: f64) -> f64 {
-    if contiguous {
-        1.0
-    } else if km < 1000.0 {
-        0.7
-    } else if km < 3000.0 {
+/// Proximity on the scale of docs/MODEL.md (1 land border, 0.7 narrow sea, 0.4 same region,
+/// 0.1 distant) from COW direct contiguity on the world's date and the distance between capitals:
+/// a land border (type 1) is 1; at most 150 miles of water (types 2–4) 0.7; at most 400 miles
+/// (type 5) 0.4; states that are not contiguous are at most "same region": < 3000 km 0.4,
+/// < 8000 km 0.1, farther 0. A contiguous pair gets the larger of its contiguity and distance
+/// values.
+pub fn proximity(contiguity: Option<u8>, km: f64) -> f64 {
+    let by_distance = if km < 3000.0 {
         0.4
     } else if km < 8000.0 {
         0.1
     } else {
         0.0
+    };
+    let by_contiguity = match contiguity {
+        Some(1) => 1.0,
+        Some(2..=4) => 0.7,
+        Some(5) => 0.4,
+        _ => 0.0,
+    };
+    f64::max(by_contiguity, by_distance)
+}
+
+/// Hostility of a pair at war with each other in the year (COW inter-state war-years).
+pub const WAR_HOSTILITY: f64 = 1.0;
+/// Hostility of a pair one of which is named as a threat by an alliance of the other (ATOP).
+pub const NAMED_THREAT_HOSTILITY: f64 = 0.8;
+/// Hostility of a pair of strategic rivals (Thompson–Dreyer).
+pub const RIVALRY_HOSTILITY: f64 = 0.6;
+/// Years a militarized dispute is remembered: a dispute-year of year y counts in year Y with
+/// weight (W − (Y − y)) / W for Y − W < y ≤ Y.
+pub const DISPUTE_MEMORY: i32 = 5;
+
+/// The conflict part of a pair's hostility in `year` (0..1) and its reasons: the largest of a
+/// war between them in the year (1), a named threat (0.8), a strategic rivalry (0.6), and each
+/// militarized dispute-year of the last [`DISPUTE_MEMORY`] years at 0.2 × its hostility level
+/// (2 threat 0.4, 3 display 0.6, 4 use of force 0.8, 5 war 1) × its recency weight. Only data
+/// dated in or before `year` is read.
+pub fn conflict(data: &Dataset, a: u16, b: u16, year: i32, named_threat: bool) -> (f64, Vec<String>) {
+    let mut c: f64 = 0.0;
+    let mut why = Vec::new();
+    if let Some(w) = data.war(a, b, year) {
+        c = c.max(WAR_HOSTILITY);
+        why.push(format!("war {w} in {year}"));
+    }
+    if named_threat {
+        c = c.max(NAMED_THREAT_HOSTILITY);
+        why.push("named threat".to_string());
+    }
+    if let Some(r) = data.rivalry(a, b, year) {
+        c = c.max(RIVALRY_HOSTILITY);
+        // Its start only: the end year is not known on the world's date.
+        why.push(format!("rivalry {} since {}", r.name, r.start));
+    }
+    let mut best: Option<(f64, i32, DisputeYear)> = None;
+    for y in (year - DISPUTE_MEMORY + 1)..=year {
+        if let Some(d) = data.dispute(a, b, y) {
+            let v = 0.2 * f64::from(d.level) * f64::from(DISPUTE_MEMORY - (year - y)) / f64::from(DISPUTE_MEMORY);
+            if best.is_none_or(|(bv, _, _)| v > bv) {
+                best = Some((v, y, d));
+            }
+        }
+    }
+    if let Some((v, y, d)) = best {
+        c = c.max(v);
+        why.push(format!("MID {} level {} in {y}", d.dispnum, d.level));
+    }
+    (c, why)
+}
+
+/// Hostility from conflict and affinity: a pair with any conflict (war, named threat, rivalry,
+/// recent dispute) is hostile at its conflict level, whatever its alliances; a pair with none
+/// has hostility −affinity. Conflict and alignment are not netted: allies can be rivals
+/// (Greece–Turkey) and co-members of a league can be at war (Iraq–Kuwait 1990).
+pub fn hostility(conflict: f64, affinity: f64) -> f64 {
+    let h = if conflict > 0.0 { conflict } else { -affinity };
+    (h.clamp(-1.0, 1.0) * 1000.0).round() / 1000.0
+}
+
+/// V-Dem electoral democracy (`v2x_polyarchy`) at which a state counts as a democracy.
+pub const POLYARCHY_THRESHOLD: f64 = 0.5;
+/// Polity2 at which a state counts as a democracy where V-Dem has no score.
+pub const POLITY2_THRESHOLD: f64 = 6.0;
+
+/// A state's `democracy` flag in `year` and where it comes from: V-Dem polyarchy ≥ 0.5; where
+/// V-Dem has no score, Polity2 ≥ 6; with neither, not a democracy (said in the file).
+pub fn democracy(data: &Dataset, ccode: u16, year: i32) -> (bool, String) {
+    let d = data.democracy.get(&(ccode, year)).copied().unwrap_or_default();
+    match (d.polyarchy, d.polity2) {
+        (Some(p), _) => (p >= POLYARCHY_THRESHOLD, format!("V-Dem polyarchy {} in {year}", num(p))),
+        (None, Some(p)) => (p >= POLITY2_THRESHOLD, format!("Polity2 {} in {year} (no V-Dem score)", num(p))),
+        (None, None) => (false, format!("no V-Dem or Polity2 score in {year}")),
     }
 }
 
@@ -208,14 +294,77 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// The scenario text of the state system in `spec.year`.
-pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
-    let year = spec.year;
+/// Who is in a world: its states and its pacts, on 31 December of its year.
+#[derive(Debug, Clone)]
+pub struct World {
+    pub year: i32,
+    /// The selected states (a region's, a list's or all) that are states on the date.
+    pub core: Vec<u16>,
+    /// The world's states: the core and, when alliances are kept whole, the members of its pacts
+    /// from outside the core; in code order.
+    pub states: Vec<u16>,
+    /// The world's pacts (alliances in effect with at least two core members) and their members
+    /// among `states`.
+    pub pacts: BTreeMap<u32, Vec<u16>>,
+    /// Every alliance in effect on the date and all its members that are states then.
+    pub all_members: BTreeMap<u32, Vec<u16>>,
+    /// Alliances in effect with fewer than two core members (not pacts of the world).
+    pub pacts_left_out: usize,
+}
+
+impl World {
+    /// States of the world from outside its core (kept as members of its pacts).
+    pub fn outside(&self) -> Vec<u16> {
+        self.states.iter().copied().filter(|c| !self.core.contains(c)).collect()
+    }
+}
+
+/// The world of `year` around `core` (states of the system on its 31 December). An alliance in
+/// effect then with two or more core members is a pact of the world. With `whole_alliances`,
+/// each such pact keeps all its members: those outside the core join the world as states (a
+/// region's pacts are not cut at its border; they bring in no further pacts). Without, a pact's
+/// members are its core members. Memberships of entities that are not states on the date are
+/// ignored.
+pub fn world(data: &Dataset, core: &[u16], whole_alliances: bool, year: i32) -> World {
+    let date = year_end(year);
+    let in_core: BTreeSet<u16> = core.iter().copied().collect();
+    let system: BTreeSet<u16> = data.system_on(date).into_iter().collect();
+    let mut all_members: BTreeMap<u32, Vec<u16>> = BTreeMap::new();
+    for (a, c) in data.memberships_at(date) {
+        if system.contains(&c) {
+            all_members.entry(a).or_default().push(c);
+        }
+    }
+    let mut pacts: BTreeMap<u32, Vec<u16>> = BTreeMap::new();
+    for (a, ms) in &all_members {
+        let in_it: Vec<u16> = ms.iter().copied().filter(|c| in_core.contains(c)).collect();
+        if in_it.len() >= 2 {
+            pacts.insert(*a, if whole_alliances { ms.clone() } else { in_it });
+        }
+    }
+    let pacts_left_out = all_members.len() - pacts.len();
+    let mut states: BTreeSet<u16> = in_core;
+    for ms in pacts.values() {
+        states.extend(ms.iter().copied());
+    }
+    World {
+        year,
+        core: core.to_vec(),
+        states: states.into_iter().collect(),
+        pacts,
+        all_members,
+        pacts_left_out,
+    }
+}
+
+/// The selected states of the system of `year` (checked: a named state must be a state on
+/// its 31 December).
+pub fn core_states(data: &Dataset, selection: &Selection, year: i32) -> Result<Vec<u16>, DataError> {
     if !(NMC_FIRST_YEAR..=NMC_LAST_YEAR).contains(&year) {
         return Err(DataError::Year { year });
     }
     let system = data.system(year);
-    let states: Vec<u16> = match &spec.selection {
+    let states: Vec<u16> = match selection {
         Selection::All => system.clone(),
         Selection::Region(r) => system.iter().copied().filter(|&c| r.contains(c)).collect(),
         Selection::States(keys) => {
@@ -227,12 +376,20 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
                     hint: "not a COW abbreviation, ISO3 code or COW number in data/states.csv (e.g. USA, UKG, GMY, RUS, 365)".into(),
                 })?;
                 if !system.contains(&code) {
-                    let years: Vec<i32> = data.cinc.keys().filter(|(c, _)| *c == code).map(|(_, y)| *y).collect();
-                    let (lo, hi) = (years.iter().min().copied().unwrap_or(0), years.iter().max().copied().unwrap_or(0));
+                    let spells: Vec<_> = data.system_spells.iter().filter(|s| s.ccode == code).collect();
+                    let years = match (spells.first(), spells.last()) {
+                        (Some(f), Some(l)) => format!("{}..{}", f.start / 10_000, l.end / 10_000),
+                        _ => "in no year".into(),
+                    };
+                    let dates: Vec<String> = spells.iter().map(|s| format!("{} to {}", iso(s.start), iso(s.end))).collect();
                     return Err(DataError::State {
                         given: k.clone(),
                         year,
-                        hint: format!("{} is in the COW state system {lo}..{hi} only", data.states[&code].abb),
+                        hint: format!(
+                            "{} is in the COW state system {years} only ({}), and a world is the system on {year}-12-31",
+                            data.states[&code].abb,
+                            dates.join(", ")
+                        ),
                     });
                 }
                 if !v.contains(&code) {
@@ -245,31 +402,41 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     };
     if states.is_empty() {
         return Err(DataError::Empty(format!(
-            "no state of {} is in the COW state system in {year}",
-            spec.selection.label()
+            "no state of {} is in the COW state system on {year}-12-31",
+            selection.label()
         )));
     }
-    let in_scenario: BTreeSet<u16> = states.iter().copied().collect();
+    Ok(states)
+}
 
-    // Pacts: alliances in effect on 31 December of the year with two or more selected members.
-    let mut members: BTreeMap<u32, Vec<u16>> = BTreeMap::new();
-    let mut all_members: BTreeMap<u32, Vec<u16>> = BTreeMap::new();
-    for (a, c) in data.memberships_at(year_end(year)) {
-        all_members.entry(a).or_default().push(c);
-        if in_scenario.contains(&c) {
-            members.entry(a).or_default().push(c);
+/// The scenario text of the state system in `spec.year`.
+pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
+    let year = spec.year;
+    let date = year_end(year);
+    let core = core_states(data, &spec.selection, year)?;
+    let whole = matches!(spec.selection, Selection::Region(_));
+    let w = world(data, &core, whole, year);
+    let states = w.states.clone();
+    let members = &w.pacts;
+    let all_members = &w.all_members;
+    let pacts_left_out = w.pacts_left_out;
+    let outside = w.outside();
+    for &c in &states {
+        if !data.cinc.contains_key(&(c, year)) {
+            return Err(DataError::Empty(format!(
+                "{} (COW {c}) is a state on {year}-12-31 in {SYSTEM_FILE} but has no row for {year} in {NMC_FILE}",
+                data.states[&c].abb
+            )));
         }
     }
-    let pacts_left_out = all_members.len() - members.values().filter(|m| m.len() >= 2).count();
-    members.retain(|_, m| m.len() >= 2);
 
-    // Hostility: named threats, and S-score similarity over the whole system.
+    // Named threats: an alliance in effect names one state of the pair, the other is a member.
     let mut named: BTreeSet<(u16, u16)> = BTreeSet::new();
-    for (a, ms) in &all_members {
+    for (a, ms) in all_members {
         for &t in &data.alliances[a].threats {
             for &m in ms {
                 if m != t {
-                    named.insert((m.min(t), m.max(t)));
+                    named.insert(pair(m, t));
                 }
             }
         }
@@ -278,12 +445,10 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let n = sys.len();
     let pos: HashMap<u16, usize> = sys.iter().enumerate().map(|(i, &c)| (c, i)).collect();
     let mut s_sum = 0.0;
-    let mut s_min = 1.0f64;
     let mut pairs = 0u64;
     for i in 0..n {
         for j in (i + 1)..n {
             s_sum += s[i * n + j];
-            s_min = s_min.min(s[i * n + j]);
             pairs += 1;
         }
     }
@@ -293,104 +458,115 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let mut out = String::new();
     let sel = spec.selection.label();
     let unit = if spec.monthly { "month" } else { "year" };
-    let _ = writeln!(
-        out,
-        "# The state system of {year} ({sel}), imported from COW NMC v6.0 and ATOP v4.01"
-    );
-    let _ = writeln!(out, "#");
-    let _ = writeln!(
-        out,
-        "# COMMAND   pactsim import --year {year} {} --round-unit {unit} --rounds {}",
-        match &spec.selection {
-            Selection::All => "--all".to_string(),
-            Selection::Region(r) => format!("--region {}", r.name()),
-            Selection::States(v) => format!("--states {}", v.join(",")),
-        },
-        spec.rounds
-    );
-    let _ = writeln!(
-        out,
-        "# SOURCES   data/cow_nmc_v6_0.csv (CINC {year}), data/atop_v401_members.csv and"
-    );
-    let _ = writeln!(
-        out,
-        "#           data/atop_v401_alliances.csv (alliances in effect on {year}-12-31), data/states.csv"
-    );
-    let _ = writeln!(
-        out,
-        "#           (capitals, land borders); sources, versions and licences in data/README.md."
-    );
-    let _ = writeln!(
-        out,
-        "# WORLD     The world as on {year}-12-31; round 1 is {}. Every derivation is in docs/DATA.md:",
-        year + 1
-    );
-    let _ = writeln!(out, "#   capability  COW CINC of {year}.");
-    let _ = writeln!(
-        out,
-        "#   democracy   false for every state: no regime data is packaged, so the support gate and"
-    );
-    let _ = writeln!(
-        out,
-        "#               term (docs/MODEL.md §2, §4) are off; neutrality 0, commitment 1."
-    );
-    let _ = writeln!(
-        out,
-        "#   proximity   1 for a land border (today's borders, GeoNames), else by the great-circle"
-    );
-    let _ = writeln!(
-        out,
-        "#               distance between capitals: < 1000 km 0.7, < 3000 km 0.4, < 8000 km 0.1, else 0."
-    );
-    let _ = writeln!(
-        out,
-        "#   hostility   clamp(0.8 t + 0.5 d - a, -1, 1): t = 1 when an alliance in effect names one"
-    );
-    let _ = writeln!(
-        out,
-        "#               state of the pair as a threat (ATOP statthr1/statthr2) and the other is a member;"
-    );
-    let _ = writeln!(
-        out,
-        "#               a = max(0, (S - mean S) / (1 - mean S)) and d = max(0, (mean S - S) / (mean S -"
-    );
-    let _ = writeln!(
-        out,
-        "#               min S)), S the pair's Signorino-Ritter S over alliance portfolios in the system"
-    );
-    let _ = writeln!(
-        out,
-        "#               of {year} ({n} states; mean S {}, min S {}; tie levels 3 defence/offence, 2",
-        num(s_mean),
-        num(s_min)
-    );
-    let _ = writeln!(out, "#               neutrality/non-aggression, 1 consultation).");
-    let _ = writeln!(
-        out,
-        "#   pacts       ATOP alliances in effect with at least two selected members ({pacts_left_out} left out"
-    );
-    let _ = writeln!(
-        out,
-        "#               with fewer); obligations from ATOP's alliance-level dummies; binding = 1 (ATOP"
-    );
-    let _ = writeln!(
-        out,
-        "#               codes written agreements only); rivals = named threats among the states;"
-    );
-    let _ = writeln!(
-        out,
-        "#               admission from ATOP proadd: 0 closed, 1 and 2 unanimity, 3 open, blank unanimity."
-    );
-    let _ = writeln!(
-        out,
-        "#   model       every weight at its default (docs/MODEL.md); nothing is tuned."
-    );
+    let mut head: Vec<String> = vec![
+        format!("The state system of {year} ({sel}), imported from COW, ATOP, V-Dem/Polity and Thompson-Dreyer"),
+        String::new(),
+        format!(
+            "COMMAND   pactsim import --year {year} {} --round-unit {unit} --rounds {}",
+            match &spec.selection {
+                Selection::All => "--all".to_string(),
+                Selection::Region(r) => format!("--region {}", r.name()),
+                Selection::States(v) => format!("--states {}", v.join(",")),
+            },
+            spec.rounds
+        ),
+        format!("SOURCES   data/{SYSTEM_FILE} (states on {year}-12-31), data/{NMC_FILE} (CINC {year}),"),
+        format!("          data/{MEMBERS_FILE} and data/{ALLIANCES_FILE} (alliances in effect on {year}-12-31),"),
+        format!("          data/{CONTIGUITY_FILE}, data/{MID_FILE},"),
+        format!("          data/{WAR_FILE}, data/{RIVALRY_FILE},"),
+        format!("          data/{DEMOCRACY_FILE}, data/{STATES_FILE} (names, capitals);"),
+        "          sources, versions and licences in data/README.md.".into(),
+        format!(
+            "WORLD     The world as on {year}-12-31; round 1 is {}. Every derivation is in docs/DATA.md:",
+            year + 1
+        ),
+        format!(
+            "  states      the COW state-system members on {year}-12-31 ({} in the system){}",
+            n,
+            match &spec.selection {
+                Selection::All => String::new(),
+                Selection::Region(r) => format!(", COW codes of {}", r.name()),
+                Selection::States(_) => ", as listed".into(),
+            }
+        ),
+    ];
+    match &spec.selection {
+        Selection::Region(r) if !outside.is_empty() => {
+            head.push(format!(
+                "              and {} from outside {}, kept as states because they are members of its pacts",
+                outside.len(),
+                r.name()
+            ));
+            head.push(format!(
+                "              (alliances are not cut at the region's border): {}.",
+                outside.iter().map(|&c| abb(c)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        Selection::Region(_) => head.push("              (no pact of the region has a member outside it).".into()),
+        Selection::States(_) => head.push("              (a pact's members outside the list are named in a comment, not kept).".into()),
+        Selection::All => {}
+    }
+    head.extend([
+        format!("  capability  COW CINC of {year}."),
+        format!(
+            "  democracy   V-Dem polyarchy of {year} >= {POLYARCHY_THRESHOLD}; where V-Dem has no score, Polity2 >= {POLITY2_THRESHOLD};"
+        ),
+        "              neither: false (said at the state). Only the support term reads it (MODEL.md §2).".into(),
+        "              neutrality 0, commitment 1 (no data).".into(),
+        format!("  proximity   COW direct contiguity in December {year}: land border 1, water <= 150 miles 0.7,"),
+        "              <= 400 miles 0.4; otherwise by the distance between capitals, < 3000 km 0.4,".into(),
+        "              < 8000 km 0.1, else 0 (a contiguous pair takes the larger value).".into(),
+        format!(
+            "  hostility   conflict c, the largest of: a war between the two in {year}: {}; a named",
+            num(WAR_HOSTILITY)
+        ),
+        format!(
+            "              threat (an alliance names one, the other is a member; ATOP statthr1/2): {};",
+            num(NAMED_THREAT_HOSTILITY)
+        ),
+        format!(
+            "              a strategic rivalry (Thompson-Dreyer): {}; each MID dispute-year of {}..{year}:",
+            num(RIVALRY_HOSTILITY),
+            year - DISPUTE_MEMORY + 1
+        ),
+        "              0.2 x its hostility level x (5 - years ago) / 5. hostility = c if c > 0,".to_string(),
+        "              else -a, the affinity: a = max(0, (S - mean S) / (1 - mean S)), S the pair's".into(),
+        format!("              Signorino-Ritter S over alliance portfolios in the system of {year} ({n} states;"),
+        format!(
+            "              mean S {}; tie levels 3 defence/offence, 2 neutrality/non-aggression, 1 consultation).",
+            num(s_mean)
+        ),
+    ]);
+    if year > MID_LAST_YEAR {
+        head.push(format!(
+            "              MID v5.0 ends in {MID_LAST_YEAR}: disputes after it are not known."
+        ));
+    }
+    if year > RIVALRY_LAST_YEAR {
+        head.push(format!(
+            "              Rivalries coded to {RIVALRY_LAST_YEAR} (the handbook's end) are taken as going on."
+        ));
+    }
+    head.extend([
+        format!("  pacts       ATOP alliances in effect with at least two selected members ({pacts_left_out} left out"),
+        "              with fewer); obligations from ATOP's alliance-level dummies; binding = 1 (ATOP".into(),
+        "              codes written agreements only); rivals = named threats among the states;".into(),
+        "              admission from ATOP proadd: 0 closed, 1 and 2 unanimity, 3 open, blank unanimity.".into(),
+        "  model       every weight at its default (docs/MODEL.md); nothing is tuned.".into(),
+    ]);
+    for line in &head {
+        if line.is_empty() {
+            let _ = writeln!(out, "#");
+        } else {
+            let _ = writeln!(out, "# {line}");
+        }
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "[scenario]");
     let _ = writeln!(out, "name = \"State system {year} ({sel})\"");
     let _ = writeln!(
         out,
-        "description = \"COW NMC v6.0 and ATOP v4.01 as on {year}-12-31: {} states, {} alliances\"",
+        "description = \"COW and ATOP v4.01 as on {year}-12-31: {} states, {} alliances\"",
         states.len(),
         members.len()
     );
@@ -407,12 +583,17 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         let _ = writeln!(out, "id = \"{}\"", st.abb);
         let _ = writeln!(
             out,
-            "name = \"{}\"  # COW {c}{}",
+            "name = \"{}\"  # COW {c}{}{}",
             st.name.replace('"', "'"),
             if st.iso3.is_empty() {
                 String::new()
             } else {
                 format!(", {}", st.iso3)
+            },
+            if outside.contains(&c) {
+                "; outside the region, kept as a member of its pacts"
+            } else {
+                ""
             }
         );
         if cinc > 0.0 {
@@ -420,41 +601,38 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         } else {
             let _ = writeln!(out, "capability = 0.000001  # CINC {year} is 0; the model needs a positive share");
         }
-        let _ = writeln!(out, "democracy = false");
+        let (dem, why) = democracy(data, c, year);
+        let _ = writeln!(out, "democracy = {dem}  # {why}");
         let _ = writeln!(out);
     }
     for (i, &a) in states.iter().enumerate() {
         for &b in &states[i + 1..] {
             let (sa, sb) = (&data.states[&a], &data.states[&b]);
-            let contiguous = sa.neighbours.contains(&b) || sb.neighbours.contains(&a);
+            let contiguity = data.contiguity_on(a, b, date);
             let km = distance_km(sa.lat, sa.lon, sb.lat, sb.lon);
-            let p = proximity(contiguous, km);
-            let t = if named.contains(&(a.min(b), a.max(b))) { 1.0 } else { 0.0 };
-            let (ia, ib) = (pos[&a], pos[&b]);
-            let sv = s[ia * n + ib];
+            let p = proximity(contiguity, km);
+            let (c, why) = conflict(data, a, b, year, named.contains(&pair(a, b)));
+            let sv = s[pos[&a] * n + pos[&b]];
             let aff = if s_mean < 1.0 {
                 ((sv - s_mean) / (1.0 - s_mean)).max(0.0)
             } else {
                 0.0
             };
-            let dis = if s_mean > s_min {
-                ((s_mean - sv) / (s_mean - s_min)).max(0.0)
-            } else {
-                0.0
-            };
-            let h = (0.8 * t + 0.5 * dis - aff).clamp(-1.0, 1.0);
-            let h = (h * 1000.0).round() / 1000.0;
+            let h = hostility(c, aff);
             if p == 0.0 && h == 0.0 {
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "[[relation]]  # {} km{}; S {}{}",
-                km.round(),
-                if contiguous { ", land border" } else { "" },
-                num(sv),
-                if t > 0.0 { "; named threat" } else { "" }
-            );
+            let border = match contiguity {
+                Some(1) => ", land border".to_string(),
+                Some(k) => format!(", contiguous by water (COW type {k})"),
+                None => String::new(),
+            };
+            let reasons = if why.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", why.join(", "))
+            };
+            let _ = writeln!(out, "[[relation]]  # {} km{border}; S {}{reasons}", km.round(), num(sv));
             let _ = writeln!(out, "between = [\"{}\", \"{}\"]", sa.abb, sb.abb);
             let _ = writeln!(out, "proximity = {}", num(p));
             let _ = writeln!(out, "hostility = {}", num(h));
@@ -462,7 +640,8 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         }
     }
     let mut pact_ids = Vec::new();
-    for (a, ms) in &members {
+    let in_scenario: BTreeSet<u16> = states.iter().copied().collect();
+    for (a, ms) in members {
         let al = &data.alliances[a];
         let known = KNOWN.iter().find(|k| k.0 == *a);
         let id = known.map_or_else(|| format!("A{a}"), |k| k.1.to_string());
@@ -512,8 +691,8 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         let member_list: Vec<String> = ms.iter().map(|&c| format!("\"{}\"", abb(c))).collect();
         let _ = writeln!(out, "members = [{}]", member_list.join(", "));
         if ms.len() < all_members[a].len() {
-            let outside: Vec<String> = all_members[a].iter().filter(|c| !ms.contains(c)).map(|&c| abb(c)).collect();
-            let _ = writeln!(out, "# members outside the selection: {}", outside.join(", "));
+            let left: Vec<String> = all_members[a].iter().filter(|c| !ms.contains(c)).map(|&c| abb(c)).collect();
+            let _ = writeln!(out, "# members outside the selection: {}", left.join(", "));
         }
         let _ = writeln!(out, "admission = \"{admission}\"  # {why}");
         if !rivals.is_empty() {
@@ -527,5 +706,6 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         states,
         pacts: pact_ids,
         pacts_left_out,
+        outside,
     })
 }

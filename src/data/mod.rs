@@ -1,7 +1,10 @@
-//! Historical data: COW National Material Capabilities v6.0, ATOP v4.01 and the state table
+//! Historical data: COW National Material Capabilities v6.0, ATOP v4.01, the state table, and
+//! the tables an imported world's relations and regimes come from: COW state-system membership
+//! v2016 (who is a state on a date), COW Direct Contiguity v3.2, COW MID v5.0 dispute-years, COW
+//! inter-state war-years v4.0, Thompson–Dreyer strategic rivalries and V-Dem/Polity2 democracy
 //! (`data/README.md` gives each file's source, version, licence and citation).
 //!
-//! The four files are embedded in the binary (`include_str!`), so `pactsim import` and
+//! The files of [`FILES`] are embedded in the binary (`include_str!`), so `pactsim import` and
 //! `pactsim backtest` need neither network nor a data directory; [`Dataset::from_dir`] reads the
 //! same file names from a directory instead (`--data DIR`). Every row is checked as it is read:
 //! a corrupt file is an error that names the file, the line and the column, never a panic.
@@ -21,11 +24,46 @@ pub const NMC_FILE: &str = "cow_nmc_v6_0.csv";
 pub const MEMBERS_FILE: &str = "atop_v401_members.csv";
 pub const ALLIANCES_FILE: &str = "atop_v401_alliances.csv";
 pub const STATES_FILE: &str = "states.csv";
+pub const SYSTEM_FILE: &str = "cow_state_system_2016.csv";
+pub const CONTIGUITY_FILE: &str = "cow_contiguity_v3_2_directed.csv";
+pub const MID_FILE: &str = "cow_mid_v5_0_directed_dispute_years.csv";
+pub const WAR_FILE: &str = "cow_interstate_war_v4_0_directed_years.csv";
+pub const RIVALRY_FILE: &str = "thompson_dreyer_strategic_rivalries.csv";
+pub const DEMOCRACY_FILE: &str = "democracy_vdem_polity_xm.csv";
+
+/// Every file `import` and `backtest` read, by its name in `data/` (and in `--data DIR`).
+pub const FILES: [&str; 10] = [
+    NMC_FILE,
+    MEMBERS_FILE,
+    ALLIANCES_FILE,
+    STATES_FILE,
+    SYSTEM_FILE,
+    CONTIGUITY_FILE,
+    MID_FILE,
+    WAR_FILE,
+    RIVALRY_FILE,
+    DEMOCRACY_FILE,
+];
+
+/// The last day of the COW state-system list v2016: a spell ending on it is a state that still
+/// exists, and the system of a later date is the system of this day.
+pub const SYSTEM_LAST_DAY: DateKey = 20161231;
+/// Last year of COW MID v5.0: disputes after it are not in the data.
+pub const MID_LAST_YEAR: i32 = 2014;
+/// Last year of the Thompson–Dreyer rivalries: a rivalry coded as lasting to this year is taken
+/// as going on after it.
+pub const RIVALRY_LAST_YEAR: i32 = 2010;
 
 const NMC_TEXT: &str = include_str!("../../data/cow_nmc_v6_0.csv");
 const MEMBERS_TEXT: &str = include_str!("../../data/atop_v401_members.csv");
 const ALLIANCES_TEXT: &str = include_str!("../../data/atop_v401_alliances.csv");
 const STATES_TEXT: &str = include_str!("../../data/states.csv");
+const SYSTEM_TEXT: &str = include_str!("../../data/cow_state_system_2016.csv");
+const CONTIGUITY_TEXT: &str = include_str!("../../data/cow_contiguity_v3_2_directed.csv");
+const MID_TEXT: &str = include_str!("../../data/cow_mid_v5_0_directed_dispute_years.csv");
+const WAR_TEXT: &str = include_str!("../../data/cow_interstate_war_v4_0_directed_years.csv");
+const RIVALRY_TEXT: &str = include_str!("../../data/thompson_dreyer_strategic_rivalries.csv");
+const DEMOCRACY_TEXT: &str = include_str!("../../data/democracy_vdem_polity_xm.csv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
@@ -55,6 +93,69 @@ pub type DateKey = i32;
 /// The last day of a year: the date a year's world is observed at.
 pub fn year_end(year: i32) -> DateKey {
     year * 10_000 + 1231
+}
+
+/// A date key as `yyyy-mm-dd`.
+pub fn iso(date: DateKey) -> String {
+    format!("{:04}-{:02}-{:02}", date / 10_000, (date / 100) % 100, date % 100)
+}
+
+/// One spell of a state's membership of the COW state system, both days included.
+#[derive(Debug, Clone)]
+pub struct SystemSpell {
+    pub ccode: u16,
+    pub start: DateKey,
+    pub end: DateKey,
+}
+
+/// One spell of COW direct contiguity between two states, in months (yyyymm, both included):
+/// `kind` 0 none, 1 land, 2–5 separated by at most 12, 24, 150 or 400 miles of water.
+#[derive(Debug, Clone, Copy)]
+pub struct ContiguitySpell {
+    pub start: i32,
+    pub end: i32,
+    pub kind: u8,
+}
+
+/// One Thompson–Dreyer strategic rivalry.
+#[derive(Debug, Clone)]
+pub struct Rivalry {
+    pub id: u32,
+    pub name: String,
+    pub a: u16,
+    pub b: u16,
+    pub start: i32,
+    pub end: i32,
+}
+
+impl Rivalry {
+    /// Whether the rivalry is going on in `year`; one coded to the handbook's last year
+    /// ([`RIVALRY_LAST_YEAR`]) is taken as going on after it.
+    pub fn in_effect(&self, year: i32) -> bool {
+        self.start <= year && (year <= self.end || self.end >= RIVALRY_LAST_YEAR)
+    }
+}
+
+/// A state-year's democracy scores (None: not coded).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Democracy {
+    /// V-Dem electoral democracy index `v2x_polyarchy`, 0..1.
+    pub polyarchy: Option<f64>,
+    /// Polity IV `polity2`, −10..10.
+    pub polity2: Option<f64>,
+}
+
+/// The highest MID hostility level of a pair in a year (either side's: 1 no militarized action,
+/// 2 threat, 3 display, 4 use of force, 5 war) and the dispute that reached it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisputeYear {
+    pub level: u8,
+    pub dispnum: u32,
+}
+
+/// An unordered pair of COW codes, the smaller first.
+pub fn pair(a: u16, b: u16) -> (u16, u16) {
+    (a.min(b), a.max(b))
 }
 
 /// One state of the state table.
@@ -117,25 +218,81 @@ pub struct Dataset {
     pub cinc: HashMap<(u16, i32), f64>,
     pub alliances: BTreeMap<u32, Alliance>,
     pub spells: Vec<MemberSpell>,
+    /// COW state-system spells, by state and start.
+    pub system_spells: Vec<SystemSpell>,
+    /// Contiguity spells by unordered pair (both directions of the directed file).
+    pub contiguity: HashMap<(u16, u16), Vec<ContiguitySpell>>,
+    /// MID dispute-years by (unordered pair, year): the highest level that year.
+    pub disputes: HashMap<(u16, u16, i32), DisputeYear>,
+    /// Inter-state war-years by (unordered pair, year): the war number.
+    pub wars: HashMap<(u16, u16, i32), u32>,
+    pub rivalries: Vec<Rivalry>,
+    /// Democracy scores by (COW code, year).
+    pub democracy: HashMap<(u16, i32), Democracy>,
+}
+
+/// The text of every file of [`FILES`].
+#[derive(Debug, Clone, Copy)]
+pub struct Texts<'a> {
+    pub nmc: &'a str,
+    pub members: &'a str,
+    pub alliances: &'a str,
+    pub states: &'a str,
+    pub system: &'a str,
+    pub contiguity: &'a str,
+    pub disputes: &'a str,
+    pub wars: &'a str,
+    pub rivalries: &'a str,
+    pub democracy: &'a str,
 }
 
 impl Dataset {
     /// The data embedded in the binary (the files of `data/`).
     pub fn embedded() -> Result<Dataset, DataError> {
-        Dataset::parse(NMC_TEXT, MEMBERS_TEXT, ALLIANCES_TEXT, STATES_TEXT)
+        Dataset::parse(&Texts {
+            nmc: NMC_TEXT,
+            members: MEMBERS_TEXT,
+            alliances: ALLIANCES_TEXT,
+            states: STATES_TEXT,
+            system: SYSTEM_TEXT,
+            contiguity: CONTIGUITY_TEXT,
+            disputes: MID_TEXT,
+            wars: WAR_TEXT,
+            rivalries: RIVALRY_TEXT,
+            democracy: DEMOCRACY_TEXT,
+        })
     }
 
-    /// The four files, by their names in `data/`, from `dir`.
+    /// The files of [`FILES`], by their names in `data/`, from `dir`.
     pub fn from_dir(dir: &Path) -> Result<Dataset, DataError> {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read_to_string(&path).map_err(|source| DataError::Io { path, source })
         };
-        Dataset::parse(&read(NMC_FILE)?, &read(MEMBERS_FILE)?, &read(ALLIANCES_FILE)?, &read(STATES_FILE)?)
+        let t: Vec<String> = FILES.iter().map(|f| read(f)).collect::<Result<_, _>>()?;
+        Dataset::parse(&Texts {
+            nmc: &t[0],
+            members: &t[1],
+            alliances: &t[2],
+            states: &t[3],
+            system: &t[4],
+            contiguity: &t[5],
+            disputes: &t[6],
+            wars: &t[7],
+            rivalries: &t[8],
+            democracy: &t[9],
+        })
     }
 
-    /// Parses the four files from text.
-    pub fn parse(nmc: &str, members: &str, alliances: &str, states: &str) -> Result<Dataset, DataError> {
+    /// Parses the files from text.
+    pub fn parse(texts: &Texts) -> Result<Dataset, DataError> {
+        let Texts {
+            nmc,
+            members,
+            alliances,
+            states,
+            ..
+        } = *texts;
         let mut cinc = HashMap::new();
         for_rows(NMC_FILE, nmc, &["ccode", "year", "cinc"], |c| {
             let value = c.f64(2)?;
@@ -232,7 +389,13 @@ impl Dataset {
             });
             Ok(())
         })?;
-        if cinc.is_empty() || spells.is_empty() || state_rows.is_empty() {
+        let system_spells = parse_system(texts.system, &state_rows, &cinc)?;
+        let contiguity = parse_contiguity(texts.contiguity)?;
+        let disputes = parse_disputes(texts.disputes)?;
+        let wars = parse_wars(texts.wars)?;
+        let rivalries = parse_rivalries(texts.rivalries)?;
+        let democracy = parse_democracy(texts.democracy)?;
+        if cinc.is_empty() || spells.is_empty() || state_rows.is_empty() || system_spells.is_empty() {
             return Err(DataError::Empty(
                 "a data file has no rows (data/README.md lists what each file holds)".into(),
             ));
@@ -242,19 +405,81 @@ impl Dataset {
             cinc,
             alliances: alliance_rows,
             spells,
+            system_spells,
+            contiguity,
+            disputes,
+            wars,
+            rivalries,
+            democracy,
         })
     }
 
-    /// The COW codes of the states with an NMC row in `year`, in code order.
-    pub fn system(&self, year: i32) -> Vec<u16> {
+    /// The COW codes of the states in the COW state system on `date`, in code order. A date
+    /// after the list's last day ([`SYSTEM_LAST_DAY`]) is read as that day.
+    pub fn system_on(&self, date: DateKey) -> Vec<u16> {
+        let date = date.min(SYSTEM_LAST_DAY);
         let mut v: Vec<u16> = self
-            .states
-            .keys()
-            .copied()
-            .filter(|&c| self.cinc.contains_key(&(c, year)))
+            .system_spells
+            .iter()
+            .filter(|s| s.start <= date && date <= s.end)
+            .map(|s| s.ccode)
             .collect();
         v.sort_unstable();
+        v.dedup();
         v
+    }
+
+    /// The state system of a year's world: the states on its 31 December.
+    pub fn system(&self, year: i32) -> Vec<u16> {
+        self.system_on(year_end(year))
+    }
+
+    /// Whether `ccode` is a state on `date` (a date after [`SYSTEM_LAST_DAY`] is read as it).
+    pub fn alive(&self, ccode: u16, date: DateKey) -> bool {
+        let date = date.min(SYSTEM_LAST_DAY);
+        self.system_spells
+            .iter()
+            .any(|s| s.ccode == ccode && s.start <= date && date <= s.end)
+    }
+
+    /// Whether `ccode`, a state on `from`, is still the same state on `to` without having
+    /// ceased to exist in between (the spell that holds `from` reaches `to`).
+    pub fn survives(&self, ccode: u16, from: DateKey, to: DateKey) -> bool {
+        let (from, to) = (from.min(SYSTEM_LAST_DAY), to.min(SYSTEM_LAST_DAY));
+        self.system_spells
+            .iter()
+            .any(|s| s.ccode == ccode && s.start <= from && from <= s.end && to <= s.end)
+    }
+
+    /// The closest COW contiguity of two states on `date` (1 land … 5 at most 400 miles of
+    /// water; None: not contiguous). Spells are months: a spell covers every day of its first
+    /// and last month. A date after December 2016 (the data's end) is read as that month.
+    pub fn contiguity_on(&self, a: u16, b: u16, date: DateKey) -> Option<u8> {
+        let month = (date / 100).min(SYSTEM_LAST_DAY / 100);
+        self.contiguity
+            .get(&pair(a, b))?
+            .iter()
+            .filter(|s| s.kind > 0 && s.start <= month && month <= s.end)
+            .map(|s| s.kind)
+            .min()
+    }
+
+    /// The pair's highest MID hostility level in `year`, if it had a dispute that year.
+    pub fn dispute(&self, a: u16, b: u16, year: i32) -> Option<DisputeYear> {
+        let (x, y) = pair(a, b);
+        self.disputes.get(&(x, y, year)).copied()
+    }
+
+    /// The inter-state war the pair fought on opposite sides in `year`, if any.
+    pub fn war(&self, a: u16, b: u16, year: i32) -> Option<u32> {
+        let (x, y) = pair(a, b);
+        self.wars.get(&(x, y, year)).copied()
+    }
+
+    /// The strategic rivalry of the pair going on in `year`, if any.
+    pub fn rivalry(&self, a: u16, b: u16, year: i32) -> Option<&Rivalry> {
+        let (x, y) = pair(a, b);
+        self.rivalries.iter().find(|r| pair(r.a, r.b) == (x, y) && r.in_effect(year))
     }
 
     /// Every (alliance, member) pair in effect on `date`, sorted.
@@ -278,6 +503,177 @@ impl Dataset {
             .or_else(|| self.states.values().find(|s| s.iso3 == up))
             .map(|s| s.ccode)
     }
+}
+
+/// A calendar date from year, month and day cells, checked (`i` the year's column).
+fn checked_date(c: &Cells, i: usize) -> Result<DateKey, DataError> {
+    let (y, m, d) = (c.i32(i)?, c.i32(i + 1)?, c.i32(i + 2)?);
+    if !(1..=12).contains(&m) {
+        return Err(c.err(i + 1, "a month 1..12"));
+    }
+    if !(1..=31).contains(&d) {
+        return Err(c.err(i + 2, "a day 1..31"));
+    }
+    Ok(y * 10_000 + m * 100 + d)
+}
+
+/// The COW state-system list: spells of states of the state table, each with NMC rows.
+fn parse_system(text: &str, states: &BTreeMap<u16, StateRow>, cinc: &HashMap<(u16, i32), f64>) -> Result<Vec<SystemSpell>, DataError> {
+    let mut spells = Vec::new();
+    let cols = ["ccode", "styear", "stmonth", "stday", "endyear", "endmonth", "endday"];
+    for_rows(SYSTEM_FILE, text, &cols, |c| {
+        let ccode = c.u16(0)?;
+        if !states.contains_key(&ccode) {
+            return Err(c.err(0, "a COW code of data/states.csv"));
+        }
+        let (start, end) = (checked_date(c, 1)?, checked_date(c, 4)?);
+        if end < start {
+            return Err(c.err(4, &format!("an end on or after the start {}", iso(start))));
+        }
+        // A world is built from the NMC row of its year: every year-end in the spell needs one.
+        for y in start / 10_000..=end / 10_000 {
+            if year_end(y) <= end && !cinc.contains_key(&(ccode, y)) && (NMC_FIRST_YEAR..=NMC_LAST_YEAR).contains(&y) {
+                return Err(c.err(0, &format!("a state with a row in {NMC_FILE} for {y} (it is a state on {y}-12-31)")));
+            }
+        }
+        spells.push(SystemSpell { ccode, start, end });
+        Ok(())
+    })?;
+    spells.sort_by_key(|s| (s.ccode, s.start));
+    Ok(spells)
+}
+
+/// `yyyy-mm-dd` as a month key yyyymm.
+fn iso_month(c: &Cells, i: usize) -> Result<i32, DataError> {
+    let s = c.str(i).trim();
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next(), parts.next(), parts.next());
+    let num = |p: Option<&str>| p.and_then(|v| v.parse::<i32>().ok());
+    match (num(y), num(m), num(d), parts.next()) {
+        (Some(y), Some(m), Some(d), None) if (1..=12).contains(&m) && (1..=31).contains(&d) => Ok(y * 100 + m),
+        _ => Err(c.err(i, "a date yyyy-mm-dd")),
+    }
+}
+
+fn parse_contiguity(text: &str) -> Result<HashMap<(u16, u16), Vec<ContiguitySpell>>, DataError> {
+    let mut map: HashMap<(u16, u16), Vec<ContiguitySpell>> = HashMap::new();
+    for_rows(CONTIGUITY_FILE, text, &["ccode1", "ccode2", "conttype", "stdate", "enddate"], |c| {
+        let (a, b) = (c.u16(0)?, c.u16(1)?);
+        let kind = c.i32(2)?;
+        if !(0..=5).contains(&kind) {
+            return Err(c.err(2, "a contiguity type 0..5 (0 none, 1 land, 2-5 water)"));
+        }
+        let (start, end) = (iso_month(c, 3)?, iso_month(c, 4)?);
+        if end < start {
+            return Err(c.err(4, "an end date on or after the start date"));
+        }
+        let spells = map.entry(pair(a, b)).or_default();
+        let spell = ContiguitySpell {
+            start,
+            end,
+            kind: kind as u8,
+        };
+        // The file is directed: each spell is there twice.
+        if !spells.iter().any(|s| s.start == start && s.end == end && s.kind == spell.kind) {
+            spells.push(spell);
+        }
+        Ok(())
+    })?;
+    Ok(map)
+}
+
+fn parse_disputes(text: &str) -> Result<HashMap<(u16, u16, i32), DisputeYear>, DataError> {
+    let mut map: HashMap<(u16, u16, i32), DisputeYear> = HashMap::new();
+    for_rows(
+        MID_FILE,
+        text,
+        &["dispnum", "ccode1", "ccode2", "year", "hostlev1", "hostlev2"],
+        |c| {
+            let dispnum = c.u32(0)?;
+            let (a, b) = pair(c.u16(1)?, c.u16(2)?);
+            let year = c.i32(3)?;
+            let mut level = 0;
+            for i in [4, 5] {
+                let v = c.i32(i)?;
+                if !(1..=5).contains(&v) {
+                    return Err(c.err(i, "a hostility level 1..5"));
+                }
+                level = level.max(v as u8);
+            }
+            let new = DisputeYear { level, dispnum };
+            map.entry((a, b, year))
+                .and_modify(|d| {
+                    if (new.level, std::cmp::Reverse(new.dispnum)) > (d.level, std::cmp::Reverse(d.dispnum)) {
+                        *d = new;
+                    }
+                })
+                .or_insert(new);
+            Ok(())
+        },
+    )?;
+    Ok(map)
+}
+
+fn parse_wars(text: &str) -> Result<HashMap<(u16, u16, i32), u32>, DataError> {
+    let mut map = HashMap::new();
+    for_rows(WAR_FILE, text, &["warnum", "ccode1", "ccode2", "year"], |c| {
+        let warnum = c.u32(0)?;
+        let (a, b) = pair(c.u16(1)?, c.u16(2)?);
+        let year = c.i32(3)?;
+        let w = map.entry((a, b, year)).or_insert(warnum);
+        *w = (*w).min(warnum);
+        Ok(())
+    })?;
+    Ok(map)
+}
+
+fn parse_rivalries(text: &str) -> Result<Vec<Rivalry>, DataError> {
+    let mut v = Vec::new();
+    for_rows(
+        RIVALRY_FILE,
+        text,
+        &["rivalryno", "rivalryname", "ccode1", "ccode2", "styear", "endyear"],
+        |c| {
+            let (start, end) = (c.i32(4)?, c.i32(5)?);
+            if end < start {
+                return Err(c.err(5, "an end year on or after the start year"));
+            }
+            v.push(Rivalry {
+                id: c.u32(0)?,
+                name: c.str(1).to_string(),
+                a: c.u16(2)?,
+                b: c.u16(3)?,
+                start,
+                end,
+            });
+            Ok(())
+        },
+    )?;
+    Ok(v)
+}
+
+fn parse_democracy(text: &str) -> Result<HashMap<(u16, i32), Democracy>, DataError> {
+    let mut map = HashMap::new();
+    for_rows(DEMOCRACY_FILE, text, &["ccode", "year", "v2x_polyarchy", "polity2"], |c| {
+        let opt = |i: usize, lo: f64, hi: f64, want: &str| -> Result<Option<f64>, DataError> {
+            let s = c.str(i).trim();
+            if s.is_empty() || s == "NA" {
+                return Ok(None);
+            }
+            let v = c.f64(i)?;
+            if !(lo..=hi).contains(&v) {
+                return Err(c.err(i, want));
+            }
+            Ok(Some(v))
+        };
+        let d = Democracy {
+            polyarchy: opt(2, 0.0, 1.0, "a V-Dem polyarchy score 0..1 or empty")?,
+            polity2: opt(3, -10.0, 10.0, "a Polity2 score -10..10 or empty")?,
+        };
+        map.insert((c.u16(0)?, c.i32(1)?), d);
+        Ok(())
+    })?;
+    Ok(map)
 }
 
 /// A date key; a month or day coded 0 (unknown) is the first of the year or month for an entry,

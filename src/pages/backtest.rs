@@ -38,7 +38,7 @@ pub fn write_backtest(dir: &Path, bt: &Backtest, charts: &[Chart], split: Option
     let _ = writeln!(b, "<h1>{}</h1>", esc(&title));
     let _ = writeln!(
         b,
-        "<p class=\"lead\">For each start year Y (step {}), the world of Y-12-31 imported from COW NMC v6.0 and ATOP v4.01 plays {} yearly rounds ({} replicates, seed {}{}); its probability of each state–alliance membership is scored against ATOP for Y+1…Y+{} and against two baselines: persistence (nothing changes) and the historical annual base rates of exit and entry before Y. Probabilities are kept within [{:.4}, {:.4}] for every predictor.</p>",
+        "<p class=\"lead\">For each start year Y (step {}), the world of Y-12-31 imported from the COW state-system list, COW NMC v6.0, ATOP v4.01 and the relations of docs/DATA.md plays {} yearly rounds ({} replicates, seed {}{}); its probability of each state–alliance membership is scored against ATOP for Y+1…Y+{} and against two baselines: persistence (nothing changes) and the historical annual base rates of exit and entry before Y. Probabilities are kept within [{:.4}, {:.4}] for every predictor.</p>",
         bt.step,
         bt.horizon,
         bt.runs,
@@ -83,7 +83,7 @@ pub fn write_backtest(dir: &Path, bt: &Backtest, charts: &[Chart], split: Option
     let u = &bt.unpredictable;
     let _ = writeln!(
         b,
-        "<p class=\"note\">Not predictable by construction and counted, not scored: {} memberships in alliances absent from the start world (founded later, or with fewer than two selected members), {} memberships of states that entered the system after the start; not scored: {} pair-years of states that left the system, and {} horizon years past ATOP's last year (2018) of the latest start years.</p>",
+        "<p class=\"note\">Not predictable by construction and counted, not scored: {} memberships in alliances absent from the start world (founded later, or with fewer than two selected members), {} memberships of states that entered the system after the start; not scored: {} pair-years of states that ceased to exist after the start (COW state-system list: a state's death is not an exit), and {} horizon years past ATOP's last year (2018) of the latest start years.</p>",
         u.new_alliance_memberships, u.new_state_memberships, u.departed_state_pairs, u.years_past_coverage
     );
     b.push_str("<h2>Charts</h2>\n");

@@ -153,7 +153,7 @@ pub fn table(bt: &Backtest) -> String {
     let u = &bt.unpredictable;
     let _ = writeln!(
         out,
-        " not predictable by construction: {} memberships in alliances absent from the start world, {} of states born after the start; not scored: {} pair-years of states that left the system, and {} horizon years past ATOP's end (2018)",
+        " not predictable by construction: {} memberships in alliances absent from the start world, {} of states born after the start; not scored: {} pair-years of states that ceased to exist (a state's death is not an exit), and {} horizon years past ATOP's end (2018)",
         u.new_alliance_memberships, u.new_state_memberships, u.departed_state_pairs, u.years_past_coverage
     );
     if bt.total[0][0].n == 0 {
