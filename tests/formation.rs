@@ -167,7 +167,10 @@ binding = 0.2
 issue = "energy"
 issue_gain = 0.0
 "#;
-    let sc = scenario(&world(0.0, false, issue), &["relation.A-B.hostility=0", "relation.A-C.hostility=0", "relation.B-C.hostility=0"]);
+    let sc = scenario(
+        &world(0.0, false, issue),
+        &["relation.A-B.hostility=0", "relation.A-C.hostility=0", "relation.B-C.hostility=0"],
+    );
     let (summary, decisions) = run(&sc, 400, 400);
     assert!(summary.formed.is_empty());
     assert!(decisions.iter().all(|d| d.decision.action != Action::Propose));
@@ -189,7 +192,12 @@ fn a_common_threat_forms_a_pact_among_the_threatened() {
         assert!(!f.founders.iter().any(|s| s == "R"), "{id}: a rival among the founders");
     }
     // D, with nothing to fear, is in almost none.
-    let with_d: f64 = summary.formed.values().filter(|f| f.founders.iter().any(|s| s == "D")).map(|f| f.p_formed).sum();
+    let with_d: f64 = summary
+        .formed
+        .values()
+        .filter(|f| f.founders.iter().any(|s| s == "D"))
+        .map(|f| f.p_formed)
+        .sum();
     assert_at_most("P(D founds a pact)", with_d, 0.2, runs);
     // The proposals and answers are logged with their terms: a proposal's utility is positive
     // on average (it is proposed because it pays), a decline's utility negative.
@@ -207,13 +215,25 @@ fn a_common_threat_forms_a_pact_among_the_threatened() {
             assert!(d.terms.utility() < 0.0, "D declines a pact worth {} to it", d.terms.utility());
         }
     }
-    assert!(proposals > 0 && declines_by_d > 0, "{proposals} proposals, {declines_by_d} declines by D");
+    assert!(
+        proposals > 0 && declines_by_d > 0,
+        "{proposals} proposals, {declines_by_d} declines by D"
+    );
     // With the threat there from the start and the template `new` (not having proposed is not
     // yet a choice), the pact forms at once.
     let sc = scenario(&world(0.8, false, DEFENCE), &["template.DEF.new=true"]);
     let (summary, _) = run(&sc, runs, 0);
-    assert_at_least("P(a pact among A, B, C forms, static threat)", p_formed_within(&summary, &threatened), 0.5, runs);
-    let first = summary.formed.values().filter_map(|f| f.formed_round_median).fold(f64::INFINITY, f64::min);
+    assert_at_least(
+        "P(a pact among A, B, C forms, static threat)",
+        p_formed_within(&summary, &threatened),
+        0.5,
+        runs,
+    );
+    let first = summary
+        .formed
+        .values()
+        .filter_map(|f| f.formed_round_median)
+        .fold(f64::INFINITY, f64::min);
     assert!(first <= 2.0, "median formation round {first}");
     // ...while with the same static threat and a template that is not new, the start is
     // observed as everyone's choice not to propose, and nothing changes: nothing forms.
@@ -250,7 +270,12 @@ admission = "open"
     for ld in &decisions {
         let d = &ld.decision;
         if sc.pact(d.pact).template.is_some() {
-            assert!(!["C", "R"].contains(&id(&sc, d.state)), "{} decided about {}: {d:?}", id(&sc, d.state), sc.pact(d.pact).id);
+            assert!(
+                !["C", "R"].contains(&id(&sc, d.state)),
+                "{} decided about {}: {d:?}",
+                id(&sc, d.state),
+                sc.pact(d.pact).id
+            );
             if d.action == Action::Propose {
                 assert_eq!(id(&sc, d.state), "A");
             }
@@ -260,7 +285,12 @@ admission = "open"
     // what kept it out.
     let sc = scenario(&world(0.0, true, template), &["template.DEF.members=[\"A\", \"B\", \"C\", \"D\"]"]);
     let (summary, _) = run(&sc, runs, 0);
-    let with_c: f64 = summary.formed.values().filter_map(|f| f.membership.get("C")).map(|m| m.p_final).sum();
+    let with_c: f64 = summary
+        .formed
+        .values()
+        .filter_map(|f| f.membership.get("C"))
+        .map(|m| m.p_final)
+        .sum();
     assert_at_least("P(C in a formed pact at the end, when allowed)", with_c, 0.3, runs);
 }
 
@@ -349,7 +379,11 @@ fn an_ended_pact_forms_again_only_through_a_new_proposal() {
         }
         // No join, application or vote on a slot while it is inactive.
         for d in &log {
-            if matches!(d.action, Action::Join | Action::Apply | Action::Admit | Action::Hold | Action::Leave) && sc.pact(d.pact).template.is_some() {
+            if matches!(
+                d.action,
+                Action::Join | Action::Apply | Action::Admit | Action::Hold | Action::Leave
+            ) && sc.pact(d.pact).template.is_some()
+            {
                 let occupied = formations
                     .iter()
                     .any(|f| f.slot == d.pact && f.formed < d.round && (f.ended == 0 || d.round <= f.ended));
@@ -385,7 +419,11 @@ fn play(sc: &Scenario, replicate: u64, mode: u8) -> Vec<Decision> {
     log
 }
 
-fn bits(log: &[Decision]) -> Vec<(u32, u16, u16, usize, Option<u16>, u64, Vec<u64>, Option<Vec<u16>>)> {
+/// One decision's fields as exact bits: round, state, pact, action, applicant, probability, terms,
+/// invitees.
+type DecisionBits = (u32, u16, u16, usize, Option<u16>, u64, Vec<u64>, Option<Vec<u16>>);
+
+fn bits(log: &[Decision]) -> Vec<DecisionBits> {
     log.iter()
         .map(|d| {
             (
@@ -406,7 +444,10 @@ fn bits(log: &[Decision]) -> Vec<(u32, u16, u16, usize, Option<u16>, u64, Vec<u6
 fn caches_and_timeline_take_the_same_decisions_with_templates() {
     for (text, sets) in [
         (world(0.0, true, DEFENCE), vec![]),
-        (world(0.8, false, DEFENCE), vec!["template.DEF.new=true", "model.update_order=simultaneous"]),
+        (
+            world(0.8, false, DEFENCE),
+            vec!["template.DEF.new=true", "model.update_order=simultaneous"],
+        ),
         (world(0.8, false, DEFENCE), vec!["template.DEF.new=true", "model.shocks=per_round"]),
     ] {
         let sc = scenario(&text, &sets);
@@ -426,14 +467,22 @@ fn caches_and_timeline_take_the_same_decisions_with_templates() {
         let slow = play(&sc, rep, 0);
         assert!(slow.iter().any(|d| d.action == Action::Propose));
         for mode in [1, 2] {
-            assert_eq!(bits(&play(&sc, rep, mode)), bits(&slow), "Gulf with templates, replicate {rep}, mode {mode}");
+            assert_eq!(
+                bits(&play(&sc, rep, mode)),
+                bits(&slow),
+                "Gulf with templates, replicate {rep}, mode {mode}"
+            );
         }
     }
     let sc = ending_world();
     for rep in 0..12 {
         let slow = play(&sc, rep, 0);
         for mode in [1, 2] {
-            assert_eq!(bits(&play(&sc, rep, mode)), bits(&slow), "ending world, replicate {rep}, mode {mode}");
+            assert_eq!(
+                bits(&play(&sc, rep, mode)),
+                bits(&slow),
+                "ending world, replicate {rep}, mode {mode}"
+            );
         }
     }
 }
@@ -466,7 +515,10 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
         files(&tmp.path().join(out))
     };
     let (a, b, c) = (run_cli("1", "t1"), run_cli("2", "t2"), run_cli("2", "t2-again"));
-    assert_eq!(a.iter().map(|f| &f.0).collect::<Vec<_>>(), b.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(
+        a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        b.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
     for ((name, x), ((_, y), (_, z))) in a.iter().zip(b.iter().zip(&c)) {
         if name.to_string_lossy() == ".pactsim.json" {
             continue;
@@ -477,7 +529,10 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
     let summary = String::from_utf8(a.iter().find(|f| f.0.to_string_lossy() == "summary.json").unwrap().1.clone()).unwrap();
     assert!(summary.contains("\"formed\"") && summary.contains("\"founding_sets\""), "{summary}");
     let decisions = String::from_utf8(a.iter().find(|f| f.0.to_string_lossy() == "decisions.csv").unwrap().1.clone()).unwrap();
-    assert!(decisions.contains(",propose,") && decisions.contains("DEF~R-"), "decisions.csv names formed pacts by stable id");
+    assert!(
+        decisions.contains(",propose,") && decisions.contains("DEF~R-"),
+        "decisions.csv names formed pacts by stable id"
+    );
 }
 
 #[test]
@@ -500,13 +555,19 @@ fn templates_are_validated() {
         (format!("{base}min_members = 1\n"), "template.T.min_members"),
         (format!("{base}size_limit = 2\nmin_members = 3\n"), "template.T.size_limit"),
         (format!("{base}members = [\"A\"]\nproposers = [\"B\"]\n"), "template.T.proposers"),
-        (format!("{base}rivals = [\"R\"]\nrival_rule = \"worst_threat\"\n"), "template.T.rivals"),
+        (
+            format!("{base}rivals = [\"R\"]\nrival_rule = \"worst_threat\"\n"),
+            "template.T.rivals",
+        ),
         (format!("{base}rival_rule = \"nearest\"\n"), "template.T.rival_rule"),
         (format!("{base}members = [\"Z\"]\n"), "template.T.members"),
         (format!("{base}candidates = 0\n"), "template.T.candidates"),
         (format!("{base}slots = 40\n"), "template.T.slots"),
         ("[[template]]\nid = \"T\"\nbinding = 2.0\n".to_string(), "template.T.binding"),
-        ("[[template]]\nid = \"A-X\"\nbinding = 0.5\n[[template]]\nid = \"A-X\"\nbinding = 0.5\n".to_string(), "duplicate template id"),
+        (
+            "[[template]]\nid = \"A-X\"\nbinding = 0.5\n[[template]]\nid = \"A-X\"\nbinding = 0.5\n".to_string(),
+            "duplicate template id",
+        ),
     ];
     for (text, key) in cases {
         let error = bad(&text);
@@ -518,7 +579,11 @@ fn templates_are_validated() {
     assert!(sc.pacts.iter().all(|p| p.template == Some(0) && !p.active));
     // One group of slots per state that may press a proposer: R presses A, B and C, and each of
     // them presses R (hostility is mutual); D presses no one.
-    let rivals: Vec<&str> = sc.templates[0].groups.iter().map(|g| sc.state(g.rival.unwrap()).id.as_str()).collect();
+    let rivals: Vec<&str> = sc.templates[0]
+        .groups
+        .iter()
+        .map(|g| sc.state(g.rival.unwrap()).id.as_str())
+        .collect();
     assert_eq!(rivals, ["A", "B", "C", "R"]);
     assert_eq!(sc.pacts.len(), 16);
     assert_eq!(sc.pacts[4].id, "DEF#B#1");
@@ -553,7 +618,11 @@ min_members = 3
 
 fn gulf(sets: &[&str]) -> Scenario {
     let text = std::fs::read_to_string(scenario_path("gulf_minilaterals.toml")).unwrap() + GULF_TEMPLATES;
-    let mut all = vec!["event.prosperity.enabled=false", "event.negev.enabled=false", "event.i2u2.enabled=false"];
+    let mut all = vec![
+        "event.prosperity.enabled=false",
+        "event.negev.enabled=false",
+        "event.i2u2.enabled=false",
+    ];
     all.extend(sets);
     parse(&text, &all)
 }
@@ -601,13 +670,20 @@ fn gulf_minilaterals_form_themselves_only_when_new() {
     let runs = 1000;
     let sc = gulf(&[]);
     let (negev, i2u2, either, _) = gulf_shares(&sc, runs, 24);
-    assert_eq!((negev, i2u2, either), (0.0, 0.0, 0.0), "conditioned on the start, nothing forms in two years");
+    assert_eq!(
+        (negev, i2u2, either),
+        (0.0, 0.0, 0.0),
+        "conditioned on the start, nothing forms in two years"
+    );
     let s = summarise(&sc, sc.seed, runs);
     assert!(s.formed.is_empty(), "nor in four: {:?}", s.formed.keys().collect::<Vec<_>>());
     let sc = gulf(&["template.CONSULT.new=true", "template.PROJECTS.new=true"]);
     let (negev, i2u2, either, _) = gulf_shares(&sc, runs, 24);
     for (what, got, measured) in [("Negev-like", negev, 0.180), ("I2U2-like", i2u2, 0.131), ("either", either, 0.309)] {
         let margin = 4.5 * std_err(measured, runs);
-        assert!((got - measured).abs() <= margin, "{what}: {got:.3}, measured {measured} (± {margin:.3})");
+        assert!(
+            (got - measured).abs() <= margin,
+            "{what}: {got:.3}, measured {measured} (± {margin:.3})"
+        );
     }
 }

@@ -968,7 +968,9 @@ impl<'s> World<'s> {
         let pact = self.scenario.pact(p);
         pact.admission != Admission::Closed
             && pact.rivals.binary_search(&s).is_err()
-            && pact.template.is_none_or(|t| self.scenario.templates[usize::from(t)].may_be_member(s))
+            && pact
+                .template
+                .is_none_or(|t| self.scenario.templates[usize::from(t)].may_be_member(s))
     }
 
     /// The founders of the formed pact in slot `p` (None for a listed pact, or a slot no formed
@@ -1621,11 +1623,11 @@ impl Stream for rand_chacha::ChaCha8Rng {
     }
 }
 
+use crate::draw::shuffle;
 /// The engine's draws are the crate's one module of them (src/draw.rs): a uniform number in
 /// [0, 1) from the top 53 bits of one 64-bit output, and Fisher–Yates by multiply-shift, so
 /// results depend only on the ChaCha8 stream, not on how a rand version maps bits to numbers.
 pub use crate::draw::uniform;
-use crate::draw::shuffle;
 
 #[cfg(test)]
 mod tests {

@@ -110,11 +110,7 @@ impl World<'_> {
         } else {
             self.may_apply_but_for_size(s, p)
         };
-        let join = if open {
-            beyond(false)
-        } else {
-            f64::INFINITY
-        };
+        let join = if open { beyond(false) } else { f64::INFINITY };
         [join, beyond(true), bound(false), bound(true)]
     }
 }

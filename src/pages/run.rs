@@ -107,8 +107,7 @@ fn formed_table(b: &mut String, s: &Summary) {
     let _ = writeln!(
         b,
         "<p>Pacts of the scenario's <code>[[template]]</code> tables that states proposed and formed during the run, across {} replicates: one row per founding set (a template's pacts with the same founders are one pact in every replicate), most frequent first, at most {} per template. <em>Formed</em>: share of replicates in which it formed, with the median date (5–95%); <em>Ended</em>: share in which it formed and then ended; <em>Alive at the end</em>: share in which it is alive after the last round, with its mean number of members then; <em>Members at the end</em>: share of replicates with each state a member after the last round.</p>",
-        s.runs,
-        FORMED_ROWS
+        s.runs, FORMED_ROWS
     );
     for t in &s.templates {
         let mean_alive = t.alive_mean_by_round.last().copied().unwrap_or(0.0);
@@ -133,7 +132,12 @@ fn formed_table(b: &mut String, s: &Summary) {
             if let (Some(lo), Some(hi)) = (f.formed_round_p05, f.formed_round_p95)
                 && lo != hi
             {
-                let _ = write!(formed, "<small>5–95%: {} to {}</small>", esc(&label(s, lo as f64)), esc(&label(s, hi as f64)));
+                let _ = write!(
+                    formed,
+                    "<small>5–95%: {} to {}</small>",
+                    esc(&label(s, lo as f64)),
+                    esc(&label(s, hi as f64))
+                );
             }
             let mut ended = format!("{:.3}", f.p_ended);
             if let Some(m) = f.end_round_median {
@@ -144,9 +148,18 @@ fn formed_table(b: &mut String, s: &Summary) {
                 Some(size) => format!("<small>{size:.1} members</small>"),
                 None => String::new(),
             };
-            let mut members: Vec<(&str, f64)> = f.membership.iter().map(|(k, m)| (k.as_str(), m.p_final)).filter(|(_, p)| *p > 0.0).collect();
+            let mut members: Vec<(&str, f64)> = f
+                .membership
+                .iter()
+                .map(|(k, m)| (k.as_str(), m.p_final))
+                .filter(|(_, p)| *p > 0.0)
+                .collect();
             members.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-            let rival = f.rival.as_ref().map(|r| format!(" <small>against {}</small>", esc(r))).unwrap_or_default();
+            let rival = f
+                .rival
+                .as_ref()
+                .map(|r| format!(" <small>against {}</small>", esc(r)))
+                .unwrap_or_default();
             let _ = writeln!(
                 b,
                 "<tr><th>{}{rival}</th><td class=\"p\">{formed}</td><td class=\"p\">{ended}</td><td class=\"p\">{alive:.3}{size}</td><td class=\"names\">{}</td></tr>",

@@ -106,7 +106,9 @@ impl FormedTally {
         if self.template != other.template
             || self.founders != other.founders
             || self.rival != other.rival
-            || self.alive.len() != other.alive.len() || self.ended_round.len() != other.ended_round.len() {
+            || self.alive.len() != other.alive.len()
+            || self.ended_round.len() != other.ended_round.len()
+        {
             return Err(MergeError::Shape);
         }
         self.replicates += other.replicates;

@@ -693,7 +693,10 @@ fn templates(
                 c.problem(
                     None,
                     format!("{k}.proposers"),
-                    format!("`{}` may propose but is not in `members`: a proposer is a founder, so add it to `members`", raw.states[p.index()].id.get_ref()),
+                    format!(
+                        "`{}` may propose but is not in `members`: a proposer is a founder, so add it to `members`",
+                        raw.states[p.index()].id.get_ref()
+                    ),
                 );
             }
         }
@@ -702,7 +705,10 @@ fn templates(
                 c.problem(
                     None,
                     format!("{k}.members"),
-                    format!("`{}` is a rival of the template and cannot be a member", raw.states[r.index()].id.get_ref()),
+                    format!(
+                        "`{}` is a rival of the template and cannot be a member",
+                        raw.states[r.index()].id.get_ref()
+                    ),
                 );
             }
         }
@@ -710,7 +716,11 @@ fn templates(
             c.problem(
                 None,
                 format!("{k}.min_members"),
-                format!("{} is out of range: a pact that forms needs its proposer and at least one partner, so from 2 to {}", t.min_members, n.max(2)),
+                format!(
+                    "{} is out of range: a pact that forms needs its proposer and at least one partner, so from 2 to {}",
+                    t.min_members,
+                    n.max(2)
+                ),
             );
         }
         if let Some(limit) = t.size_limit
@@ -719,7 +729,10 @@ fn templates(
             c.problem(
                 None,
                 format!("{k}.size_limit"),
-                format!("{limit} is smaller than min_members ({}): no pact of the template could form", t.min_members),
+                format!(
+                    "{limit} is smaller than min_members ({}): no pact of the template could form",
+                    t.min_members
+                ),
             );
         }
         if !(1..=16).contains(&t.candidates) {
@@ -732,7 +745,10 @@ fn templates(
             c.problem(
                 None,
                 format!("{k}.candidates"),
-                format!("{}: a proposer and {} partners are fewer than min_members ({}), so no pact could form", t.candidates, t.candidates, t.min_members),
+                format!(
+                    "{}: a proposer and {} partners are fewer than min_members ({}), so no pact could form",
+                    t.candidates, t.candidates, t.min_members
+                ),
             );
         }
         if !(1..=16).contains(&t.slots) {
