@@ -557,7 +557,11 @@ fn kinds(scenario: &Scenario, tally: &Tally, formed: &BTreeMap<String, FormedInf
             let alive_mean_by_round: Vec<f64> = hists.iter().map(|h| moment(h, 1)).collect();
             Some(KindInfo {
                 kind: name.to_string(),
-                formed_mean: formed.values().filter(|f| f.kind == name).map(|f| f.p_formed).sum(),
+                // A fold from +0: an empty `sum` of f64 is −0.
+                formed_mean: formed
+                    .values()
+                    .filter(|f| f.kind == name)
+                    .fold(0.0, |sum, f| sum + f.p_formed),
                 alive_sd_by_round: hists
                     .iter()
                     .zip(&alive_mean_by_round)
