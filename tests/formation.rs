@@ -727,7 +727,12 @@ fn pacts_by_kind_add_up_the_formed_pacts() {
     for (k, info) in [(0, &summary.kinds[0]), (2, &summary.kinds[1])] {
         let of_kind: Vec<_> = summary.formed.values().filter(|f| f.kind == info.kind).collect();
         let formed: f64 = of_kind.iter().map(|f| f.p_formed).sum();
-        assert!((info.formed_mean - formed).abs() < 1e-12, "{}: {} vs {formed}", info.kind, info.formed_mean);
+        assert!(
+            (info.formed_mean - formed).abs() < 1e-12,
+            "{}: {} vs {formed}",
+            info.kind,
+            info.formed_mean
+        );
         formed_any |= formed > 0.0;
         for r in 0..=rounds {
             let hist = result.tally.kind_hist(k, r);
@@ -747,7 +752,11 @@ fn pacts_by_kind_add_up_the_formed_pacts() {
         assert_eq!(info.alive_mean_by_round[0], 0.0, "nothing alive before round 1");
     }
     assert!(formed_any, "the world forms pacts after its event (the test would prove nothing)");
-    assert!(summary.kinds[1].p_any_by_round[rounds] > 0.3, "{:?}", summary.kinds[1].p_any_by_round);
+    assert!(
+        summary.kinds[1].p_any_by_round[rounds] > 0.3,
+        "{:?}",
+        summary.kinds[1].p_any_by_round
+    );
     // The summary carries them; a scenario without templates does not (nor its tally).
     let json = serde_json::to_string(&summary).unwrap();
     assert!(json.contains("\"kinds\""));
@@ -792,7 +801,10 @@ fn sweeps_and_screenings_carry_the_pacts_formed_by_kind() {
     let result = plan.run(&Silent, &mut |_, _| Ok(())).unwrap();
     assert_eq!(result.kinds.len(), 2 * 2, "two variants × two kinds");
     for (v, temperature) in ["0.1", "0.3"].iter().enumerate() {
-        let sc = scenario(&world(0.0, true, &format!("{DEFENCE}{TALK}")), &[&format!("model.temperature={temperature}")]);
+        let sc = scenario(
+            &world(0.0, true, &format!("{DEFENCE}{TALK}")),
+            &[&format!("model.temperature={temperature}")],
+        );
         let summary = summarise(&sc, 5, 100);
         for (row, info) in result.kinds[2 * v..2 * v + 2].iter().zip(&summary.kinds) {
             assert_eq!((row.variant, row.kind.as_str()), (v, info.kind.as_str()));
@@ -802,7 +814,11 @@ fn sweeps_and_screenings_carry_the_pacts_formed_by_kind() {
             assert!((row.alive_mean_se - info.alive_sd_by_round[sc.rounds as usize] / 10.0).abs() < 1e-12);
         }
     }
-    assert!(result.kinds.iter().any(|r| r.alive_mean > 0.0), "something forms: {:?}", result.kinds);
+    assert!(
+        result.kinds.iter().any(|r| r.alive_mean > 0.0),
+        "something forms: {:?}",
+        result.kinds
+    );
     pactsim::report::sweep::write_kinds_csv(tmp.path(), &result).unwrap();
     let mut csv = csv::Reader::from_path(tmp.path().join("sweep_kinds.csv")).unwrap();
     assert_eq!(
@@ -834,7 +850,10 @@ fn sweeps_and_screenings_carry_the_pacts_formed_by_kind() {
         seed: Some(5),
         shard: None,
     };
-    let none = sweep_study::plan(minimal, Vec::new(), options).unwrap().run(&Silent, &mut |_, _| Ok(())).unwrap();
+    let none = sweep_study::plan(minimal, Vec::new(), options)
+        .unwrap()
+        .run(&Silent, &mut |_, _| Ok(()))
+        .unwrap();
     assert!(none.kinds.is_empty());
     pactsim::report::sweep::write_kinds_csv(&plain, &none).unwrap();
     assert!(!plain.join("sweep_kinds.csv").exists());
@@ -852,14 +871,24 @@ fn sweeps_and_screenings_carry_the_pacts_formed_by_kind() {
     };
     let found = sensitivity::plan(source, Vec::new(), options).unwrap().run(&Silent).unwrap();
     let outcomes: BTreeSet<(&str, &str)> = found.effects.iter().map(|e| (e.statistic, e.pact.as_str())).collect();
-    assert!(outcomes.iter().all(|o| *o == ("alive_mean", "binding") || *o == ("formed_mean", "informal")), "{outcomes:?}");
-    assert!(outcomes.contains(&("alive_mean", "binding")), "the temperature moves the binding pacts: {outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| *o == ("alive_mean", "binding") || *o == ("formed_mean", "informal")),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&("alive_mean", "binding")),
+        "the temperature moves the binding pacts: {outcomes:?}"
+    );
     assert_eq!(
         sensitivity::outcome_words("alive_mean", "binding", ""),
         "binding pacts alive at the end (mean)"
     );
     let sc = scenario(&world(0.0, true, DEFENCE), &[]);
-    let e = Outcome::parse("issue.alive_mean", &sc, Path::new("kinds.toml")).unwrap_err().to_string();
+    let e = Outcome::parse("issue.alive_mean", &sc, Path::new("kinds.toml"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("`issue` is not a kind of the scenario's templates (binding)"), "{e}");
     assert!(Outcome::parse("binding.formed_mean", &sc, Path::new("kinds.toml")).is_ok());
 }
@@ -881,7 +910,11 @@ fn a_run_with_templates_charts_the_pacts_formed_by_kind() {
             .assert()
             .success();
         for ext in ["png", "svg"] {
-            assert_eq!(out.join("charts").join(format!("formed_by_kind.{ext}")).is_file(), drawn, "{name} {ext}");
+            assert_eq!(
+                out.join("charts").join(format!("formed_by_kind.{ext}")).is_file(),
+                drawn,
+                "{name} {ext}"
+            );
         }
         let report = std::fs::read_to_string(out.join("report.html")).unwrap();
         assert_eq!(report.contains("formed_by_kind.png"), drawn, "{name}: report.html");

@@ -107,7 +107,13 @@ fn the_erosion_alone_forms_binding_pacts_without_the_us_and_more_the_weaker_it_i
     assert_at_most("erosion to 0.8: P(a binding pact)", p_any(&mild), 0.02, RUNS);
     assert_at_least("erosion to 0.2: P(a binding pact)", p_any(&weak), 0.1, RUNS);
     let (hi, lo) = (p_any(&weak), p_any(&shipped));
-    assert_gap("P(a binding pact): erosion to 0.2 − to 0.5", hi, lo, 0.08, se(hi, RUNS) + se(lo, RUNS));
+    assert_gap(
+        "P(a binding pact): erosion to 0.2 − to 0.5",
+        hi,
+        lo,
+        0.08,
+        se(hi, RUNS) + se(lo, RUNS),
+    );
     // They form in the round of the erosion (2025-01), never before it.
     let erosion = scenario(&[]).events.iter().find(|e| e.id == "erosion").unwrap().round as usize;
     for f in weak.formed.values() {
@@ -119,8 +125,18 @@ fn the_erosion_alone_forms_binding_pacts_without_the_us_and_more_the_weaker_it_i
 fn a_taiwan_crisis_forms_binding_pacts_and_the_listed_informal_ones_hold() {
     let s = run(&[CRISIS]);
     let last = s.rounds as usize;
-    assert_at_least("crisis: P(a binding pact alive at the end)", kind(&s, "binding").p_any_by_round[last], 0.9, RUNS);
-    assert_at_most("crisis: P(an informal pact alive at the end)", kind(&s, "informal").p_any_by_round[last], 0.01, RUNS);
+    assert_at_least(
+        "crisis: P(a binding pact alive at the end)",
+        kind(&s, "binding").p_any_by_round[last],
+        0.9,
+        RUNS,
+    );
+    assert_at_most(
+        "crisis: P(an informal pact alive at the end)",
+        kind(&s, "informal").p_any_by_round[last],
+        0.01,
+        RUNS,
+    );
     // The US is among the founders in about half: neither always nor never.
     assert_at_least("crisis: pacts formed with the US", formed_with_us(&s, true), 0.3, RUNS);
     assert_at_least("crisis: pacts formed without the US", formed_with_us(&s, false), 0.3, RUNS);
@@ -137,7 +153,12 @@ fn a_taiwan_crisis_forms_binding_pacts_and_the_listed_informal_ones_hold() {
         ("AUKUS", "USA", 0.95),
         ("AUKUS", "AUS", 0.95),
     ] {
-        assert_at_least(&format!("crisis: {state} in {pact} at the end"), s.membership[pact][state].p_final, bound, RUNS);
+        assert_at_least(
+            &format!("crisis: {state} in {pact} at the end"),
+            s.membership[pact][state].p_final,
+            bound,
+            RUNS,
+        );
     }
 }
 
@@ -147,9 +168,21 @@ fn informal_pacts_form_in_a_crisis_only_with_a_steady_us() {
     let eroded = run(&[CRISIS]);
     let (hi, se_hi) = alive_at_end(&steady, "informal");
     let (lo, se_lo) = alive_at_end(&eroded, "informal");
-    assert_gap("crisis: informal pacts alive at the end, steady US − eroded US", hi, lo, 0.02, se_hi + se_lo);
+    assert_gap(
+        "crisis: informal pacts alive at the end, steady US − eroded US",
+        hi,
+        lo,
+        0.02,
+        se_hi + se_lo,
+    );
     // ...and the eroded US gives more binding pacts than the steady one.
     let (hi, se_hi) = alive_at_end(&run(&[CRISIS, "event.erosion.change.0.to=0.2"]), "binding");
     let (lo, se_lo) = alive_at_end(&steady, "binding");
-    assert_gap("crisis: binding pacts alive at the end, US eroded to 0.2 − steady", hi, lo, 0.05, se_hi + se_lo);
+    assert_gap(
+        "crisis: binding pacts alive at the end, US eroded to 0.2 − steady",
+        hi,
+        lo,
+        0.05,
+        se_hi + se_lo,
+    );
 }

@@ -39,11 +39,7 @@ impl<'a> KindsChart<'a> {
         if s.kinds.is_empty() {
             return None;
         }
-        let list: Vec<String> = s
-            .kinds
-            .iter()
-            .map(|k| format!("{}: {}", k.kind, k.templates.join(", ")))
-            .collect();
+        let list: Vec<String> = s.kinds.iter().map(|k| format!("{}: {}", k.kind, k.templates.join(", "))).collect();
         let notes = wrap_note(&format!("Templates by kind — {}", list.join("; ")), WIDTH);
         Some(KindsChart {
             summary: s,
@@ -122,7 +118,12 @@ impl Figure for KindsChart<'_> {
         let max = s
             .kinds
             .iter()
-            .flat_map(|k| k.alive_p95_by_round.iter().map(|&v| v as f64).chain(k.alive_mean_by_round.iter().copied()))
+            .flat_map(|k| {
+                k.alive_p95_by_round
+                    .iter()
+                    .map(|&v| v as f64)
+                    .chain(k.alive_mean_by_round.iter().copied())
+            })
             .fold(1.0f64, f64::max);
         let fmt = |v: &f64| format!("{v:.0}");
         let y = YAxis {

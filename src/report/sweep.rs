@@ -46,7 +46,16 @@ pub fn write_kinds_csv(dir: &Path, result: &SweepResult) -> Result<(), ReportErr
     let mut header = vec!["variant".to_string()];
     header.extend(result.labels());
     header.extend(
-        ["kind", "formed_mean", "alive_mean", "alive_mean_se", "alive_p05", "alive_p95", "p_any"].map(String::from),
+        [
+            "kind",
+            "formed_mean",
+            "alive_mean",
+            "alive_mean_se",
+            "alive_p05",
+            "alive_p95",
+            "p_any",
+        ]
+        .map(String::from),
     );
     w.write_record(&header).map_err(&err)?;
     for row in &result.kinds {

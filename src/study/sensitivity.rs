@@ -329,7 +329,11 @@ impl Outcome {
                 return Err(StudyError::Invalid(format!(
                     "--outcome {text}: {}: `{kind}` is not a kind of the scenario's templates ({})",
                     file.display(),
-                    if kinds.is_empty() { "it has none".to_string() } else { kinds.join(", ") }
+                    if kinds.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        kinds.join(", ")
+                    }
                 )));
             }
             return Ok(Outcome {

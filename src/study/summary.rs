@@ -558,10 +558,7 @@ fn kinds(scenario: &Scenario, tally: &Tally, formed: &BTreeMap<String, FormedInf
             Some(KindInfo {
                 kind: name.to_string(),
                 // A fold from +0: an empty `sum` of f64 is −0.
-                formed_mean: formed
-                    .values()
-                    .filter(|f| f.kind == name)
-                    .fold(0.0, |sum, f| sum + f.p_formed),
+                formed_mean: formed.values().filter(|f| f.kind == name).fold(0.0, |sum, f| sum + f.p_formed),
                 alive_sd_by_round: hists
                     .iter()
                     .zip(&alive_mean_by_round)
