@@ -85,6 +85,23 @@ impl<'a> KindsChart<'a> {
     }
 }
 
+/// The top of the y axis and its ticks for a largest value `max`: whole pacts from 0 to at least
+/// 1 when `max` ≥ 1 (or when nothing formed at all); below, the smallest of 0.01, 0.02, 0.05, 0.1,
+/// 0.2, 0.5 or 1 at or above `max`, in five steps.
+fn y_scale(max: f64) -> (f64, Vec<f64>) {
+    if max >= 1.0 || max <= 0.0 {
+        let top = max.max(1.0);
+        return (top, axes::int_keys(top, 6));
+    }
+    let top = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+        .into_iter()
+        .find(|&t| t >= max)
+        .unwrap_or(1.0);
+    // Rounded so that 3 × 0.02 reads "0.06", not "0.060000000000000005".
+    let keys = (0..=5).map(|i| (f64::from(i) * top / 5.0 * 1e4).round() / 1e4).collect();
+    (top, keys)
+}
+
 impl Figure for KindsChart<'_> {
     fn size(&self) -> (u32, u32) {
         (WIDTH, HEIGHT + NOTE_LINE as u32 * self.notes.len() as u32)
@@ -124,11 +141,14 @@ impl Figure for KindsChart<'_> {
                     .map(|&v| v as f64)
                     .chain(k.alive_mean_by_round.iter().copied())
             })
-            .fold(1.0f64, f64::max);
-        let fmt = |v: &f64| format!("{v:.0}");
+            .fold(0.0f64, f64::max);
+        // Below one pact (the band's top is then 0: fewer than 5% of replicates form one), a
+        // scale in tenths or hundredths so a small mean is seen; else whole pacts.
+        let (top, keys) = y_scale(max);
+        let fmt = |v: &f64| if top >= 1.0 { format!("{v:.0}") } else { format!("{v}") };
         let y = YAxis {
-            range: 0.0..max * 1.08 + 0.2,
-            keys: axes::int_keys(max, 6),
+            range: 0.0..top * 1.08 + if top >= 1.0 { 0.2 } else { 0.0 },
+            keys,
             format: &fmt,
             desc: "Pacts alive".into(),
             label_area: 80,
@@ -149,5 +169,20 @@ impl Figure for KindsChart<'_> {
             chart.draw_series(LineSeries::new(line, colour(&k.kind).stroke_width(3)))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::y_scale;
+
+    #[test]
+    fn small_means_get_a_scale_of_their_own() {
+        assert_eq!(y_scale(0.025), (0.05, vec![0.0, 0.01, 0.02, 0.03, 0.04, 0.05]));
+        assert_eq!(y_scale(0.183).0, 0.2);
+        assert_eq!(y_scale(0.2).1[3], 0.12);
+        assert_eq!(y_scale(0.0), (1.0, vec![0.0, 1.0]));
+        assert_eq!(y_scale(1.06), (1.06, vec![0.0, 1.0]));
+        assert_eq!(y_scale(3.0).1, vec![0.0, 1.0, 2.0, 3.0]);
     }
 }
