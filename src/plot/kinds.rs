@@ -16,6 +16,9 @@ const HEIGHT: u32 = 680;
 /// At most this many levels of event labels above the plot.
 const MAX_LEVELS: usize = 3;
 
+/// Points of a line or polygon on the time axis: (round, pacts).
+type Points = Vec<(f64, f64)>;
+
 pub struct KindsChart<'a> {
     summary: &'a Summary,
     title: String,
@@ -76,7 +79,8 @@ impl<'a> KindsChart<'a> {
         )
     }
 
-    fn series(k: &KindInfo) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    /// The mean line and the 5–95% band (a closed polygon) of a kind.
+    fn series(k: &KindInfo) -> (Points, Points) {
         let n = k.alive_mean_by_round.len();
         let line = k.alive_mean_by_round.iter().enumerate().map(|(r, &v)| (r as f64, v)).collect();
         let mut band: Vec<(f64, f64)> = (0..n).map(|r| (r as f64, k.alive_p95_by_round[r] as f64)).collect();
