@@ -242,8 +242,9 @@ pub struct SensitivityArgs {
     /// Sobol base samples N (the design runs N × (parameters + 2) points).
     #[arg(long, default_value_t = 64)]
     pub samples: usize,
-    /// Report only these outcomes: PACT.STATE.p_final or PACT.p_formed (repeatable; default:
-    /// every outcome that moves over the design).
+    /// Report only these outcomes: PACT.STATE.p_final or PACT.p_formed, or for a scenario with
+    /// templates KIND.alive_mean / KIND.formed_mean (pacts of a kind alive at the end, formed;
+    /// repeatable; default: every outcome that moves over the design).
     #[arg(long = "outcome", value_name = "OUTCOME")]
     pub outcomes: Vec<String>,
     /// Levels of the Morris grid on each range (even).

@@ -347,7 +347,7 @@ impl Outcome {
             [pact, state, "p_final"] => ("p_final", *pact, *state),
             _ => {
                 return Err(StudyError::Invalid(format!(
-                    "--outcome {text}: write PACT.STATE.p_final, PACT.p_formed, or KIND.alive_mean / KIND.formed_mean for a kind of template (e.g. NATO.SWE.p_final, binding.alive_mean)"
+                    "--outcome {text}: write PACT.STATE.p_final or PACT.p_formed (e.g. NATO.SWE.p_final), or KIND.alive_mean / KIND.formed_mean for a kind of the scenario's templates (e.g. binding.alive_mean)"
                 )));
             }
         };
