@@ -148,7 +148,12 @@ fn editing_any_value_of_finland_sweden_keeps_every_comment() {
 
 #[test]
 fn editing_the_other_shipped_scenarios_keeps_every_comment() {
-    for name in ["gulf_minilaterals.toml", "lithium_triangle.toml", "taiwan_escalation.toml"] {
+    for name in [
+        "gulf_minilaterals.toml",
+        "indo_pacific_umbrella.toml",
+        "lithium_triangle.toml",
+        "taiwan_escalation.toml",
+    ] {
         let src = source(name);
         let sets = edits(&src);
         // Every value one at a time is slow for the big ones: every fifth, then all at once.

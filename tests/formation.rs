@@ -687,3 +687,236 @@ fn gulf_minilaterals_form_themselves_only_when_new() {
         );
     }
 }
+
+/// An informal consultation aimed at each proposer's worst threat, beside [`DEFENCE`]: a world
+/// with pacts of two kinds.
+const TALK: &str = r#"
+[[template]]
+id = "TALK"
+kind = "informal"
+obligations = ["consultation"]
+binding = 0.05
+issue = "security"
+issue_gain = 0.3
+rival_rule = "worst_threat"
+"#;
+
+/// The pacts of each kind (summary.json `kinds`) are what the formed pacts add up to: the mean
+/// alive after each round is the sum of the formed pacts' shares alive, the mean formed the sum
+/// of their p_formed; every round's histogram counts every replicate once; and a scenario without
+/// templates has none.
+#[test]
+fn pacts_by_kind_add_up_the_formed_pacts() {
+    let runs = 400;
+    let text = world(0.0, true, &format!("{DEFENCE}{TALK}"));
+    let sc = scenario(&text, &["model.bloc_threat=0"]);
+    let result = run::run(
+        &sc,
+        &RunSpec {
+            seed: sc.seed,
+            replicates: 0..runs,
+            keep_decisions: 0,
+        },
+        &|_| {},
+    );
+    let summary = Summary::new(&sc, &result.tally, sc.seed);
+    let kinds: Vec<&str> = summary.kinds.iter().map(|k| k.kind.as_str()).collect();
+    assert_eq!(kinds, ["informal", "binding"], "in TemplateKind order, only the kinds present");
+    let rounds = sc.rounds as usize;
+    let mut formed_any = false;
+    for (k, info) in [(0, &summary.kinds[0]), (2, &summary.kinds[1])] {
+        let of_kind: Vec<_> = summary.formed.values().filter(|f| f.kind == info.kind).collect();
+        let formed: f64 = of_kind.iter().map(|f| f.p_formed).sum();
+        assert!(
+            (info.formed_mean - formed).abs() < 1e-12,
+            "{}: {} vs {formed}",
+            info.kind,
+            info.formed_mean
+        );
+        formed_any |= formed > 0.0;
+        for r in 0..=rounds {
+            let hist = result.tally.kind_hist(k, r);
+            assert_eq!(hist.iter().sum::<u64>(), runs, "{} round {r}", info.kind);
+            let alive: f64 = of_kind.iter().map(|f| f.p_alive_by_round[r]).sum();
+            assert!(
+                (info.alive_mean_by_round[r] - alive).abs() < 1e-12,
+                "{} round {r}: {} vs {alive}",
+                info.kind,
+                info.alive_mean_by_round[r]
+            );
+            assert!(info.p_any_by_round[r] <= info.alive_mean_by_round[r] + 1e-12);
+            assert!(info.alive_p05_by_round[r] <= info.alive_median_by_round[r]);
+            assert!(info.alive_median_by_round[r] <= info.alive_p95_by_round[r]);
+            assert!(info.alive_sd_by_round[r] >= 0.0);
+        }
+        assert_eq!(info.alive_mean_by_round[0], 0.0, "nothing alive before round 1");
+    }
+    assert!(formed_any, "the world forms pacts after its event (the test would prove nothing)");
+    assert!(
+        summary.kinds[1].p_any_by_round[rounds] > 0.3,
+        "{:?}",
+        summary.kinds[1].p_any_by_round
+    );
+    // The summary carries them; a scenario without templates does not (nor its tally).
+    let json = serde_json::to_string(&summary).unwrap();
+    assert!(json.contains("\"kinds\""));
+    let plain = scenario(&world(0.0, true, ""), &[]);
+    let none = run::run(
+        &plain,
+        &RunSpec {
+            seed: 1,
+            replicates: 0..20,
+            keep_decisions: 0,
+        },
+        &|_| {},
+    );
+    assert!(none.tally.kind_alive.is_empty());
+    let summary = Summary::new(&plain, &none.tally, 1);
+    assert!(summary.kinds.is_empty());
+    assert!(!serde_json::to_string(&summary).unwrap().contains("\"kinds\""));
+}
+
+/// A sweep carries the pacts formed by kind per variant (sweep_kinds.csv), each row what a run
+/// of that variant gives; a sensitivity study screens them as outcomes (`KIND.alive_mean`,
+/// `KIND.formed_mean`); a sweep of a scenario without templates writes no such file.
+#[test]
+fn sweeps_and_screenings_carry_the_pacts_formed_by_kind() {
+    use pactsim::scenario::sweep::{DesignKind, Vary};
+    use pactsim::study::sensitivity::{self, Method, Outcome, SensitivityOptions};
+    use pactsim::study::sweep::{self as sweep_study, SweepOptions};
+    use pactsim::study::{self as study, Silent};
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("kinds.toml");
+    std::fs::write(&file, world(0.0, true, &format!("{DEFENCE}{TALK}"))).unwrap();
+    let source = study::read_file(&file).unwrap();
+    let options = SweepOptions {
+        varies: vec![Vary::parse("model.temperature=0.1,0.3").unwrap()],
+        design: DesignKind::Grid,
+        samples: 0,
+        runs: Some(100),
+        seed: Some(5),
+        shard: None,
+    };
+    let plan = sweep_study::plan(source.clone(), Vec::new(), options).unwrap();
+    let result = plan.run(&Silent, &mut |_, _| Ok(())).unwrap();
+    assert_eq!(result.kinds.len(), 2 * 2, "two variants × two kinds");
+    for (v, temperature) in ["0.1", "0.3"].iter().enumerate() {
+        let sc = scenario(
+            &world(0.0, true, &format!("{DEFENCE}{TALK}")),
+            &[&format!("model.temperature={temperature}")],
+        );
+        let summary = summarise(&sc, 5, 100);
+        for (row, info) in result.kinds[2 * v..2 * v + 2].iter().zip(&summary.kinds) {
+            assert_eq!((row.variant, row.kind.as_str()), (v, info.kind.as_str()));
+            assert_eq!(row.formed_mean, info.formed_mean);
+            assert_eq!(Some(&row.alive_mean), info.alive_mean_by_round.last());
+            assert_eq!(Some(&row.p_any), info.p_any_by_round.last());
+            assert!((row.alive_mean_se - info.alive_sd_by_round[sc.rounds as usize] / 10.0).abs() < 1e-12);
+        }
+    }
+    assert!(
+        result.kinds.iter().any(|r| r.alive_mean > 0.0),
+        "something forms: {:?}",
+        result.kinds
+    );
+    pactsim::report::sweep::write_kinds_csv(tmp.path(), &result).unwrap();
+    let mut csv = csv::Reader::from_path(tmp.path().join("sweep_kinds.csv")).unwrap();
+    assert_eq!(
+        csv.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "variant",
+            "model.temperature",
+            "kind",
+            "formed_mean",
+            "alive_mean",
+            "alive_mean_se",
+            "alive_p05",
+            "alive_p95",
+            "p_any"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!((&rows[3][0], &rows[3][1], &rows[3][2]), ("1", "0.3", "binding"));
+    // Without templates: no rows, no file.
+    let plain = tmp.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let minimal = study::read_file(&common::root().join("tests/fixtures/minimal.toml")).unwrap();
+    let options = SweepOptions {
+        varies: vec![Vary::parse("model.temperature=0.1,0.3").unwrap()],
+        design: DesignKind::Grid,
+        samples: 0,
+        runs: Some(10),
+        seed: Some(5),
+        shard: None,
+    };
+    let none = sweep_study::plan(minimal, Vec::new(), options)
+        .unwrap()
+        .run(&Silent, &mut |_, _| Ok(()))
+        .unwrap();
+    assert!(none.kinds.is_empty());
+    pactsim::report::sweep::write_kinds_csv(&plain, &none).unwrap();
+    assert!(!plain.join("sweep_kinds.csv").exists());
+
+    // Morris screening: the kinds are outcomes, in pacts, and can be asked for by name.
+    let options = SensitivityOptions {
+        varies: vec![Vary::parse("model.temperature=0.05..0.3").unwrap()],
+        method: Method::Morris {
+            trajectories: 3,
+            levels: 4,
+        },
+        outcomes: vec!["binding.alive_mean".into(), "informal.formed_mean".into()],
+        runs: Some(100),
+        seed: Some(5),
+    };
+    let found = sensitivity::plan(source, Vec::new(), options).unwrap().run(&Silent).unwrap();
+    let outcomes: BTreeSet<(&str, &str)> = found.effects.iter().map(|e| (e.statistic, e.pact.as_str())).collect();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| *o == ("alive_mean", "binding") || *o == ("formed_mean", "informal")),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&("alive_mean", "binding")),
+        "the temperature moves the binding pacts: {outcomes:?}"
+    );
+    assert_eq!(
+        sensitivity::outcome_words("alive_mean", "binding", ""),
+        "binding pacts alive at the end (mean)"
+    );
+    let sc = scenario(&world(0.0, true, DEFENCE), &[]);
+    let e = Outcome::parse("issue.alive_mean", &sc, Path::new("kinds.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`issue` is not a kind of the scenario's templates (binding)"), "{e}");
+    assert!(Outcome::parse("binding.formed_mean", &sc, Path::new("kinds.toml")).is_ok());
+}
+
+/// A run of a scenario with templates draws the pacts formed by kind (charts/formed_by_kind.png
+/// and .svg); a run without templates does not.
+#[test]
+fn a_run_with_templates_charts_the_pacts_formed_by_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, template, drawn) in [("with", DEFENCE, true), ("without", "", false)] {
+        let file = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(&file, world(0.0, true, template)).unwrap();
+        let out = tmp.path().join(name);
+        Command::cargo_bin("pactsim")
+            .unwrap()
+            .args(["run", "--runs", "50", "--quiet", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .success();
+        for ext in ["png", "svg"] {
+            assert_eq!(
+                out.join("charts").join(format!("formed_by_kind.{ext}")).is_file(),
+                drawn,
+                "{name} {ext}"
+            );
+        }
+        let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert_eq!(report.contains("formed_by_kind.png"), drawn, "{name}: report.html");
+    }
+}

@@ -157,7 +157,13 @@ fn lists_and_describes_scenarios() {
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["finland_sweden", "gulf_minilaterals", "lithium_triangle", "taiwan_escalation"]
+        [
+            "finland_sweden",
+            "gulf_minilaterals",
+            "indo_pacific_umbrella",
+            "lithium_triangle",
+            "taiwan_escalation"
+        ]
     );
     assert_eq!(list[0]["title"], "Finland and Sweden join NATO");
 

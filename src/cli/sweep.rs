@@ -156,6 +156,7 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
 fn write_sweep(dir: &Path, result: &SweepResult, source: &Source, sets: &[String], charts: bool) -> Result<Vec<Chart>> {
     write_scenario(dir, source, sets)?;
     report::sweep::write_csv(dir, result)?;
+    report::sweep::write_kinds_csv(dir, result)?;
     report::sweep::write_json(dir, result)?;
     let drawn = if charts {
         plot::draw_sweep(&dir.join("charts"), result)?
@@ -241,8 +242,9 @@ pub struct SensitivityArgs {
     /// Sobol base samples N (the design runs N × (parameters + 2) points).
     #[arg(long, default_value_t = 64)]
     pub samples: usize,
-    /// Report only these outcomes: PACT.STATE.p_final or PACT.p_formed (repeatable; default:
-    /// every outcome that moves over the design).
+    /// Report only these outcomes: PACT.STATE.p_final or PACT.p_formed, or for a scenario with
+    /// templates KIND.alive_mean / KIND.formed_mean (pacts of a kind alive at the end, formed;
+    /// repeatable; default: every outcome that moves over the design).
     #[arg(long = "outcome", value_name = "OUTCOME")]
     pub outcomes: Vec<String>,
     /// Levels of the Morris grid on each range (even).
@@ -337,11 +339,7 @@ fn print_morris(result: &SweepResult, effects: &[Effect], trajectories: usize, c
     }
     for group in top {
         let e = group[0];
-        let outcome = if e.state.is_empty() {
-            format!("P({} forms)", e.pact)
-        } else {
-            format!("P({} in {} at the end)", e.state, e.pact)
-        };
+        let outcome = sensitivity::outcome_words(e.statistic, &e.pact, &e.state);
         let ranked: Vec<String> = group
             .iter()
             .filter(|e| e.mu_star > 0.0)

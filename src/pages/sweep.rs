@@ -108,11 +108,7 @@ pub fn write_sweep(dir: &Path, result: &SweepResult, charts: &[Chart]) -> Result
 }
 
 fn outcome_words(statistic: &str, pact: &str, state: &str) -> String {
-    if statistic == "p_formed" {
-        format!("P({pact} forms)")
-    } else {
-        format!("P({state} in {pact} at the end)")
-    }
+    crate::study::sensitivity::outcome_words(statistic, pact, state)
 }
 
 /// One sentence per outcome: the parameters that matter, largest first, and those that do not.

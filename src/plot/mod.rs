@@ -10,6 +10,7 @@ mod compare;
 mod explain;
 mod fit;
 mod joins;
+mod kinds;
 mod membership;
 mod network;
 pub mod select;
@@ -174,6 +175,7 @@ pub(crate) enum AnyFigure<'a> {
     Membership(membership::MembershipMap<'a>),
     Size(size::SizeChart<'a>),
     Joins(joins::JoinTimes<'a>),
+    Kinds(kinds::KindsChart<'a>),
     Network(network::Network<'a>),
     Difference(compare::DifferenceChart<'a>),
     Explain(explain::ExplainChart<'a>),
@@ -192,6 +194,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Membership(f) => f.size(),
             AnyFigure::Size(f) => f.size(),
             AnyFigure::Joins(f) => f.size(),
+            AnyFigure::Kinds(f) => f.size(),
             AnyFigure::Network(f) => f.size(),
             AnyFigure::Difference(f) => f.size(),
             AnyFigure::Explain(f) => f.size(),
@@ -209,6 +212,7 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Membership(f) => f.draw(root),
             AnyFigure::Size(f) => f.draw(root),
             AnyFigure::Joins(f) => f.draw(root),
+            AnyFigure::Kinds(f) => f.draw(root),
             AnyFigure::Network(f) => f.draw(root),
             AnyFigure::Difference(f) => f.draw(root),
             AnyFigure::Explain(f) => f.draw(root),
@@ -355,8 +359,9 @@ pub fn membership_stems(summary: &Summary) -> Vec<String> {
 }
 
 /// Draws every chart of a run into `dir` (the run's `charts/`): a membership map per pact (per
-/// pact whose membership moves, when there are many: [`select::map_pacts`]), pact sizes, join
-/// times and the alliance network.
+/// pact whose membership moves, when there are many: [`select::map_pacts`]), pact sizes, the
+/// pacts templates formed by kind (a scenario with `[[template]]`s), join times and the alliance
+/// network.
 pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Chart>, PlotError> {
     let mut jobs = membership_and_size_jobs(summary);
     let joins = joins::JoinTimes::new(summary, tally);
@@ -403,6 +408,14 @@ fn membership_and_size_jobs(summary: &Summary) -> Vec<Job<'_>> {
         caption: size.caption(),
         figure: AnyFigure::Size(size),
     });
+    if let Some(kinds) = kinds::KindsChart::new(summary) {
+        jobs.push(Job {
+            stem: "formed_by_kind".into(),
+            title: "Pacts formed by kind over rounds".into(),
+            caption: kinds.caption(),
+            figure: AnyFigure::Kinds(kinds),
+        });
+    }
     jobs
 }
 

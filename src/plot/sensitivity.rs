@@ -21,11 +21,7 @@ pub struct MorrisChart<'a> {
 }
 
 fn outcome_label(e: &Effect) -> String {
-    if e.state.is_empty() {
-        format!("P({} forms)", e.pact)
-    } else {
-        format!("P({} in {} at the end)", e.state, e.pact)
-    }
+    crate::study::sensitivity::outcome_words(e.statistic, &e.pact, &e.state)
 }
 
 impl<'a> MorrisChart<'a> {
@@ -203,11 +199,7 @@ impl<'a> SobolChart<'a> {
 }
 
 fn sobol_label(x: &SobolIndex) -> String {
-    if x.state.is_empty() {
-        format!("P({} forms)", x.pact)
-    } else {
-        format!("P({} in {} at the end)", x.state, x.pact)
-    }
+    crate::study::sensitivity::outcome_words(x.statistic, &x.pact, &x.state)
 }
 
 impl Figure for SobolChart<'_> {

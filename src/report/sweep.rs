@@ -33,6 +33,48 @@ pub fn write_csv(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
     w.flush().map_err(super::io_err(&path))
 }
 
+/// sweep_kinds.csv, for a scenario with `[[template]]`s (none is written without): variant, one
+/// column per parameter, kind, formed_mean, alive_mean, alive_mean_se, alive_p05, alive_p95,
+/// p_any — the pacts each kind of template formed, and how many are alive after the last round.
+pub fn write_kinds_csv(dir: &Path, result: &SweepResult) -> Result<(), ReportError> {
+    if result.kinds.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join("sweep_kinds.csv");
+    let err = super::csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
+    let mut header = vec!["variant".to_string()];
+    header.extend(result.labels());
+    header.extend(
+        [
+            "kind",
+            "formed_mean",
+            "alive_mean",
+            "alive_mean_se",
+            "alive_p05",
+            "alive_p95",
+            "p_any",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&header).map_err(&err)?;
+    for row in &result.kinds {
+        let mut record = vec![row.variant.to_string()];
+        record.extend(result.values(row.variant).iter().map(|v| v.to_string()));
+        record.extend([
+            row.kind.clone(),
+            format!("{:.6}", row.formed_mean),
+            format!("{:.6}", row.alive_mean),
+            format!("{:.6}", row.alive_mean_se),
+            row.alive_p05.to_string(),
+            row.alive_p95.to_string(),
+            format!("{:.6}", row.p_any),
+        ]);
+        w.write_record(&record).map_err(&err)?;
+    }
+    w.flush().map_err(super::io_err(&path))
+}
+
 /// sweep.json. A merge reads back what it needs to redo the design and check the shards.
 #[derive(Serialize, Deserialize)]
 pub struct Manifest {

@@ -61,7 +61,16 @@ pub struct Tally {
     /// The pacts templates formed, by stable id ([`crate::scenario::Scenario::formed_id`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub formed_pacts: BTreeMap<String, FormedTally>,
+    /// Per kind of template ([`TemplateKind`](crate::scenario::TemplateKind): informal, issue,
+    /// binding), round and count: replicates with that many pacts of the kind alive after round r,
+    /// `[(k·(R+1) + r)·(S+1) + count]`, S = every template's slots together (the most that can be
+    /// alive). Empty without templates (and then left out of a saved tally).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kind_alive: Vec<u64>,
 }
+
+/// How many kinds of template a tally counts ([`crate::scenario::TemplateKind::NAMES`]).
+pub const KINDS: usize = crate::scenario::TemplateKind::NAMES.len();
 
 /// The counts of one formed pact (one stable id: a template and its founders) over replicates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +164,11 @@ impl Tally {
             template_formed: vec![0; scenario.templates.len()],
             template_alive: vec![0; scenario.templates.len() * (r + 1)],
             formed_pacts: BTreeMap::new(),
+            kind_alive: if scenario.templates.is_empty() {
+                Vec::new()
+            } else {
+                vec![0; KINDS * (r + 1) * (total_slots(scenario) + 1)]
+            },
         }
     }
 
@@ -188,6 +202,7 @@ impl Tally {
             (&mut self.support_micro, &other.support_micro),
             (&mut self.template_formed, &other.template_formed),
             (&mut self.template_alive, &other.template_alive),
+            (&mut self.kind_alive, &other.kind_alive),
         ] {
             a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
         }
@@ -204,7 +219,7 @@ impl Tally {
 
     /// The length of every table, in [`Tally::merge`]'s order: two tallies whose shapes agree
     /// but whose tables do not (one written by a version that counted other things) cannot merge.
-    fn lengths(&self) -> [usize; 14] {
+    fn lengths(&self) -> [usize; 15] {
         [
             self.member.len(),
             self.ever.len(),
@@ -220,6 +235,7 @@ impl Tally {
             self.support_micro.len(),
             self.template_formed.len(),
             self.template_alive.len(),
+            self.kind_alive.len(),
         ]
     }
 
@@ -275,6 +291,23 @@ impl Tally {
     pub fn dissolved_hist(&self, p: usize) -> &[u64] {
         let k = p * (self.rounds + 2);
         &self.dissolved[k..k + self.rounds + 2]
+    }
+
+    /// The most pacts of templates that can be alive at once: the width of [`Tally::kind_hist`]
+    /// less one (0 without templates).
+    pub fn kind_slots(&self) -> usize {
+        (self.kind_alive.len() / (KINDS * (self.rounds + 1))).saturating_sub(1)
+    }
+
+    /// Histogram of the number of pacts of template kind `k` alive after round r (index = count);
+    /// empty without templates.
+    pub fn kind_hist(&self, k: usize, r: usize) -> &[u64] {
+        let w = self.kind_slots() + 1;
+        if self.kind_alive.is_empty() {
+            return &[];
+        }
+        let at = (k * (self.rounds + 1) + r) * w;
+        &self.kind_alive[at..at + w]
     }
 
     /// Mean public support of a state after round r.
@@ -349,6 +382,27 @@ impl Tally {
         if !world.formations().is_empty() {
             self.record_formations(hist, world);
         }
+        if !self.kind_alive.is_empty() {
+            self.record_kinds(world);
+        }
+    }
+
+    /// Adds, per template kind and round, the number of the kind's pacts alive in one replicate
+    /// (alive as [`Tally::record_formations`] counts it: after rounds formed..ended).
+    fn record_kinds(&mut self, world: &World) {
+        let r_n = self.rounds;
+        let w = self.kind_slots() + 1;
+        let mut counts = vec![0usize; KINDS * (r_n + 1)];
+        for f in world.formations() {
+            let k = world.scenario.templates[usize::from(f.template)].kind as usize;
+            let ended = if f.ended > 0 { f.ended as usize } else { r_n + 1 };
+            for count in &mut counts[k * (r_n + 1) + f.formed as usize..k * (r_n + 1) + ended.min(r_n + 1)] {
+                *count += 1;
+            }
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            self.kind_alive[i * w + c.min(w - 1)] += 1;
+        }
     }
 
     /// Adds the pacts templates formed in one replicate, by stable id: whether and when each
@@ -403,6 +457,16 @@ impl Tally {
             *count += u64::from(formed);
         }
     }
+}
+
+/// Every template's slots together: the most pacts of templates that can be alive at once.
+fn total_slots(scenario: &Scenario) -> usize {
+    scenario
+        .templates
+        .iter()
+        .flat_map(|t| &t.groups)
+        .map(|g| usize::from(g.count))
+        .sum()
 }
 
 /// `(v · 10⁶).round() as u64`, without a call to the C library's `round` (the hot spot of

@@ -24,7 +24,7 @@ use crate::run::MergeError;
 use crate::scenario::sweep::SweepError;
 use crate::scenario::{PactId, Scenario, ScenarioError, Source, StateId};
 
-pub use summary::{EventInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
+pub use summary::{EventInfo, KindInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
 
 /// What can go wrong in a study. Each variant says what the user gave that is wrong, naming
 /// the option, file or point.

@@ -16,10 +16,23 @@ use crate::draw;
 use crate::scenario::sweep::{self, DesignKind, Vary};
 use crate::scenario::{Scenario, Source};
 
+/// An outcome in words: `P(NATO forms)`, `P(SWE in NATO at the end)`, `binding pacts alive at
+/// the end (mean)`, `binding pacts formed (mean)`.
+pub fn outcome_words(statistic: &str, pact: &str, state: &str) -> String {
+    match statistic {
+        "p_formed" => format!("P({pact} forms)"),
+        "alive_mean" => format!("{pact} pacts alive at the end (mean)"),
+        "formed_mean" => format!("{pact} pacts formed (mean)"),
+        _ => format!("P({state} in {pact} at the end)"),
+    }
+}
+
 /// The effects of one parameter on one outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Effect {
-    /// `p_final` or `p_formed`.
+    /// `p_final` or `p_formed`; for a scenario with templates also `alive_mean` and
+    /// `formed_mean` of each kind of template (`pact` is then the kind: informal, issue,
+    /// binding), in pacts rather than a share.
     pub statistic: &'static str,
     pub pact: String,
     /// Empty for a pact-level outcome (`p_formed`).
@@ -115,6 +128,23 @@ fn outcome_series(result: &SweepResult) -> Vec<(&'static str, String, String, Ve
             out.push(("p_final", pact.clone(), result.rows[k].state.clone(), series));
             k += 1;
         }
+    }
+    // The pacts each kind of template formed (rows in variant order, the same kinds in each).
+    let kinds = result.kinds.len().checked_div(variants).unwrap_or(0);
+    for j in 0..kinds {
+        let kind = &result.kinds[j].kind;
+        out.push((
+            "alive_mean",
+            kind.clone(),
+            String::new(),
+            (0..variants).map(|v| result.kinds[v * kinds + j].alive_mean).collect(),
+        ));
+        out.push((
+            "formed_mean",
+            kind.clone(),
+            String::new(),
+            (0..variants).map(|v| result.kinds[v * kinds + j].formed_mean).collect(),
+        ));
     }
     out
 }
@@ -289,16 +319,35 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Parses `PACT.STATE.p_final` or `PACT.p_formed`, checking the ids against `sc` (read from
-    /// `file`).
+    /// Parses `PACT.STATE.p_final`, `PACT.p_formed`, or `KIND.alive_mean` / `KIND.formed_mean`
+    /// for a kind of the scenario's templates, checking the ids against `sc` (read from `file`).
     pub fn parse(text: &str, sc: &Scenario, file: &std::path::Path) -> Result<Outcome, StudyError> {
         let parts: Vec<&str> = text.split('.').collect();
+        if let [kind, statistic @ ("alive_mean" | "formed_mean")] = parts.as_slice() {
+            let kinds: Vec<&str> = sc.templates.iter().map(|t| t.kind.name()).collect();
+            if !kinds.contains(kind) {
+                return Err(StudyError::Invalid(format!(
+                    "--outcome {text}: {}: `{kind}` is not a kind of the scenario's templates ({})",
+                    file.display(),
+                    if kinds.is_empty() {
+                        "it has none".to_string()
+                    } else {
+                        kinds.join(", ")
+                    }
+                )));
+            }
+            return Ok(Outcome {
+                statistic: if *statistic == "alive_mean" { "alive_mean" } else { "formed_mean" },
+                pact: kind.to_string(),
+                state: String::new(),
+            });
+        }
         let (statistic, pact, state) = match parts.as_slice() {
             [pact, "p_formed"] => ("p_formed", *pact, ""),
             [pact, state, "p_final"] => ("p_final", *pact, *state),
             _ => {
                 return Err(StudyError::Invalid(format!(
-                    "--outcome {text}: write PACT.STATE.p_final or PACT.p_formed (e.g. NATO.SWE.p_final)"
+                    "--outcome {text}: write PACT.STATE.p_final or PACT.p_formed (e.g. NATO.SWE.p_final), or KIND.alive_mean / KIND.formed_mean for a kind of the scenario's templates (e.g. binding.alive_mean)"
                 )));
             }
         };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::run::{Tally, median, quantile};
-use crate::scenario::{Scenario, Statistic, Target};
+use crate::scenario::{Scenario, Statistic, Target, TemplateKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -44,6 +44,32 @@ pub struct Summary {
     /// replicates in which the same template formed a pact with the same founders.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub formed: BTreeMap<String, FormedInfo>,
+    /// Each kind of template the scenario has (informal, issue, binding): how many of its pacts
+    /// are alive over the rounds, with the 5–95% range of replicates. Absent without templates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<KindInfo>,
+}
+
+/// The pacts of one kind of template (informal, issue or binding) over the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindInfo {
+    /// "informal", "issue" or "binding".
+    pub kind: String,
+    /// The templates of this kind.
+    pub templates: Vec<String>,
+    /// Mean number of distinct pacts of the kind formed in a replicate over the whole run (the
+    /// sum of `p_formed` over its stable ids).
+    pub formed_mean: f64,
+    /// Number of its pacts alive after each round (index 0 = the start): mean over replicates,
+    /// and the 5th, 50th and 95th percentiles.
+    pub alive_mean_by_round: Vec<f64>,
+    /// Standard deviation of that number over the replicates, after each round.
+    pub alive_sd_by_round: Vec<f64>,
+    pub alive_p05_by_round: Vec<usize>,
+    pub alive_median_by_round: Vec<usize>,
+    pub alive_p95_by_round: Vec<usize>,
+    /// Fraction of replicates with at least one of its pacts alive after each round.
+    pub p_any_by_round: Vec<f64>,
 }
 
 /// A template over the run.
@@ -315,9 +341,11 @@ impl Summary {
             targets: Vec::new(),
             templates: Vec::new(),
             formed: BTreeMap::new(),
+            kinds: Vec::new(),
         };
         summary.formed = formed(scenario, tally);
         summary.templates = templates(scenario, tally, &summary.formed);
+        summary.kinds = kinds(scenario, tally, &summary.formed);
         summary.targets = scenario.targets.iter().map(|t| summary.evaluate(scenario, tally, t)).collect();
         summary
     }
@@ -499,6 +527,50 @@ fn templates(scenario: &Scenario, tally: &Tally, formed: &BTreeMap<String, Forme
                     .collect(),
                 founding_sets,
             }
+        })
+        .collect()
+}
+
+/// Each kind of template the scenario has, in [`TemplateKind::NAMES`] order, from the tally's
+/// histograms of the number alive.
+fn kinds(scenario: &Scenario, tally: &Tally, formed: &BTreeMap<String, FormedInfo>) -> Vec<KindInfo> {
+    let r_n = scenario.rounds as usize;
+    if tally.kind_alive.is_empty() {
+        return Vec::new();
+    }
+    TemplateKind::NAMES
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &name)| {
+            let templates: Vec<String> = scenario
+                .templates
+                .iter()
+                .filter(|t| t.kind as usize == k)
+                .map(|t| t.id.clone())
+                .collect();
+            if templates.is_empty() {
+                return None;
+            }
+            let hists: Vec<&[u64]> = (0..=r_n).map(|r| tally.kind_hist(k, r)).collect();
+            let q = |q: f64| hists.iter().map(|h| quantile(h, q).unwrap_or(0)).collect();
+            let moment = |h: &[u64], power: u32| tally.frac(h.iter().enumerate().map(|(c, &n)| (c as u64).pow(power) * n).sum());
+            let alive_mean_by_round: Vec<f64> = hists.iter().map(|h| moment(h, 1)).collect();
+            Some(KindInfo {
+                kind: name.to_string(),
+                // A fold from +0: an empty `sum` of f64 is −0.
+                formed_mean: formed.values().filter(|f| f.kind == name).fold(0.0, |sum, f| sum + f.p_formed),
+                alive_sd_by_round: hists
+                    .iter()
+                    .zip(&alive_mean_by_round)
+                    .map(|(h, m)| (moment(h, 2) - m * m).max(0.0).sqrt())
+                    .collect(),
+                alive_mean_by_round,
+                alive_p05_by_round: q(0.05),
+                alive_median_by_round: q(0.5),
+                alive_p95_by_round: q(0.95),
+                p_any_by_round: hists.iter().map(|h| tally.frac(h.iter().skip(1).sum())).collect(),
+                templates,
+            })
         })
         .collect()
 }

@@ -27,6 +27,24 @@ pub struct Row {
     pub p_formed: f64,
 }
 
+/// The pacts one kind of template formed under one variant (a scenario with `[[template]]`s).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindRow {
+    pub variant: usize,
+    /// "informal", "issue" or "binding".
+    pub kind: String,
+    /// Mean number of distinct pacts of the kind formed in a replicate over the run.
+    pub formed_mean: f64,
+    /// Number of its pacts alive after the last round: mean over replicates, its standard error,
+    /// and the 5th and 95th percentiles.
+    pub alive_mean: f64,
+    pub alive_mean_se: f64,
+    pub alive_p05: usize,
+    pub alive_p95: usize,
+    /// Fraction of replicates with at least one alive after the last round.
+    pub p_any: f64,
+}
+
 /// A pair moves when its P(member at the end) spans more than this many standard errors.
 pub const MOVES_BY_SE: f64 = 3.0;
 
@@ -65,6 +83,8 @@ pub struct SweepResult {
     pub shard: Option<ShardInfo>,
     pub design: Design,
     pub rows: Vec<Row>,
+    /// Per variant and kind of template, the pacts formed (empty without templates).
+    pub kinds: Vec<KindRow>,
 }
 
 impl SweepResult {
@@ -78,6 +98,7 @@ impl SweepResult {
             shard,
             design,
             rows: Vec::new(),
+            kinds: Vec::new(),
         }
     }
 
@@ -97,6 +118,20 @@ impl SweepResult {
                     p_formed: pact.p_formed,
                 });
             }
+        }
+        for k in &summary.kinds {
+            let last = |v: &[usize]| v.last().copied().unwrap_or(0);
+            let alive_mean = k.alive_mean_by_round.last().copied().unwrap_or(0.0);
+            self.kinds.push(KindRow {
+                variant: variant.index,
+                kind: k.kind.clone(),
+                formed_mean: k.formed_mean,
+                alive_mean,
+                alive_mean_se: k.alive_sd_by_round.last().copied().unwrap_or(0.0) / runs.sqrt(),
+                alive_p05: last(&k.alive_p05_by_round),
+                alive_p95: last(&k.alive_p95_by_round),
+                p_any: k.p_any_by_round.last().copied().unwrap_or(0.0),
+            });
         }
     }
 
