@@ -202,6 +202,8 @@ pub struct State {
     pub resources: [f64; 5],
     /// How many states this one stands for (1 unless it is an aggregate).
     pub count: u16,
+    /// Whether it is a state at the start (false: born later by a `birth` event).
+    pub exists: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -370,6 +372,15 @@ pub enum Change {
     Dissolve { pact: PactId },
     ForceJoin { state: StateId, pact: PactId },
     ForceLeave { state: StateId, pact: PactId },
+    /// The pair's proximity (0..1) changes (a border drawn or gone).
+    Proximity { a: StateId, b: StateId, op: Op },
+    /// The state becomes a democracy (`to = 1`) or stops being one (`to = 0`).
+    Democracy { state: StateId, democratic: bool },
+    /// The state enters the state system: it may join pacts and its capability counts.
+    Birth { state: StateId },
+    /// The state ceases to exist: released from every pact, it applies to none again and its
+    /// capability counts as nil.
+    Death { state: StateId },
 }
 
 #[derive(Debug, Clone)]
