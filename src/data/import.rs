@@ -435,8 +435,8 @@ pub fn core_states(data: &Dataset, selection: &Selection, year: i32) -> Result<V
 pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let year = spec.year;
     let date = year_end(year);
-    check_through(spec)?;
     let core = core_states(data, &spec.selection, year)?;
+    check_through(spec)?;
     let whole = matches!(spec.selection, Selection::Region(_));
     let w = world(data, &core, whole, year);
     let states = w.states.clone();
