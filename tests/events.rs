@@ -35,7 +35,12 @@ fn load(text: &str) -> Result<Scenario, String> {
 
 /// The events of the rounds up to `round`, as written.
 fn up_to(imported: &Imported, round: u32) -> Vec<String> {
-    imported.events.iter().filter(|e| e.round <= round).map(|e| e.text.clone()).collect()
+    imported
+        .events
+        .iter()
+        .filter(|e| e.round <= round)
+        .map(|e| e.text.clone())
+        .collect()
 }
 
 /// The proof that no round reads data dated after it: for each year T of Y..Y2, the data cut at
@@ -56,7 +61,11 @@ fn no_look_ahead(year: i32, through: i32, selection: Selection, monthly: bool) {
         // The last round of the year t: its December in a monthly world.
         let k = import::rounds_through(&s, t);
         assert_eq!(part.world_text, full.world_text, "{year}: the start world reads data after {t}");
-        assert_eq!(up_to(&part, k), up_to(&full, k), "{year}..{through}: an event of rounds 1..{k} reads data after {t}");
+        assert_eq!(
+            up_to(&part, k),
+            up_to(&full, k),
+            "{year}..{through}: an event of rounds 1..{k} reads data after {t}"
+        );
         let born_by_t: Vec<_> = full.born.iter().filter(|b| b.1 <= year_end(t)).cloned().collect();
         assert_eq!(part.born, born_by_t, "states born by {t}");
         if t < through {
@@ -96,12 +105,7 @@ fn an_event_placed_a_year_early_is_caught() {
     let data = Dataset::embedded().unwrap();
     let s = spec(1988, 1991, Selection::Region(Region::Europe));
     let full = import::build(&data, &s).unwrap();
-    let early: Vec<String> = full
-        .events
-        .iter()
-        .filter(|e| e.round <= 2)
-        .map(|e| e.text.clone())
-        .collect();
+    let early: Vec<String> = full.events.iter().filter(|e| e.round <= 2).map(|e| e.text.clone()).collect();
     let cut = import::build(&data.truncated(1989), &s).unwrap();
     assert_ne!(up_to(&cut, 1), early);
 }
@@ -201,14 +205,41 @@ fn fails(args: &[&str]) -> String {
 
 #[test]
 fn bad_through_and_rounds_are_clear_errors() {
-    for (through, want) in [("1955", "after --year 1955"), ("1950", "after --year 1955"), ("2017", "at most 2016")] {
+    for (through, want) in [
+        ("1955", "after --year 1955"),
+        ("1950", "after --year 1955"),
+        ("2017", "at most 2016"),
+    ] {
         let e = fails(&["import", "--year", "1955", "--region", "europe", "--through", through]);
         assert!(e.contains(&format!("--through {through}")) && e.contains(want), "{e}");
     }
-    let e = fails(&["import", "--year", "1955", "--region", "europe", "--through", "1960", "--rounds", "3"]);
-    assert!(e.contains("--rounds 3") && e.contains("round 5") && e.contains("--through 1960"), "{e}");
     let e = fails(&[
-        "import", "--year", "1955", "--region", "europe", "--through", "1957", "--round-unit", "month", "--rounds", "12",
+        "import",
+        "--year",
+        "1955",
+        "--region",
+        "europe",
+        "--through",
+        "1960",
+        "--rounds",
+        "3",
+    ]);
+    assert!(
+        e.contains("--rounds 3") && e.contains("round 5") && e.contains("--through 1960"),
+        "{e}"
+    );
+    let e = fails(&[
+        "import",
+        "--year",
+        "1955",
+        "--region",
+        "europe",
+        "--through",
+        "1957",
+        "--round-unit",
+        "month",
+        "--rounds",
+        "12",
     ]);
     assert!(e.contains("--rounds 12") && e.contains("round 24"), "{e}");
     // Not a year: clap's usage error (exit code 2), naming the flag.
@@ -289,6 +320,10 @@ fn bad_new_event_kinds_are_clear_errors() {
     )
     .unwrap_err();
     assert!(e.contains("pact.Q.members") && e.contains("exists = false"), "{e}");
-    let e = with_event(r#"{ kind = "birth", state = "A" }"#, "[[state]]\nid = \"C\"\ncapability = 0.1\nexists = 0").unwrap_err();
+    let e = with_event(
+        r#"{ kind = "birth", state = "A" }"#,
+        "[[state]]\nid = \"C\"\ncapability = 0.1\nexists = 0",
+    )
+    .unwrap_err();
     assert!(e.contains("exists"), "{e}");
 }

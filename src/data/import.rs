@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::{
-    ALLIANCES_FILE, DateKey, next_day, CONTIGUITY_FILE, DEMOCRACY_FILE, DataError, Dataset, DisputeYear, MEMBERS_FILE, MID_FILE, MID_LAST_YEAR, NMC_FILE,
-    NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, RIVALRY_FILE, RIVALRY_LAST_YEAR, STATES_FILE, SYSTEM_FILE, WAR_FILE, iso, pair, year_end,
+    ALLIANCES_FILE, CONTIGUITY_FILE, DEMOCRACY_FILE, DataError, Dataset, DateKey, DisputeYear, MEMBERS_FILE, MID_FILE, MID_LAST_YEAR,
+    NMC_FILE, NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, RIVALRY_FILE, RIVALRY_LAST_YEAR, STATES_FILE, SYSTEM_FILE, WAR_FILE, iso,
+    next_day, pair, year_end,
 };
 
 /// COW's regions, by ranges of COW codes (the COW state system's own grouping).
@@ -587,7 +588,10 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     ]);
     if let Some(last) = spec.through {
         head.extend([
-            format!("EVENTS    --through {last}: the dated events of {}..{last}, each in the round of its date,", year + 1),
+            format!(
+                "EVENTS    --through {last}: the dated events of {}..{last}, each in the round of its date,",
+                year + 1
+            ),
             "          never earlier (docs/DATA.md, Events). On its day (COW state-system list): a state's".into(),
             "          birth (states of the selection born later are listed last, exists = false) and death".into(),
             "          (released from its pacts; its pair-years are not scored). On each year's 31 December:".into(),
@@ -767,7 +771,10 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
                 iso(date),
                 iso(day)
             );
-            let _ = writeln!(out, "capability = 0.000001  # a placeholder until the CINC of its first year-end (a `capability` event)");
+            let _ = writeln!(
+                out,
+                "capability = 0.000001  # a placeholder until the CINC of its first year-end (a `capability` event)"
+            );
             let _ = writeln!(out, "democracy = false  # until the democracy event of its first year-end");
             let _ = writeln!(out, "exists = false");
             let _ = writeln!(out);
@@ -889,7 +896,14 @@ fn event_text(id: &str, name: &str, date: DateKey, comment: &str, lines: &[Line]
 /// the year's capability, democracy, hostility and proximity where they differ from the values
 /// the scenario holds. A year's values are read from data of that year and before only, so
 /// an event is never earlier than what it reads.
-fn history_events(data: &Dataset, spec: &ImportSpec, states: &[u16], born: &[(u16, DateKey)], start: Start, last: i32) -> Vec<ImportedEvent> {
+fn history_events(
+    data: &Dataset,
+    spec: &ImportSpec,
+    states: &[u16],
+    born: &[(u16, DateKey)],
+    start: Start,
+    last: i32,
+) -> Vec<ImportedEvent> {
     let year = spec.year;
     let abb = |c: u16| data.states[&c].abb.clone();
     let all: Vec<u16> = {
@@ -1030,7 +1044,12 @@ fn history_events(data: &Dataset, spec: &ImportSpec, states: &[u16], born: &[(u1
             }
         }
         for (what, lines, name, source) in [
-            ("capability", caps, format!("Capabilities of {t}"), format!("COW NMC v6.0: CINC of {t}")),
+            (
+                "capability",
+                caps,
+                format!("Capabilities of {t}"),
+                format!("COW NMC v6.0: CINC of {t}"),
+            ),
             (
                 "democracy",
                 dems,

@@ -362,25 +362,66 @@ impl Op {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Hostility { a: StateId, b: StateId, op: Op },
-    Capability { state: StateId, op: Op },
-    Commitment { state: StateId, op: Op },
-    Support { state: StateId, op: Op },
-    Salience { state: StateId, issue: Issue, op: Op },
-    Grievance { grievance: usize, op: Op },
-    Found { pact: PactId },
-    Dissolve { pact: PactId },
-    ForceJoin { state: StateId, pact: PactId },
-    ForceLeave { state: StateId, pact: PactId },
+    Hostility {
+        a: StateId,
+        b: StateId,
+        op: Op,
+    },
+    Capability {
+        state: StateId,
+        op: Op,
+    },
+    Commitment {
+        state: StateId,
+        op: Op,
+    },
+    Support {
+        state: StateId,
+        op: Op,
+    },
+    Salience {
+        state: StateId,
+        issue: Issue,
+        op: Op,
+    },
+    Grievance {
+        grievance: usize,
+        op: Op,
+    },
+    Found {
+        pact: PactId,
+    },
+    Dissolve {
+        pact: PactId,
+    },
+    ForceJoin {
+        state: StateId,
+        pact: PactId,
+    },
+    ForceLeave {
+        state: StateId,
+        pact: PactId,
+    },
     /// The pair's proximity (0..1) changes (a border drawn or gone).
-    Proximity { a: StateId, b: StateId, op: Op },
+    Proximity {
+        a: StateId,
+        b: StateId,
+        op: Op,
+    },
     /// The state becomes a democracy (`to = 1`) or stops being one (`to = 0`).
-    Democracy { state: StateId, democratic: bool },
+    Democracy {
+        state: StateId,
+        democratic: bool,
+    },
     /// The state enters the state system: it may join pacts and its capability counts.
-    Birth { state: StateId },
+    Birth {
+        state: StateId,
+    },
     /// The state ceases to exist: released from every pact, it applies to none again and its
     /// capability counts as nil.
-    Death { state: StateId },
+    Death {
+        state: StateId,
+    },
 }
 
 #[derive(Debug, Clone)]
