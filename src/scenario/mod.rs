@@ -360,68 +360,26 @@ impl Op {
     }
 }
 
+/// One change of an event. `Proximity` sets a pair's proximity (0..1: a border drawn or gone);
+/// `Democracy` makes a state a democracy (`to = 1`) or not (`to = 0`); `Birth` brings a state
+/// into the state system (it may join pacts, its capability counts); `Death` takes it out
+/// (released from every pact, it applies to none again, its capability counts as nil).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Hostility {
-        a: StateId,
-        b: StateId,
-        op: Op,
-    },
-    Capability {
-        state: StateId,
-        op: Op,
-    },
-    Commitment {
-        state: StateId,
-        op: Op,
-    },
-    Support {
-        state: StateId,
-        op: Op,
-    },
-    Salience {
-        state: StateId,
-        issue: Issue,
-        op: Op,
-    },
-    Grievance {
-        grievance: usize,
-        op: Op,
-    },
-    Found {
-        pact: PactId,
-    },
-    Dissolve {
-        pact: PactId,
-    },
-    ForceJoin {
-        state: StateId,
-        pact: PactId,
-    },
-    ForceLeave {
-        state: StateId,
-        pact: PactId,
-    },
-    /// The pair's proximity (0..1) changes (a border drawn or gone).
-    Proximity {
-        a: StateId,
-        b: StateId,
-        op: Op,
-    },
-    /// The state becomes a democracy (`to = 1`) or stops being one (`to = 0`).
-    Democracy {
-        state: StateId,
-        democratic: bool,
-    },
-    /// The state enters the state system: it may join pacts and its capability counts.
-    Birth {
-        state: StateId,
-    },
-    /// The state ceases to exist: released from every pact, it applies to none again and its
-    /// capability counts as nil.
-    Death {
-        state: StateId,
-    },
+    Hostility { a: StateId, b: StateId, op: Op },
+    Capability { state: StateId, op: Op },
+    Commitment { state: StateId, op: Op },
+    Support { state: StateId, op: Op },
+    Salience { state: StateId, issue: Issue, op: Op },
+    Grievance { grievance: usize, op: Op },
+    Found { pact: PactId },
+    Dissolve { pact: PactId },
+    ForceJoin { state: StateId, pact: PactId },
+    ForceLeave { state: StateId, pact: PactId },
+    Proximity { a: StateId, b: StateId, op: Op },
+    Democracy { state: StateId, democratic: bool },
+    Birth { state: StateId },
+    Death { state: StateId },
 }
 
 #[derive(Debug, Clone)]
