@@ -16,6 +16,7 @@ fn spec(from: i32, to: i32, horizon: u32, sets: &[&str]) -> BacktestSpec {
         sets: sets.iter().map(|s| s.to_string()).collect(),
         runs: 20,
         seed: 1,
+        events: false,
     }
 }
 

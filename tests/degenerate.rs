@@ -415,6 +415,7 @@ fn a_backtest_with_nothing_to_score_is_a_result_and_an_era_split_says_why_it_can
         sets: Vec::new(),
         runs: 5,
         seed: 1,
+        events: true,
     };
     let bt = backtest::backtest(&data, &spec, &|_| {}, &mut |_| {}).unwrap();
     assert_eq!(bt.total[0][0].n, 0);

@@ -18,6 +18,7 @@ fn spec(year: i32, selection: Selection) -> ImportSpec {
         rounds: 5,
         runs: 20,
         seed: 1,
+        through: None,
     }
 }
 
@@ -237,6 +238,7 @@ fn a_state_that_ceases_to_exist_is_not_scored_as_an_exit() {
             sets: Vec::new(),
             runs: 10,
             seed: 1,
+            events: true,
         },
         &|_| {},
         &mut |_| {},

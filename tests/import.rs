@@ -14,6 +14,7 @@ fn spec(year: i32, selection: Selection) -> ImportSpec {
         rounds: 5,
         runs: 20,
         seed: 1,
+        through: None,
     }
 }
 

@@ -62,6 +62,9 @@ pub struct BacktestSpec {
     pub sets: Vec<String>,
     pub runs: u32,
     pub seed: u64,
+    /// Play each start world with the dated events of its horizon (`import --through`,
+    /// docs/DATA.md "Events"); false keeps the world as it was on the start date (`--no-events`).
+    pub events: bool,
 }
 
 impl BacktestSpec {
@@ -205,6 +208,8 @@ pub struct Backtest {
     pub sets: Vec<String>,
     pub runs: u32,
     pub seed: u64,
+    /// Whether the start worlds played their horizon's dated events.
+    pub events: bool,
     pub epsilon: f64,
     pub starts: Vec<StartResult>,
     pub total: Scores,
@@ -307,6 +312,9 @@ pub fn backtest_year(
             rounds,
             runs: spec.runs,
             seed: spec.seed,
+            // The events of the horizon's years, as far as the data go (NMC and the state
+            // system end in 2016).
+            through: (spec.events && start < NMC_LAST_YEAR).then(|| (start + rounds as i32).min(NMC_LAST_YEAR)),
         },
     )?;
     let sc = scenario::from_source(
@@ -423,7 +431,8 @@ pub fn backtest_year(
     }
     Ok(StartResult {
         start,
-        states: sc.n_states(),
+        // The states of the start world (not those born later, listed for their events).
+        states: imported.states.len(),
         pacts: sc.n_pacts(),
         rounds,
         scores,
@@ -484,6 +493,7 @@ pub fn summarise(spec: &BacktestSpec, starts: Vec<StartResult>, seconds: f64) ->
         sets: spec.sets.clone(),
         runs: spec.runs,
         seed: spec.seed,
+        events: spec.events,
         epsilon: 0.5 / f64::from(spec.runs),
         starts,
         total,

@@ -42,6 +42,10 @@ pub struct BacktestArgs {
     /// Override a model value in every imported world (repeatable), e.g. model.temperature=0.3.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Play each start world as it was on its date, without the dated events of its horizon
+    /// (by default the events of `import --through` are played: docs/DATA.md, Events).
+    #[arg(long)]
+    pub no_events: bool,
     /// Replicates per start year.
     #[arg(long, default_value_t = 100)]
     pub runs: u32,
@@ -97,6 +101,7 @@ fn spec(args: &BacktestArgs) -> Result<BacktestSpec> {
         sets: args.set.clone(),
         runs: args.runs,
         seed: args.seed,
+        events: !args.no_events,
     })
 }
 
@@ -115,6 +120,7 @@ fn destination(args: &BacktestArgs, default: &str) -> Result<Destination> {
         .with("set", args.set.join(" "))
         .with("runs", args.runs)
         .with("seed", args.seed)
+        .with("events", !args.no_events)
         .with(
             "data",
             args.data.as_ref().map_or("built in".to_string(), |d| d.display().to_string()),

@@ -49,7 +49,13 @@ pub struct ImportArgs {
     /// What one round stands for: year or month.
     #[arg(long, default_value = "year", value_parser = ["year", "month"])]
     pub round_unit: String,
-    /// Rounds the scenario plays (default: 5 years, or 60 months).
+    /// Also write the dated events of the years after --year through this year (at most 2016)
+    /// as the scenario's [[event]]s: births and deaths of states, each year's capability,
+    /// democratic transitions, conflicts and borders (docs/DATA.md, Events).
+    #[arg(long, value_name = "YEAR")]
+    pub through: Option<i32>,
+    /// Rounds the scenario plays (default: 5 years, or 60 months; with --through, up to the end
+    /// of its year).
     #[arg(long)]
     pub rounds: Option<u32>,
     /// The scenario's default number of replicates.
@@ -80,14 +86,18 @@ pub fn dataset(dir: Option<&std::path::Path>) -> Result<Dataset, DataError> {
 pub fn cmd_import(args: ImportArgs) -> Result<()> {
     let data = dataset(args.data.as_deref())?;
     let monthly = args.round_unit == "month";
-    let spec = ImportSpec {
+    let mut spec = ImportSpec {
         year: args.year,
         selection: args.selection.selection()?,
         monthly,
         rounds: args.rounds.unwrap_or(if monthly { 60 } else { 5 }),
         runs: args.runs,
         seed: args.seed,
+        through: args.through,
     };
+    if let (Some(last), None) = (args.through, args.rounds) {
+        spec.rounds = import::rounds_through(&spec, last).max(1);
+    }
     if spec.rounds == 0 || spec.runs == 0 {
         bail!("--rounds and --runs must be at least 1");
     }
@@ -113,13 +123,21 @@ pub fn cmd_import(args: ImportArgs) -> Result<()> {
     }
     super::write_atomically(out, imported.text.as_bytes())?;
     eprintln!(
-        "wrote {}: {} states, {} pacts ({} alliances in effect left out: fewer than two members selected), {} rounds of a {}",
+        "wrote {}: {} states, {} pacts ({} alliances in effect left out: fewer than two members selected), {} rounds of a {}{}",
         out.display(),
-        sc.n_states(),
+        imported.states.len(),
         sc.n_pacts(),
         imported.pacts_left_out,
         sc.rounds,
-        args.round_unit
+        args.round_unit,
+        match args.through {
+            Some(t) => format!(
+                "; {} events through {t} ({} states born later, listed with exists = false)",
+                imported.events.len(),
+                imported.born.len()
+            ),
+            None => String::new(),
+        }
     );
     Ok(())
 }

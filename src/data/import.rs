@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use super::{
-    ALLIANCES_FILE, CONTIGUITY_FILE, DEMOCRACY_FILE, DataError, Dataset, DisputeYear, MEMBERS_FILE, MID_FILE, MID_LAST_YEAR, NMC_FILE,
-    NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, RIVALRY_FILE, RIVALRY_LAST_YEAR, STATES_FILE, SYSTEM_FILE, WAR_FILE, iso, pair, year_end,
+    ALLIANCES_FILE, CONTIGUITY_FILE, DEMOCRACY_FILE, DataError, Dataset, DateKey, DisputeYear, MEMBERS_FILE, MID_FILE, MID_LAST_YEAR,
+    NMC_FILE, NMC_FIRST_YEAR, NMC_LAST_YEAR, Obligations, RIVALRY_FILE, RIVALRY_LAST_YEAR, STATES_FILE, SYSTEM_FILE, WAR_FILE, iso,
+    next_day, pair, year_end,
 };
 
 /// COW's regions, by ranges of COW codes (the COW state system's own grouping).
@@ -96,6 +97,21 @@ pub struct ImportSpec {
     pub rounds: u32,
     pub runs: u32,
     pub seed: u64,
+    /// With `Some(Y2)`, the dated events of the years after `year` through Y2 as `[[event]]`s
+    /// (`--through`, docs/DATA.md "Events"); None: a world without events.
+    pub through: Option<i32>,
+}
+
+/// One `[[event]]` an import writes: when it happens and its text in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedEvent {
+    /// The round it applies before (yearly rounds: its year − the world's year; monthly: its
+    /// month counted from January of the year after).
+    pub round: u32,
+    pub date: DateKey,
+    pub id: String,
+    /// The event as written in the file, comments included.
+    pub text: String,
 }
 
 /// An imported world: the scenario text and what its states and pacts are in the data.
@@ -110,6 +126,13 @@ pub struct Imported {
     pub pacts_left_out: usize,
     /// States kept from outside the selected region as members of its pacts (COW codes).
     pub outside: Vec<u16>,
+    /// States of the selection born after the world's date, by `--through` (listed with
+    /// `exists = false`, after the others), with the first day they are states.
+    pub born: Vec<(u16, DateKey)>,
+    /// The world on its date: the file up to the states born later and the events.
+    pub world_text: String,
+    /// The events of `--through`, in file order (by date).
+    pub events: Vec<ImportedEvent>,
 }
 
 /// Well-known alliances get a readable id; every other pact is `A<atopid>`.
@@ -414,6 +437,7 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let year = spec.year;
     let date = year_end(year);
     let core = core_states(data, &spec.selection, year)?;
+    check_through(spec)?;
     let whole = matches!(spec.selection, Selection::Region(_));
     let w = world(data, &core, whole, year);
     let states = w.states.clone();
@@ -421,6 +445,10 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let all_members = &w.all_members;
     let pacts_left_out = w.pacts_left_out;
     let outside = w.outside();
+    let born = match spec.through {
+        Some(last) => born_states(data, &spec.selection, &states, year, last),
+        None => Vec::new(),
+    };
     for &c in &states {
         if !data.cinc.contains_key(&(c, year)) {
             return Err(DataError::Empty(format!(
@@ -455,6 +483,10 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let s_mean = if pairs > 0 { s_sum / pairs as f64 } else { 1.0 };
 
     let abb = |c: u16| data.states[&c].abb.clone();
+    // The world's values, as the events start from them.
+    let mut start_hostility: HashMap<(u16, u16), f64> = HashMap::new();
+    let mut start_proximity: HashMap<(u16, u16), f64> = HashMap::new();
+    let mut start_affinity: HashMap<(u16, u16), f64> = HashMap::new();
     let mut out = String::new();
     let sel = spec.selection.label();
     let unit = if spec.monthly { "month" } else { "year" };
@@ -554,6 +586,25 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         "              admission from ATOP proadd: 0 closed, 1 and 2 unanimity, 3 open, blank unanimity.".into(),
         "  model       every weight at its default (docs/MODEL.md); nothing is tuned.".into(),
     ]);
+    if let Some(last) = spec.through {
+        head.extend([
+            format!(
+                "EVENTS    --through {last}: the dated events of {}..{last}, each in the round of its date,",
+                year + 1
+            ),
+            "          never earlier (docs/DATA.md, Events). On its day (COW state-system list): a state's".into(),
+            "          birth (states of the selection born later are listed last, exists = false) and death".into(),
+            "          (released from its pacts; its pair-years are not scored). On each year's 31 December:".into(),
+            "          capability = the year's CINC; democracy flips by the rule above; every pair's hostility".into(),
+            "          by the rule above for that year (war onsets and ends, rivalry starts and ends, disputes".into(),
+            format!("          of its last {DISPUTE_MEMORY} years), with the affinity of {year} (none for states born later)"),
+            format!("          and the named threats of {year} among its states; proximity from December's contiguity. Treaty terms"),
+            "          are not read (ATOP speclgth/length/renewlgt): no pact ends by an event.".into(),
+        ]);
+        if last > MID_LAST_YEAR {
+            head.push(format!("          MID v5.0 ends in {MID_LAST_YEAR}: no dispute after it enters."));
+        }
+    }
     for line in &head {
         if line.is_empty() {
             let _ = writeln!(out, "#");
@@ -619,6 +670,11 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
                 0.0
             };
             let h = hostility(c, aff);
+            start_hostility.insert(pair(a, b), h);
+            start_proximity.insert(pair(a, b), p);
+            if aff > 0.0 {
+                start_affinity.insert(pair(a, b), aff);
+            }
             if p == 0.0 && h == 0.0 {
                 continue;
             }
@@ -701,11 +757,325 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         let _ = writeln!(out);
         pact_ids.push((*a, id));
     }
+    let world_text = out.clone();
+    let mut events = Vec::new();
+    if let Some(last) = spec.through {
+        for &(c, day) in &born {
+            let st = &data.states[&c];
+            let _ = writeln!(out, "[[state]]");
+            let _ = writeln!(out, "id = \"{}\"", st.abb);
+            let _ = writeln!(
+                out,
+                "name = \"{}\"  # COW {c}; not a state on {}: enters the state system on {} (a `birth` event)",
+                st.name.replace('"', "'"),
+                iso(date),
+                iso(day)
+            );
+            let _ = writeln!(
+                out,
+                "capability = 0.000001  # a placeholder until the CINC of its first year-end (a `capability` event)"
+            );
+            let _ = writeln!(out, "democracy = false  # until the democracy event of its first year-end");
+            let _ = writeln!(out, "exists = false");
+            let _ = writeln!(out);
+        }
+        let start = Start {
+            named: &named,
+            hostility: start_hostility,
+            proximity: start_proximity,
+            affinity: start_affinity,
+        };
+        events = history_events(data, spec, &states, &born, start, last);
+        for e in &events {
+            out.push_str(&e.text);
+        }
+    }
     Ok(Imported {
         text: out,
         states,
         pacts: pact_ids,
         pacts_left_out,
         outside,
+        born,
+        world_text,
+        events,
     })
+}
+
+/// `--through` must be a year after the world's, with data (NMC, the state-system list) for
+/// it, and the scenario's rounds must reach it.
+fn check_through(spec: &ImportSpec) -> Result<(), DataError> {
+    let Some(last) = spec.through else { return Ok(()) };
+    if last <= spec.year || last > NMC_LAST_YEAR {
+        return Err(DataError::Through(format!(
+            "--through {last}: give a year after --year {} and at most {NMC_LAST_YEAR} (the last year of COW NMC v6.0 and of the COW state-system list)",
+            spec.year
+        )));
+    }
+    let needed = rounds_through(spec, last);
+    if spec.rounds < needed {
+        return Err(DataError::Through(format!(
+            "--rounds {}: the events of --through {last} fall up to round {needed} (rounds of a {}); give --rounds {needed} or more, or leave --rounds out",
+            spec.rounds,
+            if spec.monthly { "month" } else { "year" }
+        )));
+    }
+    Ok(())
+}
+
+/// The rounds an import with `--through last` needs: every round up to the end of `last`.
+pub fn rounds_through(spec: &ImportSpec, last: i32) -> u32 {
+    let years = (last - spec.year).max(0) as u32;
+    if spec.monthly { 12 * years } else { years }
+}
+
+/// The round a date falls in: yearly rounds from the year after the world's, or months from its
+/// January (as the scenario's calendar counts them).
+fn round_of(spec: &ImportSpec, date: DateKey) -> u32 {
+    let (y, m) = (date / 10_000, (date / 100) % 100);
+    let years = (y - spec.year - 1).max(0) as u32;
+    if spec.monthly { 12 * years + m as u32 } else { years + 1 }
+}
+
+/// States of the selection that are not states of the world but are in the state system on some
+/// day after its date through `last`-12-31, with the first such day (a `--states` list names
+/// states of the year only: none).
+fn born_states(data: &Dataset, selection: &Selection, states: &[u16], year: i32, last: i32) -> Vec<(u16, DateKey)> {
+    let (from, to) = (year_end(year), year_end(last));
+    let mut born: BTreeMap<u16, DateKey> = BTreeMap::new();
+    for s in &data.system_spells {
+        let wanted = match selection {
+            Selection::All => true,
+            Selection::Region(r) => r.contains(s.ccode),
+            Selection::States(_) => false,
+        };
+        if wanted && !states.contains(&s.ccode) && s.start > from && s.start <= to {
+            let d = born.entry(s.ccode).or_insert(s.start);
+            *d = (*d).min(s.start);
+        }
+    }
+    born.into_iter().collect()
+}
+
+/// What the events start from: the world's named threats, hostility, proximity and affinity
+/// by pair.
+struct Start<'a> {
+    named: &'a BTreeSet<(u16, u16)>,
+    hostility: HashMap<(u16, u16), f64>,
+    proximity: HashMap<(u16, u16), f64>,
+    affinity: HashMap<(u16, u16), f64>,
+}
+
+/// One change of an event, as an inline table, and why.
+struct Line {
+    change: String,
+    why: String,
+}
+
+fn event_text(id: &str, name: &str, date: DateKey, comment: &str, lines: &[Line]) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "[[event]]  # {comment}");
+    let _ = writeln!(t, "id = \"{id}\"");
+    let _ = writeln!(t, "name = \"{}\"", name.replace('"', "'"));
+    let _ = writeln!(t, "date = \"{}\"", iso(date));
+    let _ = writeln!(t, "change = [");
+    for l in lines {
+        if l.why.is_empty() {
+            let _ = writeln!(t, "  {},", l.change);
+        } else {
+            let _ = writeln!(t, "  {},  # {}", l.change, l.why);
+        }
+    }
+    let _ = writeln!(t, "]");
+    let _ = writeln!(t);
+    t
+}
+
+/// The dated events of the years after the world's through `last` (docs/DATA.md, Events): for
+/// each year, births and deaths on their day (COW state-system list), then at its 31 December
+/// the year's capability, democracy, hostility and proximity where they differ from the values
+/// the scenario holds. A year's values are read from data of that year and before only, so
+/// an event is never earlier than what it reads.
+fn history_events(
+    data: &Dataset,
+    spec: &ImportSpec,
+    states: &[u16],
+    born: &[(u16, DateKey)],
+    start: Start,
+    last: i32,
+) -> Vec<ImportedEvent> {
+    let year = spec.year;
+    let abb = |c: u16| data.states[&c].abb.clone();
+    let all: Vec<u16> = {
+        let mut v: Vec<u16> = states.iter().copied().chain(born.iter().map(|b| b.0)).collect();
+        v.sort_unstable();
+        v
+    };
+    let mut capability: HashMap<u16, f64> = states.iter().map(|&c| (c, cinc_value(data, c, year))).collect();
+    let mut democratic: HashMap<u16, bool> = states.iter().map(|&c| (c, democracy(data, c, year).0)).collect();
+    for &(c, _) in born {
+        capability.insert(c, 0.000_001);
+        democratic.insert(c, false);
+    }
+    let Start {
+        named,
+        hostility: mut host,
+        proximity: mut prox,
+        affinity,
+    } = start;
+    let mut events = Vec::new();
+    let mut push = |date: DateKey, id: String, text: String| {
+        events.push(ImportedEvent {
+            round: round_of(spec, date),
+            date,
+            id,
+            text,
+        });
+    };
+    for t in (year + 1)..=last {
+        let (first, end) = (t * 10_000 + 101, year_end(t));
+        // Births and deaths on their day.
+        let mut system: Vec<(DateKey, bool, u16)> = Vec::new();
+        for s in data.system_spells.iter().filter(|s| all.contains(&s.ccode)) {
+            if (first..=end).contains(&s.start) && s.start > year_end(year) {
+                system.push((s.start, true, s.ccode));
+            }
+            let gone = next_day(s.end);
+            if s.end < super::SYSTEM_LAST_DAY && (first..=end).contains(&gone) && s.end >= year_end(year) {
+                system.push((gone, false, s.ccode));
+            }
+        }
+        system.sort_unstable();
+        for (day, birth, c) in system {
+            let (kind, verb) = if birth { ("birth", "enters") } else { ("death", "leaves") };
+            let name = format!("{} {verb} the state system", data.states[&c].name);
+            let id = format!("{kind}-{}-{}", abb(c), iso(day));
+            let comment = if birth {
+                format!("COW state-system list v2016: {} (COW {c}) is a state from {}", abb(c), iso(day))
+            } else {
+                format!(
+                    "COW state-system list v2016: {} (COW {c}) is a state to {}; released from its pacts",
+                    abb(c),
+                    iso(super::previous_day(day))
+                )
+            };
+            let line = Line {
+                change: format!("{{ kind = \"{kind}\", state = \"{}\" }}", abb(c)),
+                why: String::new(),
+            };
+            push(day, id.clone(), event_text(&id, &name, day, &comment, &[line]));
+        }
+        // The year's values, at its end, for the states that are states then.
+        let alive: Vec<u16> = all.iter().copied().filter(|&c| data.alive(c, end)).collect();
+        let mut caps = Vec::new();
+        let mut dems = Vec::new();
+        for &c in &alive {
+            if data.cinc.contains_key(&(c, t)) {
+                let v = cinc_value(data, c, t);
+                if capability.get(&c) != Some(&v) {
+                    capability.insert(c, v);
+                    caps.push(Line {
+                        change: format!("{{ kind = \"capability\", state = \"{}\", to = {v} }}", abb(c)),
+                        why: format!("CINC {t}"),
+                    });
+                }
+            }
+            let (flag, why) = democracy(data, c, t);
+            if democratic.get(&c) != Some(&flag) {
+                democratic.insert(c, flag);
+                dems.push(Line {
+                    change: format!("{{ kind = \"democracy\", state = \"{}\", to = {} }}", abb(c), u8::from(flag)),
+                    why,
+                });
+            }
+        }
+        let mut rel = Vec::new();
+        for (i, &a) in alive.iter().enumerate() {
+            for &b in &alive[i + 1..] {
+                let key = pair(a, b);
+                let (sa, sb) = (&data.states[&a], &data.states[&b]);
+                let contiguity = data.contiguity_on(a, b, end);
+                let p = proximity(contiguity, distance_km(sa.lat, sa.lon, sb.lat, sb.lon));
+                let old_p = prox.get(&key).copied().unwrap_or(0.0);
+                if p != old_p {
+                    prox.insert(key, p);
+                    rel.push(Line {
+                        change: format!(
+                            "{{ kind = \"proximity\", between = [\"{}\", \"{}\"], to = {} }}",
+                            sa.abb,
+                            sb.abb,
+                            num(p)
+                        ),
+                        why: format!(
+                            "was {}; COW contiguity in December {t}: {}",
+                            num(old_p),
+                            match contiguity {
+                                Some(1) => "land border".to_string(),
+                                Some(k) => format!("water, type {k}"),
+                                None => "none (distance between capitals)".to_string(),
+                            }
+                        ),
+                    });
+                }
+                // A named threat is one of the start world (both states of it): an alliance's
+                // threat does not pass to a state born later under the same code.
+                let threat = named.contains(&key) && states.contains(&a) && states.contains(&b);
+                let (c, why) = conflict(data, a, b, t, threat);
+                let aff = affinity.get(&key).copied().unwrap_or(0.0);
+                let h = hostility(c, aff);
+                let old_h = host.get(&key).copied().unwrap_or(0.0);
+                if h != old_h {
+                    host.insert(key, h);
+                    let reason = if why.is_empty() {
+                        format!("no conflict in {t}: the affinity of {year}")
+                    } else {
+                        why.join(", ")
+                    };
+                    rel.push(Line {
+                        change: format!(
+                            "{{ kind = \"hostility\", between = [\"{}\", \"{}\"], to = {} }}",
+                            sa.abb,
+                            sb.abb,
+                            num(h)
+                        ),
+                        why: format!("was {}; {reason}", num(old_h)),
+                    });
+                }
+            }
+        }
+        for (what, lines, name, source) in [
+            (
+                "capability",
+                caps,
+                format!("Capabilities of {t}"),
+                format!("COW NMC v6.0: CINC of {t}"),
+            ),
+            (
+                "democracy",
+                dems,
+                format!("Democratic transitions of {t}"),
+                format!("V-Dem polyarchy >= {POLYARCHY_THRESHOLD} (Polity2 >= {POLITY2_THRESHOLD} where V-Dem has none) in {t}"),
+            ),
+            (
+                "relations",
+                rel,
+                format!("Conflicts and borders of {t}"),
+                format!("COW wars v4.0, MID v5.0, Thompson-Dreyer rivalries, COW contiguity v3.2: {t}"),
+            ),
+        ] {
+            if !lines.is_empty() {
+                let id = format!("{what}-{t}");
+                push(end, id.clone(), event_text(&id, &name, end, &source, &lines));
+            }
+        }
+    }
+    events
+}
+
+/// A state's capability in a year as the file writes it: its CINC, or 10⁻⁶ for a CINC of 0.
+fn cinc_value(data: &Dataset, c: u16, year: i32) -> f64 {
+    match data.cinc.get(&(c, year)) {
+        Some(&v) if v > 0.0 => v,
+        _ => 0.000_001,
+    }
 }

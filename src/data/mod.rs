@@ -85,6 +85,9 @@ pub enum DataError {
     State { given: String, year: i32, hint: String },
     #[error("{0}")]
     Empty(String),
+    /// A bad `--through` (or `--rounds` too short for it): the message names the flag.
+    #[error("{0}")]
+    Through(String),
 }
 
 /// A calendar date as yyyymmdd, comparable as an integer.
@@ -93,6 +96,39 @@ pub type DateKey = i32;
 /// The last day of a year: the date a year's world is observed at.
 pub fn year_end(year: i32) -> DateKey {
     year * 10_000 + 1231
+}
+
+/// The day after `date` (proleptic Gregorian).
+pub fn next_day(date: DateKey) -> DateKey {
+    let (y, m, d) = (date / 10_000, (date / 100) % 100, date % 100);
+    if d < days_in_month(y, m) {
+        date + 1
+    } else if m < 12 {
+        y * 10_000 + (m + 1) * 100 + 1
+    } else {
+        (y + 1) * 10_000 + 101
+    }
+}
+
+/// The day before `date`.
+pub fn previous_day(date: DateKey) -> DateKey {
+    let (y, m, d) = (date / 10_000, (date / 100) % 100, date % 100);
+    if d > 1 {
+        date - 1
+    } else if m > 1 {
+        y * 10_000 + (m - 1) * 100 + days_in_month(y, m - 1)
+    } else {
+        (y - 1) * 10_000 + 1231
+    }
+}
+
+fn days_in_month(y: i32, m: i32) -> i32 {
+    match m {
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
 }
 
 /// A date key as `yyyy-mm-dd`.
@@ -412,6 +448,50 @@ impl Dataset {
             rivalries,
             democracy,
         })
+    }
+
+    /// The data as they were known at the end of `year`: everything dated after `year`-12-31 is
+    /// gone (NMC, democracy, dispute and war rows of later years; state-system, contiguity,
+    /// alliance-membership spells and rivalries that begin later), and a spell going on then is
+    /// open-ended (a state-system spell to the list's last day, a contiguity spell to its last
+    /// month, an alliance membership with no exit, a rivalry to `year`). What `import` builds for
+    /// the rounds up to `year` from these data must be what it builds from the whole data
+    /// (`tests/events.rs`): that is the proof that no round reads data dated after it.
+    pub fn truncated(&self, year: i32) -> Dataset {
+        let date = year_end(year);
+        let mut d = self.clone();
+        d.cinc.retain(|&(_, y), _| y <= year);
+        d.democracy.retain(|&(_, y), _| y <= year);
+        d.disputes.retain(|&(_, _, y), _| y <= year);
+        d.wars.retain(|&(_, _, y), _| y <= year);
+        d.alliances.retain(|_, a| a.begin <= date);
+        d.spells.retain(|s| s.entry <= date);
+        for s in &mut d.spells {
+            if s.exit.is_some_and(|x| x > date) {
+                s.exit = None;
+            }
+        }
+        d.system_spells.retain(|s| s.start <= date);
+        for s in &mut d.system_spells {
+            if s.end > date {
+                s.end = SYSTEM_LAST_DAY;
+            }
+        }
+        let month = date / 100;
+        for spells in d.contiguity.values_mut() {
+            spells.retain(|s| s.start <= month);
+            for s in spells.iter_mut() {
+                if s.end > month {
+                    s.end = SYSTEM_LAST_DAY / 100;
+                }
+            }
+        }
+        d.contiguity.retain(|_, v| !v.is_empty());
+        d.rivalries.retain(|r| r.start <= year);
+        for r in &mut d.rivalries {
+            r.end = r.end.min(year);
+        }
+        d
     }
 
     /// The COW codes of the states in the COW state system on `date`, in code order. A date

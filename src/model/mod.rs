@@ -119,6 +119,12 @@ pub struct World<'s> {
     pub support_anchor: Vec<f64>,
     pub salience: Vec<[f64; 5]>,
     hostility: Vec<f64>,
+    /// n×n, symmetric: the scenario's proximity as `proximity` events have changed it.
+    proximity: Vec<f64>,
+    /// Whether each state is a democracy now (the scenario's flag, as `democracy` events change it).
+    pub democracy: Vec<bool>,
+    /// Whether each state exists now: false before its `birth` and after its `death`.
+    pub present: Vec<bool>,
     /// Current strength of each grievance in `scenario.grievances`.
     pub grievance: Vec<f64>,
     grievance_matrix: Vec<f64>,
@@ -202,6 +208,10 @@ pub struct World<'s> {
     formation_of: Vec<u32>,
 }
 
+/// The capability of a state that does not exist (before its `birth`, after its `death`): the
+/// least a capability event leaves, so it threatens and protects no one.
+pub const NIL_CAPABILITY: f64 = 1e-12;
+
 /// What a slot's [`World::formation_of`] holds when no formed pact occupies it.
 const NO_FORMATION: u32 = u32::MAX;
 
@@ -227,13 +237,21 @@ impl<'s> World<'s> {
         let mut w = World {
             scenario,
             round: 0,
-            capability: scenario.states.iter().map(|s| s.capability).collect(),
+            // A state that does not exist yet counts no capability until its birth.
+            capability: scenario
+                .states
+                .iter()
+                .map(|s| if s.exists { s.capability } else { NIL_CAPABILITY })
+                .collect(),
             commitment: scenario.states.iter().map(|s| s.commitment).collect(),
             support: scenario.states.iter().map(|s| s.support.start).collect(),
             support_anchor: scenario.states.iter().map(|s| s.support.start).collect(),
             salience: scenario.states.iter().map(|s| s.salience).collect(),
             // −0 is 0: a hostility of −0.0 must count exactly as 0.0 in every max and sum.
             hostility: scenario.hostility.iter().map(|h| h + 0.0).collect(),
+            proximity: scenario.proximity.clone(),
+            democracy: scenario.states.iter().map(|s| s.democracy).collect(),
+            present: scenario.states.iter().map(|s| s.exists).collect(),
             grievance: scenario.grievances.iter().map(|g| g.strength).collect(),
             grievance_matrix: vec![0.0; n * n],
             member: vec![false; np * n],
@@ -330,6 +348,9 @@ impl<'s> World<'s> {
             support_anchor,
             salience,
             hostility,
+            proximity,
+            democracy,
+            present,
             grievance,
             grievance_matrix,
             member,
@@ -371,6 +392,9 @@ impl<'s> World<'s> {
         self.support_anchor.clone_from(support_anchor);
         self.salience.clone_from(salience);
         self.hostility.clone_from(hostility);
+        self.proximity.clone_from(proximity);
+        self.democracy.clone_from(democracy);
+        self.present.clone_from(present);
         self.grievance.clone_from(grievance);
         self.grievance_matrix.clone_from(grievance_matrix);
         self.member.clone_from(member);
@@ -529,7 +553,7 @@ impl<'s> World<'s> {
         self.hostility[a.index() * self.n() + b.index()]
     }
     pub fn proximity(&self, a: StateId, b: StateId) -> f64 {
-        self.scenario.proximity[a.index() * self.n() + b.index()]
+        self.proximity[a.index() * self.n() + b.index()]
     }
     pub fn grievance_against(&self, holder: StateId, against: StateId) -> f64 {
         self.grievance_matrix[holder.index() * self.n() + against.index()]
@@ -704,7 +728,7 @@ impl<'s> World<'s> {
             }
             Change::Capability { state, op } => {
                 let c = &mut self.capability[state.index()];
-                *c = op.apply(*c).max(1e-12);
+                *c = op.apply(*c).max(NIL_CAPABILITY);
                 self.threat_stale = true;
                 self.memo.event_stale = true;
             }
@@ -758,6 +782,37 @@ impl<'s> World<'s> {
             Change::ForceLeave { state, pact } => {
                 self.remove_member(state, pact);
                 self.clear_application(state, pact);
+            }
+            Change::Proximity { a, b, op } => {
+                let v = op.apply(self.proximity(a, b)).clamp(0.0, 1.0) + 0.0;
+                self.proximity[a.index() * n + b.index()] = v;
+                self.proximity[b.index() * n + a.index()] = v;
+                self.threat_stale = true;
+                self.memo.event_stale = true;
+            }
+            Change::Democracy { state, democratic } => {
+                self.democracy[state.index()] = democratic;
+                self.clear_utility_bounds();
+            }
+            Change::Birth { state } => {
+                let i = state.index();
+                if !self.present[i] {
+                    self.present[i] = true;
+                    self.capability[i] = self.scenario.states[i].capability;
+                    self.threat_stale = true;
+                    self.memo.event_stale = true;
+                }
+            }
+            Change::Death { state } => {
+                let i = state.index();
+                self.present[i] = false;
+                self.capability[i] = NIL_CAPABILITY;
+                for p in self.scenario.pact_ids() {
+                    self.remove_member(state, p);
+                    self.clear_application(state, p);
+                }
+                self.threat_stale = true;
+                self.memo.event_stale = true;
             }
         }
     }
@@ -958,7 +1013,7 @@ impl<'s> World<'s> {
     /// [`Timeline`] can read it once for every replicate.
     #[inline]
     fn may_apply_but_for_size(&self, s: StateId, p: PactId) -> bool {
-        self.active[p.index()] && self.open_to(s, p)
+        self.active[p.index()] && self.present[s.index()] && self.open_to(s, p)
     }
 
     /// Whether `p`, if active, takes `s` as an applicant (size apart): it is not closed, not aimed
@@ -1295,7 +1350,8 @@ impl World<'_> {
         shuffle(&mut order, rng);
         for &s in &order {
             for (t, template) in scenario.templates.iter().enumerate() {
-                if !template.may_propose(s) {
+                // A state that does not exist (yet, or any more) proposes nothing and takes no draw.
+                if !template.may_propose(s) || !self.present[s.index()] {
                     continue;
                 }
                 let draw = uniform(rng);
@@ -1343,6 +1399,9 @@ impl World<'_> {
             RivalRule::WorstThreat => Some(self.worst_threat(s)?),
         };
         let group = template.group(rival)?;
+        if !self.present[s.index()] {
+            return None;
+        }
         // Pacts of a template are alternatives: a member of one proposes no other.
         if group.slots().any(|q| self.is_member(s, q)) {
             return None;
@@ -1357,6 +1416,7 @@ impl World<'_> {
             .state_ids()
             .filter(|&j| {
                 j != s
+                    && self.present[j.index()]
                     && template.may_be_member(j)
                     && pact.rivals.binary_search(&j).is_err()
                     && !group.slots().any(|q| self.is_member(j, q))

@@ -660,7 +660,7 @@ pub fn support(v: &View) -> f64 {
 
 fn support_of(w: &World, s: StateId, pact: &Pact) -> f64 {
     let state = w.scenario.state(s);
-    if !state.democracy {
+    if !w.democracy[s.index()] {
         return 0.0;
     }
     w.scenario.params.weights.support * pact.binding * (w.support[s.index()] - state.support.threshold)

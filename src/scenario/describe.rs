@@ -171,6 +171,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
         "Whether public support enters its choices of binding pacts (the support term and gate).",
     ),
     (
+        "state.*.exists",
+        "Whether it is a state at the start (false: born later by a `birth` event; until then in no pact, with no capability).",
+    ),
+    (
         "state.*.neutrality",
         "Tradition of non-alignment, 0–1: the cost it sees in binding security pacts.",
     ),

@@ -202,6 +202,8 @@ pub struct State {
     pub resources: [f64; 5],
     /// How many states this one stands for (1 unless it is an aggregate).
     pub count: u16,
+    /// Whether it is a state at the start (false: born later by a `birth` event).
+    pub exists: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -358,6 +360,10 @@ impl Op {
     }
 }
 
+/// One change of an event. `Proximity` sets a pair's proximity (0..1: a border drawn or gone);
+/// `Democracy` makes a state a democracy (`to = 1`) or not (`to = 0`); `Birth` brings a state
+/// into the state system (it may join pacts, its capability counts); `Death` takes it out
+/// (released from every pact, it applies to none again, its capability counts as nil).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     Hostility { a: StateId, b: StateId, op: Op },
@@ -370,6 +376,10 @@ pub enum Change {
     Dissolve { pact: PactId },
     ForceJoin { state: StateId, pact: PactId },
     ForceLeave { state: StateId, pact: PactId },
+    Proximity { a: StateId, b: StateId, op: Op },
+    Democracy { state: StateId, democratic: bool },
+    Birth { state: StateId },
+    Death { state: StateId },
 }
 
 #[derive(Debug, Clone)]

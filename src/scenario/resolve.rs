@@ -386,6 +386,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             salience,
             resources,
             count: s.count.clamp(1, MAX_COUNT) as u16,
+            exists: s.exists,
         });
     }
     let n = states.len();
@@ -461,6 +462,21 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             .choice(format!("{k}.admission"), &p.admission, Admission::parse, &Admission::NAMES)
             .unwrap_or(Admission::Closed);
         let founders = state_list(&mut c, &state_ids, &format!("{k}.members"), &p.members);
+        if p.active {
+            for f in &founders {
+                let st = &states[f.index()];
+                if !st.exists {
+                    c.problem(
+                        None,
+                        format!("{k}.members"),
+                        format!(
+                            "`{}` has `exists = false` (a state only from its `birth` event), so it cannot be a member at the start",
+                            st.id
+                        ),
+                    );
+                }
+            }
+        }
         let guarantor = match &p.guarantor {
             Some(_) if p.nuclear == Some(false) => None,
             Some(g) => c.lookup(&state_ids, "state", format!("{k}.guarantor"), g).map(StateId),
@@ -1068,23 +1084,28 @@ fn change(
     pacts: &HashMap<String, u16>,
     grievances: &HashMap<String, u16>,
 ) -> Option<Change> {
-    const KINDS: [&str; 10] = [
+    const KINDS: [&str; 14] = [
         "hostility",
+        "proximity",
         "capability",
         "commitment",
         "support",
         "salience",
+        "democracy",
         "grievance",
         "found",
         "dissolve",
         "force_join",
         "force_leave",
+        "birth",
+        "death",
     ];
     let kind = ch.kind.get_ref().as_str();
     // Which fields each kind takes; anything else given is a mistake worth telling.
     let (needs, numeric): (&[&str], bool) = match kind {
-        "hostility" => (&["between"], true),
-        "capability" | "commitment" | "support" => (&["state"], true),
+        "hostility" | "proximity" => (&["between"], true),
+        "capability" | "commitment" | "support" | "democracy" => (&["state"], true),
+        "birth" | "death" => (&["state"], false),
         "salience" => (&["state", "issue"], true),
         "grievance" => (&["grievance"], true),
         "found" | "dissolve" => (&["pact"], false),
@@ -1150,8 +1171,22 @@ fn change(
     if let (Some(Op::Set(v)), "hostility") = (op, kind) {
         c.range(format!("{k}.to"), v, -1.0, 1.0);
     }
-    if let (Some(Op::Set(v)), "commitment" | "support" | "salience") = (op, kind) {
+    if let (Some(Op::Set(v)), "commitment" | "support" | "salience" | "proximity") = (op, kind) {
         c.range(format!("{k}.to"), v, 0.0, 1.0);
+    }
+    if kind == "democracy" {
+        match op {
+            Some(Op::Set(v)) if v == 0.0 || v == 1.0 => {}
+            Some(_) => {
+                c.problem(
+                    Some(ch.kind.span()),
+                    format!("{k}.to"),
+                    "a `democracy` change takes `to = 1` (becomes a democracy) or `to = 0` (stops being one), not `by` or `scale`",
+                );
+                ok = false;
+            }
+            None => {}
+        }
     }
     if !ok {
         return None;
@@ -1177,6 +1212,20 @@ fn change(
                 op: op?,
             }
         }
+        "proximity" => {
+            let (a, b) = pair(c, states, &format!("{k}.between"), ch.between.as_ref()?)?;
+            Change::Proximity {
+                a: StateId(a as u16),
+                b: StateId(b as u16),
+                op: op?,
+            }
+        }
+        "democracy" => Change::Democracy {
+            state: state(c)?,
+            democratic: matches!(op?, Op::Set(v) if v == 1.0),
+        },
+        "birth" => Change::Birth { state: state(c)? },
+        "death" => Change::Death { state: state(c)? },
         "capability" => Change::Capability { state: state(c)?, op: op? },
         "commitment" => Change::Commitment { state: state(c)?, op: op? },
         "support" => Change::Support { state: state(c)?, op: op? },

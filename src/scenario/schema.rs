@@ -276,6 +276,14 @@ pub struct RawState {
     /// ratifies an accession on its own, and votes by majority count as that many.
     #[serde(default = "one_u32")]
     pub count: u32,
+    /// False: not (yet) a state at the start (one born later, by a `birth` event): it is in no
+    /// pact, may join none and its capability counts as nil until it is born.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub exists: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 fn yes() -> bool {
@@ -515,8 +523,8 @@ pub struct RawEvent {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawChange {
-    /// "hostility", "capability", "commitment", "support", "salience", "grievance", "found",
-    /// "dissolve", "force_join" or "force_leave".
+    /// "hostility", "proximity", "capability", "commitment", "support", "salience", "democracy",
+    /// "grievance", "found", "dissolve", "force_join", "force_leave", "birth" or "death".
     pub kind: SpannedStr,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub between: Option<Spanned<Vec<SpannedStr>>>,
