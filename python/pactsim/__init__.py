@@ -338,8 +338,9 @@ def _varies(vary: Union[str, Sequence[str], Mapping[str, Any]]) -> List[str]:
 
 
 class Comparison:
-    """A comparison: ``differences`` (base, variant, pact, state, p_base, p_variant, change; by
-    variant, largest change first) and ``summaries`` (each variant's summary.json as a dict)."""
+    """A comparison: ``differences`` (compare.csv: variant_a, variant_b, pact, state, p_final_a,
+    p_final_b, difference; each variant against the first, largest difference first) and
+    ``summaries`` (each variant's summary.json as a dict, by name, in order)."""
 
     def __init__(self, out: Any, frame: str) -> None:
         self._out = out
@@ -368,15 +369,15 @@ def compare(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     set: Sets = None,
-    base: str = "base",
+    base: Optional[str] = None,
     frame: str = "pandas",
     progress: ProgressArg = None,
 ) -> Comparison:
     """Compare variants on common random numbers, as ``pactsim compare``.
 
     Either one scenario and ``variants`` (name → overrides, as ``--variant NAME:KEY=VALUE``; the
-    scenario itself is the first variant, named ``base``), or a list of scenarios (or paths),
-    named by their file stems. Every variant runs the same replicates from the same seed (the
+    scenario itself is the first variant, named ``base`` or else by its file stem, as the CLI
+    names it), or a list of scenarios (or paths), named by their file stems. Every variant runs the same replicates from the same seed (the
     first scenario's unless given).
 
     >>> cmp = pactsim.compare("scenarios/finland_sweden.toml",
@@ -389,18 +390,22 @@ def compare(
             raise PactsimError("variants need exactly one scenario (got a list)")
         for item in scenario:
             sc = _scenario(item, set)
-            stem = os.path.splitext(os.path.basename(os.fspath(sc.path)))[0]
+            stem = _stem(sc)
             name, k = stem, 2
             while name in [n for n, _ in pairs]:
                 name, k = f"{stem}-{k}", k + 1
             pairs.append((name, sc))
     else:
         sc = _scenario(scenario, set)
-        pairs.append((base, sc))
+        pairs.append((base or _stem(sc), sc))
         for name, sets in (variants or {}).items():
             pairs.append((name, sc.with_sets(_sets(sets))))
     out = _call(_pactsim.compare, progress, variants=pairs, runs=runs, seed=seed, threads=threads)
     return Comparison(out, _check_frame(frame))
+
+
+def _stem(sc: Scenario) -> str:
+    return os.path.splitext(os.path.basename(os.fspath(sc.path)))[0]
 
 
 class Sensitivity:

@@ -263,20 +263,21 @@ pub fn sweep(result: &SweepResult) -> Result<RecordBatch, ArrowError> {
     b.finish()
 }
 
-/// Every pair's P(member at the end) in each variant against the first: base, variant, pact,
-/// state, p_base, p_variant, change (largest change first within each variant).
+/// compare.csv: every pair's P(member at the end) in each variant against the first:
+/// variant_a (the first), variant_b, pact, state, p_final_a, p_final_b, difference (b − a);
+/// by variant, largest difference first.
 pub fn differences(cmp: &Comparison) -> Result<RecordBatch, ArrowError> {
     let d = &cmp.differences;
     let text = |f: &dyn Fn(usize) -> String| (0..d.len()).map(|i| Some(f(i))).collect::<Vec<_>>();
     let float = |f: &dyn Fn(usize) -> f64| (0..d.len()).map(|i| Some(f(i))).collect::<Vec<_>>();
     let mut b = Builder::default();
-    b.text("base", text(&|i| d[i].base.clone()))
-        .text("variant", text(&|i| d[i].variant.clone()))
+    b.text("variant_a", text(&|i| d[i].base.clone()))
+        .text("variant_b", text(&|i| d[i].variant.clone()))
         .text("pact", text(&|i| d[i].pact.clone()))
         .text("state", text(&|i| d[i].state.clone()))
-        .float("p_base", float(&|i| d[i].p_base))
-        .float("p_variant", float(&|i| d[i].p_variant))
-        .float("change", float(&|i| d[i].change));
+        .float("p_final_a", float(&|i| d[i].p_base))
+        .float("p_final_b", float(&|i| d[i].p_variant))
+        .float("difference", float(&|i| d[i].change));
     b.finish()
 }
 
