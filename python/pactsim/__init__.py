@@ -39,11 +39,16 @@ __all__ = [
     "sweep",
     "compare",
     "sensitivity",
+    "fit",
+    "backtest",
+    "import_year",
     "Scenario",
     "Result",
     "Sweep",
     "Comparison",
     "Sensitivity",
+    "Fit",
+    "Backtest",
     "ArrowTable",
     "PactsimError",
     "ScenarioError",
@@ -472,3 +477,181 @@ def sensitivity(
         threads=threads,
     )
     return Sensitivity(out, _check_frame(frame))
+
+
+class Fit:
+    """A fit: ``summary`` (fit.json as a dict: fitted values, posterior summaries, targets before
+    and after), ``points`` (fit.csv: every point run), ``posterior`` (posterior.csv: the ABC
+    particles; no rows for Nelder–Mead), ``best`` (label → value), ``fitted_toml`` (fitted.toml's
+    text) and ``fitted`` (that scenario, loaded)."""
+
+    def __init__(self, scenario: Scenario, out: Any, frame: str) -> None:
+        self._out = out
+        self._scenario = scenario
+        self.frame = frame
+        self.summary: Dict[str, Any] = json.loads(out.summary_json)
+        self.best: Dict[str, float] = dict(out.best)
+        self.fitted_toml: str = out.fitted_toml
+
+    @property
+    def points(self) -> Any:
+        return to_frame(self._out.points, self.frame)
+
+    @property
+    def posterior(self) -> Any:
+        return to_frame(self._out.posterior, self.frame)
+
+    @property
+    def fitted(self) -> Scenario:
+        """The fitted scenario (fitted.toml), read as if it lay beside the original file."""
+        where = os.path.join(os.path.dirname(os.fspath(self._scenario.path)), "fitted.toml")
+        return _pactsim.load_text(self.fitted_toml, where, [])
+
+    def __repr__(self) -> str:
+        best = ", ".join(f"{k} = {v:.4g}" for k, v in self.best.items())
+        return f"<pactsim.Fit ({self.summary['method']}): {best}; distance {self.summary['distance_before']:.3g} -> {self.summary['distance_after']:.3g}>"
+
+
+def fit(
+    scenario: Union[Scenario, str, "os.PathLike[str]"],
+    vary: Union[str, Sequence[str], Mapping[str, Any]],
+    *,
+    method: str = "nelder-mead",
+    budget: Optional[int] = None,
+    particles: int = 100,
+    epsilon: Optional[float] = None,
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    set: Sets = None,
+    frame: str = "pandas",
+    progress: ProgressArg = None,
+) -> Fit:
+    """Fit the ``vary`` ranges to the scenario's ``[[target]]``s, as ``pactsim fit``:
+    ``method="nelder-mead"`` (a Sobol search, then a simplex) or ``"abc"`` (ABC sequential Monte
+    Carlo with ``particles`` down to ``epsilon``). ``budget`` caps the points run.
+
+    >>> f = pactsim.fit("scenarios/finland_sweden.toml",
+    ...                 ["model.ratification_rate=0.1..0.6"], budget=12, runs=100)
+    >>> f.best                                    # doctest: +SKIP
+    {'model.ratification_rate': 0.31...}
+    >>> pactsim.run(f.fitted, runs=200).summary["targets"]  # doctest: +SKIP
+    """
+    sc = _scenario(scenario, set)
+    out = _call(
+        _pactsim.fit,
+        progress,
+        scenario=sc,
+        vary=_varies(vary),
+        method=method,
+        budget=budget,
+        particles=particles,
+        epsilon=epsilon,
+        runs=runs,
+        seed=seed,
+        threads=threads,
+    )
+    return Fit(sc, out, _check_frame(frame))
+
+
+class Backtest:
+    """A backtest: ``summary`` (backtest.json as a dict; for an era split, era_split.json),
+    ``scores`` (backtest.csv: Brier and log loss by start year, subset and predictor, then the
+    totals) and ``years`` (backtest_years.csv). For an era split the tables are the fitted
+    model's on the test era."""
+
+    def __init__(self, out: Any, frame: str) -> None:
+        self._out = out
+        self.frame = frame
+        self.summary: Dict[str, Any] = json.loads(out.summary_json)
+
+    @property
+    def scores(self) -> Any:
+        return to_frame(self._out.scores, self.frame)
+
+    @property
+    def years(self) -> Any:
+        return to_frame(self._out.years, self.frame)
+
+
+def _selection(region: Optional[str], states: Optional[Sequence[str]]) -> Dict[str, Any]:
+    return {"region": region, "states": list(states) if states is not None else None}
+
+
+def backtest(
+    start: int = 1946,
+    end: int = 2016,
+    *,
+    horizon: int = 5,
+    step: int = 1,
+    region: Optional[str] = None,
+    states: Optional[Sequence[str]] = None,
+    set: Sets = None,
+    runs: int = 100,
+    seed: int = 1,
+    fit_era: Optional[str] = None,
+    test_era: Optional[str] = None,
+    data: Optional[Union[str, "os.PathLike[str]"]] = None,
+    threads: Optional[int] = None,
+    frame: str = "pandas",
+    progress: ProgressArg = None,
+) -> Backtest:
+    """Backtest the model on alliance history (ATOP), as ``pactsim backtest --from START --to
+    END``: import each start year, play ``horizon`` yearly rounds, score against what happened,
+    against persistence and base rates. ``fit_era="1816-1945", test_era="1946-2011"`` fits the
+    global weights on one era and scores the other. ``data`` is a directory of the data files
+    (default: the built-in data).
+
+    >>> bt = pactsim.backtest(1950, 1960, horizon=3, region="europe", runs=50)
+    >>> bt.scores.query("start_year == 'all' and subset == 'all'")  # doctest: +SKIP
+    """
+    out = _call(
+        _pactsim.backtest,
+        progress,
+        start=start,
+        end=end,
+        horizon=horizon,
+        step=step,
+        sets=_sets(set),
+        runs=runs,
+        seed=seed,
+        fit_era=fit_era,
+        test_era=test_era,
+        data=os.fspath(data) if data is not None else None,
+        threads=threads,
+        **_selection(region, states),
+    )
+    return Backtest(out, _check_frame(frame))
+
+
+def import_year(
+    year: int,
+    *,
+    region: Optional[str] = None,
+    states: Optional[Sequence[str]] = None,
+    round_unit: str = "year",
+    rounds: Optional[int] = None,
+    runs: int = 200,
+    seed: int = 1,
+    data: Optional[Union[str, "os.PathLike[str]"]] = None,
+    set: Sets = None,
+) -> Scenario:
+    """The state system of ``year`` (as on 31 December) as a scenario, as ``pactsim import``:
+    states, capabilities, relations and alliances from COW, ATOP, V-Dem/Polity2 and the
+    Thompson–Dreyer rivalries (built in, or ``data``). Select ``region`` (e.g. ``"europe"``) or
+    ``states`` (COW abbreviations), or neither for every state. ``Scenario.text`` is the TOML
+    ``pactsim import --out`` writes.
+
+    >>> sc = pactsim.import_year(1955, region="europe")
+    >>> pactsim.run(sc, runs=100).summary["pacts"][0]["id"]  # doctest: +SKIP
+    """
+    text, _left_out = _pactsim.import_year(
+        year,
+        round_unit=round_unit,
+        rounds=rounds,
+        runs=runs,
+        seed=seed,
+        data=os.fspath(data) if data is not None else None,
+        **_selection(region, states),
+    )
+    return _pactsim.load_text(text, os.path.join(os.getcwd(), f"import-{year}.toml"), _sets(set))

@@ -87,8 +87,20 @@ fn scenario_error_with(e: &Scenario, message: String) -> PyErr {
         let set = |name: &str, v: Bound<'_, PyAny>| {
             let _ = value.setattr(name, v);
         };
-        set("file", file.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|_| py.None().into_bound(py)));
-        set("line", location.map(|l| l.0).into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|_| py.None().into_bound(py)));
+        set(
+            "file",
+            file.into_pyobject(py)
+                .map(|v| v.into_any())
+                .unwrap_or_else(|_| py.None().into_bound(py)),
+        );
+        set(
+            "line",
+            location
+                .map(|l| l.0)
+                .into_pyobject(py)
+                .map(|v| v.into_any())
+                .unwrap_or_else(|_| py.None().into_bound(py)),
+        );
         set(
             "column",
             location
@@ -98,7 +110,13 @@ fn scenario_error_with(e: &Scenario, message: String) -> PyErr {
                 .map(|v| v.into_any())
                 .unwrap_or_else(|_| py.None().into_bound(py)),
         );
-        set("message", message.into_pyobject(py).map(|v| v.into_any()).unwrap_or_else(|_| py.None().into_bound(py)));
+        set(
+            "message",
+            message
+                .into_pyobject(py)
+                .map(|v| v.into_any())
+                .unwrap_or_else(|_| py.None().into_bound(py)),
+        );
         if let Ok(list) = problems.into_pyobject(py) {
             set("problems", list.into_any());
         }

@@ -182,12 +182,7 @@ impl Bridge {
         let message = self.message.lock().unwrap_or_else(|e| e.into_inner()).clone();
         callback.call1(
             py,
-            (
-                self.done.load(Ordering::Relaxed),
-                self.total.load(Ordering::Relaxed),
-                unit,
-                message,
-            ),
+            (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed), unit, message),
         )?;
         Ok(())
     }
@@ -560,9 +555,7 @@ fn sensitivity(
         "morris" => Method::Morris { trajectories, levels },
         "sobol" => Method::Sobol { samples },
         other => {
-            return Err(PyValueError::new_err(format!(
-                "method {other:?}: give \"morris\" or \"sobol\""
-            )));
+            return Err(PyValueError::new_err(format!("method {other:?}: give \"morris\" or \"sobol\"")));
         }
     };
     let plan = sensitivity_study::plan(
@@ -586,6 +579,204 @@ fn sensitivity(
     })
 }
 
+/// What `fit` returns.
+#[pyclass(frozen, module = "pactsim._pactsim")]
+pub struct FitOutput {
+    /// fit.json's content, as JSON text.
+    #[pyo3(get)]
+    summary_json: String,
+    /// fit.csv: every point run.
+    #[pyo3(get)]
+    points: Py<ArrowTable>,
+    /// posterior.csv (ABC; no rows for Nelder–Mead).
+    #[pyo3(get)]
+    posterior: Py<ArrowTable>,
+    /// fitted.toml's text: the resolved scenario with the best point in place.
+    #[pyo3(get)]
+    fitted_toml: String,
+    /// The best point's values, by parameter label.
+    #[pyo3(get)]
+    best: Vec<(String, f64)>,
+}
+
+/// Fits the `vary` ranges to the scenario's targets, as `pactsim fit`.
+#[pyfunction]
+#[pyo3(signature = (scenario, vary, method = "nelder-mead", budget = None, particles = 100, epsilon = None, runs = None, seed = None, threads = None, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    py: Python<'_>,
+    scenario: &Bound<'_, Scenario>,
+    vary: Vec<String>,
+    method: &str,
+    budget: Option<usize>,
+    particles: usize,
+    epsilon: Option<f64>,
+    runs: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<FitOutput> {
+    use pactsim::study::fit::{FitMethod, FitOptions};
+    let sc = scenario.get();
+    let method = match method {
+        "nelder-mead" => FitMethod::NelderMead,
+        "abc" => FitMethod::Abc { particles, epsilon },
+        other => {
+            return Err(PyValueError::new_err(format!("method {other:?}: give \"nelder-mead\" or \"abc\"")));
+        }
+    };
+    let plan = pactsim::study::fit::plan(
+        sc.source.clone(),
+        sc.sets.clone(),
+        FitOptions {
+            varies: varies(&vary)?,
+            method,
+            budget,
+            runs,
+            seed,
+        },
+    )
+    .map_err(|e| study_error(&e))?;
+    let result = drive(py, threads, progress, |bridge| plan.run(bridge))?.map_err(|e| study_error(&e))?;
+    Ok(FitOutput {
+        summary_json: json_text(&report::fit::json(&result))?,
+        points: Py::new(py, table(tables::fit_points(&result))?)?,
+        posterior: Py::new(py, table(tables::posterior(&result))?)?,
+        fitted_toml: report::fit::fitted_text(&result),
+        best: result
+            .parameters
+            .iter()
+            .zip(result.best_values())
+            .map(|(p, v)| (p.label.clone(), *v))
+            .collect(),
+    })
+}
+
+fn selection(region: Option<String>, states: Option<Vec<String>>) -> PyResult<pactsim::data::import::Selection> {
+    use pactsim::data::import::{Region, Selection};
+    match (region, states) {
+        (Some(_), Some(_)) => Err(PyValueError::new_err("give region or states, not both")),
+        (Some(r), None) => Region::parse(&r)
+            .map(Selection::Region)
+            .map_err(|e| PactsimError::new_err(e.to_string())),
+        (None, Some(s)) => Ok(Selection::States(s)),
+        (None, None) => Ok(Selection::All),
+    }
+}
+
+fn dataset(data: Option<PathBuf>) -> PyResult<pactsim::data::Dataset> {
+    match data {
+        Some(d) => pactsim::data::Dataset::from_dir(&d),
+        None => pactsim::data::Dataset::embedded(),
+    }
+    .map_err(|e| PactsimError::new_err(e.to_string()))
+}
+
+/// What `backtest` returns.
+#[pyclass(frozen, module = "pactsim._pactsim")]
+pub struct BacktestOutput {
+    /// backtest.json (or era_split.json for an era split), as JSON text.
+    #[pyo3(get)]
+    summary_json: String,
+    /// backtest.csv (for an era split: the fitted model on the test era).
+    #[pyo3(get)]
+    scores: Py<ArrowTable>,
+    /// backtest_years.csv (likewise).
+    #[pyo3(get)]
+    years: Py<ArrowTable>,
+}
+
+/// Backtests the model on alliance history, as `pactsim backtest`.
+#[pyfunction]
+#[pyo3(signature = (start = 1946, end = 2016, horizon = 5, step = 1, region = None, states = None, sets = Vec::new(), runs = 100, seed = 1, fit_era = None, test_era = None, data = None, threads = None, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn backtest(
+    py: Python<'_>,
+    start: i32,
+    end: i32,
+    horizon: u32,
+    step: u32,
+    region: Option<String>,
+    states: Option<Vec<String>>,
+    sets: Vec<String>,
+    runs: u32,
+    seed: u64,
+    fit_era: Option<String>,
+    test_era: Option<String>,
+    data: Option<PathBuf>,
+    threads: Option<usize>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<BacktestOutput> {
+    let data = dataset(data)?;
+    let spec = pactsim::backtest::BacktestSpec {
+        from: start,
+        to: end,
+        horizon,
+        step,
+        selection: selection(region, states)?,
+        sets,
+        runs,
+        seed,
+    };
+    let (summary_json, bt) = match (fit_era, test_era) {
+        (Some(fit), Some(test)) => {
+            let plan = pactsim::study::backtest::era_split_plan(&spec, &fit, &test).map_err(|e| study_error(&e))?;
+            let split = drive(py, threads, progress, |bridge| plan.run(&data, bridge))?.map_err(|e| study_error(&e))?;
+            (json_text(&split)?, split.test_fitted)
+        }
+        (None, None) => {
+            spec.validate().map_err(|e| study_error(&StudyError::from(e)))?;
+            let bt =
+                drive(py, threads, progress, |bridge| pactsim::study::backtest::run(&data, &spec, bridge))?.map_err(|e| study_error(&e))?;
+            (json_text(&bt)?, bt)
+        }
+        _ => return Err(PyValueError::new_err("give both fit_era and test_era, or neither")),
+    };
+    Ok(BacktestOutput {
+        summary_json,
+        scores: Py::new(py, table(tables::backtest_scores(&bt))?)?,
+        years: Py::new(py, table(tables::backtest_years(&bt))?)?,
+    })
+}
+
+/// The state system of `year` as a scenario's TOML text, as `pactsim import` writes it (checked
+/// with the loader every run uses); returns (text, pacts left out).
+#[pyfunction]
+#[pyo3(signature = (year, region = None, states = None, round_unit = "year", rounds = None, runs = 200, seed = 1, data = None))]
+#[allow(clippy::too_many_arguments)]
+fn import_year(
+    year: i32,
+    region: Option<String>,
+    states: Option<Vec<String>>,
+    round_unit: &str,
+    rounds: Option<u32>,
+    runs: u32,
+    seed: u64,
+    data: Option<PathBuf>,
+) -> PyResult<(String, usize)> {
+    let monthly = match round_unit {
+        "year" => false,
+        "month" => true,
+        other => {
+            return Err(PyValueError::new_err(format!("round_unit {other:?}: give \"year\" or \"month\"")));
+        }
+    };
+    let spec = pactsim::data::import::ImportSpec {
+        year,
+        selection: selection(region, states)?,
+        monthly,
+        rounds: rounds.unwrap_or(if monthly { 60 } else { 5 }),
+        runs,
+        seed,
+    };
+    if spec.rounds == 0 || spec.runs == 0 {
+        return Err(PyValueError::new_err("rounds and runs must be at least 1"));
+    }
+    let data = dataset(data)?;
+    let imported = pactsim::data::import::build(&data, &spec).map_err(|e| PactsimError::new_err(e.to_string()))?;
+    Ok((imported.text, imported.pacts_left_out))
+}
+
 #[pymodule]
 fn _pactsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -597,11 +788,16 @@ fn _pactsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SweepOutput>()?;
     m.add_class::<CompareOutput>()?;
     m.add_class::<SensitivityOutput>()?;
+    m.add_class::<FitOutput>()?;
+    m.add_class::<BacktestOutput>()?;
     m.add_function(wrap_pyfunction!(load_file, m)?)?;
     m.add_function(wrap_pyfunction!(load_text, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(backtest, m)?)?;
+    m.add_function(wrap_pyfunction!(import_year, m)?)?;
     Ok(())
 }

@@ -102,11 +102,7 @@ impl ArrowTable {
     }
 
     fn __repr__(&self) -> String {
-        format!(
-            "ArrowTable({} rows: {})",
-            self.batch.num_rows(),
-            self.column_names().join(", ")
-        )
+        format!("ArrowTable({} rows: {})", self.batch.num_rows(), self.column_names().join(", "))
     }
 }
 
@@ -317,5 +313,109 @@ pub fn sobol(indices: &[pactsim::study::sensitivity::SobolIndex]) -> Result<Reco
         .float("total_hi", float(&|i| x[i].total_hi))
         .float("variance", float(&|i| x[i].variance))
         .int("samples", ints(x.iter().map(|e| e.samples as i64)));
+    b.finish()
+}
+
+/// fit.csv: point, stage, one column per parameter, distance, targets_met.
+pub fn fit_points(r: &pactsim::study::fit::FitResult) -> Result<RecordBatch, ArrowError> {
+    let mut b = Builder::default();
+    b.int("point", ints(0..r.points.len() as i64))
+        .text("stage", r.points.iter().map(|p| Some(p.stage.clone())).collect());
+    for (k, p) in r.parameters.iter().enumerate() {
+        b.float(&p.label, r.points.iter().map(|x| x.values.get(k).copied()).collect());
+    }
+    b.float("distance", r.points.iter().map(|p| Some(p.distance)).collect())
+        .int("targets_met", ints(r.points.iter().map(|p| p.met as i64)));
+    b.finish()
+}
+
+/// posterior.csv (ABC): particle, one column per parameter, weight, distance; empty for
+/// Nelder–Mead.
+pub fn posterior(r: &pactsim::study::fit::FitResult) -> Result<RecordBatch, ArrowError> {
+    let empty = pactsim::study::fit::Posterior {
+        epsilon: 0.0,
+        particles: Vec::new(),
+        weights: Vec::new(),
+        distances: Vec::new(),
+        generations: Vec::new(),
+    };
+    let post = r.posterior.as_ref().unwrap_or(&empty);
+    let mut b = Builder::default();
+    b.int("particle", ints(0..post.particles.len() as i64));
+    for (k, p) in r.parameters.iter().enumerate() {
+        b.float(&p.label, post.particles.iter().map(|x| x.get(k).copied()).collect());
+    }
+    b.float("weight", post.weights.iter().map(|&w| Some(w)).collect())
+        .float("distance", post.distances.iter().map(|&d| Some(d)).collect());
+    b.finish()
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// backtest.csv: start_year (a year, `all` or `all_horizon_K`), subset, predictor, pair_years,
+/// events, brier, log_loss, brier_skill_vs_persistence (null where not finite, as the CSV's empty
+/// cells).
+pub fn backtest_scores(bt: &pactsim::backtest::Backtest) -> Result<RecordBatch, ArrowError> {
+    use pactsim::backtest::{PREDICTORS, SUBSETS, Scores, skill};
+    let mut start = Vec::new();
+    let (mut subset, mut predictor, mut n, mut events) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut brier, mut log_loss, mut sk) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rows = |label: String, scores: &Scores| {
+        for (si, sub) in SUBSETS.iter().enumerate() {
+            for (pi, pred) in PREDICTORS.iter().enumerate() {
+                let s = &scores[si][pi];
+                start.push(Some(label.clone()));
+                subset.push(Some(sub.to_string()));
+                predictor.push(Some(pred.to_string()));
+                n.push(Some(s.n as i64));
+                events.push(Some(s.events as i64));
+                brier.push(finite(s.brier()));
+                log_loss.push(finite(s.log_loss()));
+                sk.push(finite(skill(s, &scores[si][1])));
+            }
+        }
+    };
+    for s in &bt.starts {
+        rows(s.start.to_string(), &s.scores);
+    }
+    rows("all".to_string(), &bt.total);
+    for (k, h) in bt.total_by_horizon.iter().enumerate() {
+        rows(format!("all_horizon_{}", k + 1), h);
+    }
+    let mut b = Builder::default();
+    b.text("start_year", start)
+        .text("subset", subset)
+        .text("predictor", predictor)
+        .int("pair_years", n)
+        .int("events", events)
+        .float("brier", brier)
+        .float("log_loss", log_loss)
+        .float("brier_skill_vs_persistence", sk);
+    b.finish()
+}
+
+/// backtest_years.csv: what each start world held and what it could not predict.
+pub fn backtest_years(bt: &pactsim::backtest::Backtest) -> Result<RecordBatch, ArrowError> {
+    let s = &bt.starts;
+    let int = |f: &dyn Fn(&pactsim::backtest::StartResult) -> i64| s.iter().map(|x| Some(f(x))).collect::<Vec<_>>();
+    let mut b = Builder::default();
+    b.int("start_year", int(&|x| i64::from(x.start)))
+        .int("states", int(&|x| x.states as i64))
+        .int("pacts", int(&|x| x.pacts as i64))
+        .int("rounds", int(&|x| i64::from(x.rounds)))
+        .int("entries_observed_at_horizon", int(&|x| x.entries_observed as i64))
+        .int("exits_observed_at_horizon", int(&|x| x.exits_observed as i64))
+        .int(
+            "new_alliance_memberships",
+            int(&|x| x.unpredictable.new_alliance_memberships as i64),
+        )
+        .int("new_state_memberships", int(&|x| x.unpredictable.new_state_memberships as i64))
+        .int("departed_state_pairs", int(&|x| x.unpredictable.departed_state_pairs as i64))
+        .int("years_past_coverage", int(&|x| x.unpredictable.years_past_coverage as i64))
+        .float("annual_exit_rate", s.iter().map(|x| finite(x.annual_exit_rate)).collect())
+        .float("annual_entry_rate", s.iter().map(|x| finite(x.annual_entry_rate)).collect())
+        .float("seconds", s.iter().map(|x| Some(x.seconds)).collect());
     b.finish()
 }
