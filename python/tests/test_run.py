@@ -147,3 +147,11 @@ def test_progress_reaches_the_total():
     pactsim.run(FS, runs=150, seed=1, progress=lambda *a: seen.append(a))
     assert seen[-1][:3] == (150, 150, "replicates")
     assert seen[-1][3] == "Finland and Sweden join NATO"
+
+
+def test_progress_true_draws_a_tqdm_bar(capsys):
+    pytest.importorskip("tqdm")
+    res = pactsim.run(FS, runs=100, seed=1, progress=True)
+    assert res.runs == 100
+    err = capsys.readouterr().err
+    assert "100/100" in err and "replicates" in err, err

@@ -102,3 +102,64 @@ def test_morris_sensitivity_is_the_cli_sensitivity_csv(cli, tmp_path):
             assert cell(record[c]) == want[c], (c, record, want)
     assert len(s.points) == len(read_csv(out / "sweep.csv"))
     assert len(s.indices) == 0
+
+
+def test_fit_is_the_cli_fit(cli, tmp_path):
+    out = tmp_path / "fit"
+    cli("fit", FS, "--vary", "model.ratification_rate=0.1..0.6", "--budget", 8, "--runs", 40,
+        "--seed", 3, "--no-charts", "--quiet", "--out", out)
+    f = pactsim.fit(FS, "model.ratification_rate=0.1..0.6", budget=8, runs=40, seed=3)
+    assert f.summary == read_json(out / "fit.json")
+    assert f.fitted_toml == (out / "fitted.toml").read_text()
+    rows = read_csv(out / "fit.csv")
+    df = f.points
+    assert list(df.columns) == list(rows[0].keys())
+    assert len(df) == len(rows) > 1
+    for record, want in zip(df.to_dict("records"), rows):
+        assert record["stage"] == want["stage"]
+        assert record["model.ratification_rate"] == float(want["model.ratification_rate"])
+        assert cell(record["distance"]) == want["distance"]
+        assert record["targets_met"] == int(want["targets_met"])
+    assert f.best == {"model.ratification_rate": f.summary["fitted"][0]["value"]}
+    # fitted.toml is the scenario with the best point in place.
+    best = f.best["model.ratification_rate"]
+    assert f.fitted.hash == pactsim.load(FS, set={"model.ratification_rate": repr(best)}).hash
+    assert len(f.posterior) == 0
+
+
+def test_backtest_is_the_cli_backtest(cli, tmp_path):
+    out = tmp_path / "bt"
+    args = ["--from", 1950, "--to", 1952, "--horizon", 2, "--region", "europe", "--runs", 20, "--seed", 4]
+    cli("backtest", *args, "--no-charts", "--quiet", "--out", out)
+    bt = pactsim.backtest(1950, 1952, horizon=2, region="europe", runs=20, seed=4)
+    want = read_json(out / "backtest.json")
+    got = dict(bt.summary)
+    # Only the clock differs.
+    for d in [got, want] + got["starts"] + want["starts"]:
+        d.pop("seconds")
+    assert got == want
+    rows = read_csv(out / "backtest.csv")
+    df = bt.scores
+    assert list(df.columns) == list(rows[0].keys())
+    assert len(df) == len(rows)
+    for record, row in zip(df.to_dict("records"), rows):
+        assert [record[c] for c in ("start_year", "subset", "predictor")] == [
+            row[c] for c in ("start_year", "subset", "predictor")]
+        assert (record["pair_years"], record["events"]) == (int(row["pair_years"]), int(row["events"]))
+        for c in ("brier", "log_loss", "brier_skill_vs_persistence"):
+            value = record[c]
+            assert ("" if value != value else cell(value)) == row[c]
+    years = read_csv(out / "backtest_years.csv")
+    assert bt.years["start_year"].tolist() == [int(r["start_year"]) for r in years]
+    assert bt.years["states"].tolist() == [int(r["states"]) for r in years]
+
+
+def test_import_year_is_the_cli_import(cli, tmp_path):
+    out = tmp_path / "europe1955.toml"
+    cli("import", "--year", 1955, "--region", "europe", "--out", out)
+    sc = pactsim.import_year(1955, region="europe")
+    assert sc.text == out.read_text()
+    assert sc.hash == pactsim.load(out).hash
+    assert "NATO" in sc.pacts
+    with pytest.raises(pactsim.PactsimError, match="region"):
+        pactsim.import_year(1955, region="atlantis")
