@@ -58,69 +58,49 @@ pub fn scenario_error(e: &Scenario) -> PyErr {
     scenario_error_with(e, chain(e))
 }
 
+/// Line and column (1-based), when known.
+type Place = Option<(usize, usize)>;
+
 fn scenario_error_with(e: &Scenario, message: String) -> PyErr {
     Python::attach(|py| {
         let err = ScenarioError::new_err(message.clone());
-        let (file, location, problems): (Option<String>, Option<(usize, usize)>, Vec<Bound<'_, PyDict>>) = match e {
-            Scenario::Io { path, .. } => (Some(path.display().to_string()), None, Vec::new()),
-            Scenario::Parse { path, message } => (Some(path.display().to_string()), place(message), Vec::new()),
-            Scenario::Override { .. } => (None, None, Vec::new()),
-            Scenario::Invalid { path, problems, .. } => {
-                let list = problems
-                    .iter()
-                    .map(|p| {
-                        let d = PyDict::new(py);
-                        d.set_item("line", p.location.map(|l| l.0))?;
-                        d.set_item("column", p.location.map(|l| l.1))?;
-                        d.set_item("key", &p.key)?;
-                        d.set_item("message", &p.message)?;
-                        d.set_item("set", &p.set)?;
-                        Ok(d)
-                    })
-                    .collect::<PyResult<Vec<_>>>()
-                    .unwrap_or_default();
-                let first = problems.iter().find_map(|p| p.location);
-                (Some(path.display().to_string()), first, list)
-            }
+        let problems: Vec<(Place, &str, &str, Option<&str>)> = match e {
+            Scenario::Invalid { problems, .. } => problems
+                .iter()
+                .map(|p| (p.location, p.key.as_str(), p.message.as_str(), p.set.as_deref()))
+                .collect(),
+            _ => Vec::new(),
         };
-        let value = err.value(py);
-        let set = |name: &str, v: Bound<'_, PyAny>| {
-            let _ = value.setattr(name, v);
+        let (file, place): (Option<String>, Place) = match e {
+            Scenario::Io { path, .. } => (Some(path.display().to_string()), None),
+            Scenario::Parse { path, message } => (Some(path.display().to_string()), place(message)),
+            Scenario::Override { .. } => (None, None),
+            Scenario::Invalid { path, .. } => (Some(path.display().to_string()), problems.iter().find_map(|p| p.0)),
         };
-        set(
-            "file",
-            file.into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-        set(
-            "line",
-            location
-                .map(|l| l.0)
-                .into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-        set(
-            "column",
-            location
-                .map(|l| l.1)
-                .filter(|&c| c > 0)
-                .into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-        set(
-            "message",
-            message
-                .into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-        if let Ok(list) = problems.into_pyobject(py) {
-            set("problems", list.into_any());
+        let filled = (|| -> PyResult<()> {
+            let value = err.value(py);
+            value.setattr("file", file)?;
+            value.setattr("line", place.map(|l| l.0))?;
+            value.setattr("column", place.map(|l| l.1).filter(|&c| c > 0))?;
+            value.setattr("message", &message)?;
+            let list = problems
+                .iter()
+                .map(|(at, key, text, set)| {
+                    let d = PyDict::new(py);
+                    d.set_item("line", at.map(|l| l.0))?;
+                    d.set_item("column", at.map(|l| l.1))?;
+                    d.set_item("key", key)?;
+                    d.set_item("message", text)?;
+                    d.set_item("set", set)?;
+                    Ok(d)
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            value.setattr("problems", list)
+        })();
+        match filled {
+            Ok(()) => err,
+            Err(e) => e,
         }
-        err
     })
 }
 
