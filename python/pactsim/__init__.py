@@ -118,19 +118,24 @@ def _scenario(scenario: Union[Scenario, str, "os.PathLike[str]"], set: Sets = No
 
 def to_frame(table: ArrowTable, frame: str = "pandas") -> Any:
     """An Arrow table from pactsim as a pandas or polars DataFrame or a ``pyarrow.Table``."""
-    if frame == "arrow":
-        import pyarrow as pa
+    _check_frame(frame)
+    try:
+        if frame == "arrow":
+            import pyarrow as pa
 
-        return pa.table(table)
-    if frame == "polars":
-        import polars as pl
+            return pa.table(table)
+        if frame == "polars":
+            import polars as pl
 
-        return pl.DataFrame(table)
-    if frame == "pandas":
+            return pl.DataFrame(table)
         import pyarrow as pa
 
         return pa.table(table).to_pandas()
-    raise ValueError(f"frame {frame!r}: give one of {', '.join(map(repr, FRAMES))}")
+    except ImportError as e:
+        raise ImportError(
+            f"frame={frame!r} needs {e.name}: `pip install {e.name}`, or choose another frame "
+            f"({', '.join(map(repr, FRAMES))}); the Arrow table itself is `.table(name)`"
+        ) from e
 
 
 class _Bar:
