@@ -137,9 +137,10 @@ def test_ctrl_c_stops_a_run_between_batches():
     done, total = seen[-1]
     assert total == 200_000
     assert 0 < done < total, seen[-3:]
-    # It stops within a batch (a twentieth of the run) of the Ctrl-C, not at the end.
+    # It stops at the end of the batch (a twentieth of the run) under way at the Ctrl-C, not at
+    # the end of the run (which would take minutes on one thread).
+    assert done <= 2 * math.ceil(total / 20), done
     assert elapsed < 0.5 + 60, elapsed
-    assert done <= math.ceil(total / 20) * (1 + seen.index(seen[-1]) + 1)
 
 
 def test_progress_reaches_the_total():
