@@ -46,43 +46,51 @@ pub fn write_posterior(dir: &Path, r: &FitResult) -> Result<(), ReportError> {
 
 /// fit.json: what was run, the fitted values, the posterior's summaries and the targets.
 pub fn write_json(dir: &Path, r: &FitResult) -> Result<(), ReportError> {
+    super::json::write(&dir.join("fit.json"), &json(r))
+}
+
+/// What fit.json holds (the Python package hands it over as a dict).
+pub fn json(r: &FitResult) -> serde_json::Value {
     let fitted: Vec<_> = r
         .parameters
         .iter()
         .zip(r.best_values())
         .map(|(p, v)| serde_json::json!({"parameter": p.label, "range": [p.lo, p.hi], "value": v}))
         .collect();
-    super::json::write(
-        &dir.join("fit.json"),
-        &serde_json::json!({
-            "scenario": r.scenario,
-            "version": env!("CARGO_PKG_VERSION"),
-            "seed": r.seed,
-            "runs": r.runs,
-            "method": r.method,
-            "method_words": r.method_words,
-            "budget": r.budget,
-            "evaluated": r.points.len(),
-            "fitted": fitted,
-            "posterior": r.posterior.as_ref().map(|p| serde_json::json!({
-                "epsilon": p.epsilon,
-                "particles": p.particles.len(),
-                "generations": p.generations,
-                "effective_sample_size": r.effective_sample_size(),
-                "marginals": r.marginals(),
-                "correlations": r.correlations().into_iter().map(|(a, b, r)| serde_json::json!({"a": a, "b": b, "r": r})).collect::<Vec<_>>(),
-            })),
-            "distance_before": distance(&r.before),
-            "distance_after": distance(&r.after),
-            "targets_before": r.before,
-            "targets_after": r.after,
-        }),
-    )
+    serde_json::json!({
+        "scenario": r.scenario,
+        "version": env!("CARGO_PKG_VERSION"),
+        "seed": r.seed,
+        "runs": r.runs,
+        "method": r.method,
+        "method_words": r.method_words,
+        "budget": r.budget,
+        "evaluated": r.points.len(),
+        "fitted": fitted,
+        "posterior": r.posterior.as_ref().map(|p| serde_json::json!({
+            "epsilon": p.epsilon,
+            "particles": p.particles.len(),
+            "generations": p.generations,
+            "effective_sample_size": r.effective_sample_size(),
+            "marginals": r.marginals(),
+            "correlations": r.correlations().into_iter().map(|(a, b, r)| serde_json::json!({"a": a, "b": b, "r": r})).collect::<Vec<_>>(),
+        })),
+        "distance_before": distance(&r.before),
+        "distance_after": distance(&r.after),
+        "targets_before": r.before,
+        "targets_after": r.after,
+    })
 }
 
 /// fitted.toml: the resolved scenario (every default written out) with the best point's
 /// values in place, under a header saying how they were found.
 pub fn write_fitted(dir: &Path, r: &FitResult) -> Result<(), ReportError> {
+    let path = dir.join("fitted.toml");
+    std::fs::write(&path, fitted_text(r)).map_err(io_err(&path))
+}
+
+/// What fitted.toml holds.
+pub fn fitted_text(r: &FitResult) -> String {
     let met = |t: &[TargetResult]| t.iter().filter(|t| t.met).count();
     let mut header = format!(
         "# {} with fitted values: `pactsim fit` (seed {}, {} replicates per point, {} points: {})\n",
@@ -112,6 +120,5 @@ pub fn write_fitted(dir: &Path, r: &FitResult) -> Result<(), ReportError> {
         distance(&r.before),
         distance(&r.after)
     ));
-    let path = dir.join("fitted.toml");
-    std::fs::write(&path, header + &r.fitted_toml).map_err(io_err(&path))
+    header + &r.fitted_toml
 }
