@@ -600,12 +600,15 @@ def backtest(
     threads: Optional[int] = None,
     frame: str = "pandas",
     progress: ProgressArg = None,
+    events: bool = True,
 ) -> Backtest:
     """Backtest the model on alliance history (ATOP), as ``pactsim backtest --from START --to
     END``: import each start year, play ``horizon`` yearly rounds, score against what happened,
     against persistence and base rates. ``fit_era="1816-1945", test_era="1946-2011"`` fits the
     global weights on one era and scores the other. ``data`` is a directory of the data files
-    (default: the built-in data).
+    (default: the built-in data). Each start world plays the dated events of its horizon
+    (``pactsim import --through``); ``events=False`` keeps it as it was on the start date
+    (``--no-events``).
 
     >>> bt = pactsim.backtest(1950, 1960, horizon=3, region="europe", runs=50)
     >>> bt.scores.query("start_year == 'all' and subset == 'all'")  # doctest: +SKIP
@@ -624,6 +627,7 @@ def backtest(
         test_era=test_era,
         data=os.fspath(data) if data is not None else None,
         threads=threads,
+        events=events,
         **_selection(region, states),
     )
     return Backtest(out, _check_frame(frame))
@@ -640,12 +644,14 @@ def import_year(
     seed: int = 1,
     data: Optional[Union[str, "os.PathLike[str]"]] = None,
     set: Sets = None,
+    through: Optional[int] = None,
 ) -> Scenario:
     """The state system of ``year`` (as on 31 December) as a scenario, as ``pactsim import``:
     states, capabilities, relations and alliances from COW, ATOP, V-Dem/Polity2 and the
     Thompson–Dreyer rivalries (built in, or ``data``). Select ``region`` (e.g. ``"europe"``) or
     ``states`` (COW abbreviations), or neither for every state. ``Scenario.text`` is the TOML
-    ``pactsim import --out`` writes.
+    ``pactsim import --out`` writes. ``through=Y2`` adds the dated events of the years after
+    ``year`` through Y2 (``pactsim import --through``; rounds up to its end unless given).
 
     >>> sc = pactsim.import_year(1955, region="europe")
     >>> pactsim.run(sc, runs=100).summary["pacts"][0]["id"]  # doctest: +SKIP
@@ -657,6 +663,7 @@ def import_year(
         runs=runs,
         seed=seed,
         data=os.fspath(data) if data is not None else None,
+        through=through,
         **_selection(region, states),
     )
     return _pactsim.load_text(text, os.path.join(os.getcwd(), f"import-{year}.toml"), _sets(set))

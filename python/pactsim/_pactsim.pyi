@@ -198,6 +198,7 @@ def backtest(
     data: Optional[_Path] = None,
     threads: Optional[int] = None,
     progress: _Progress = None,
+    events: bool = True,
 ) -> BacktestOutput: ...
 
 def import_year(
@@ -209,4 +210,5 @@ def import_year(
     runs: int = 200,
     seed: int = 1,
     data: Optional[_Path] = None,
+    through: Optional[int] = None,
 ) -> Tuple[str, int]: ...

@@ -688,7 +688,7 @@ pub struct BacktestOutput {
 
 /// Backtests the model on alliance history, as `pactsim backtest`.
 #[pyfunction]
-#[pyo3(signature = (start = 1946, end = 2016, horizon = 5, step = 1, region = None, states = None, sets = Vec::new(), runs = 100, seed = 1, fit_era = None, test_era = None, data = None, threads = None, progress = None))]
+#[pyo3(signature = (start = 1946, end = 2016, horizon = 5, step = 1, region = None, states = None, sets = Vec::new(), runs = 100, seed = 1, fit_era = None, test_era = None, data = None, threads = None, progress = None, events = true))]
 #[allow(clippy::too_many_arguments)]
 fn backtest(
     py: Python<'_>,
@@ -706,6 +706,7 @@ fn backtest(
     data: Option<PathBuf>,
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
+    events: bool,
 ) -> PyResult<BacktestOutput> {
     let data = dataset(data)?;
     let spec = pactsim::backtest::BacktestSpec {
@@ -717,6 +718,7 @@ fn backtest(
         sets,
         runs,
         seed,
+        events,
     };
     let (summary_json, bt) = match (fit_era, test_era) {
         (Some(fit), Some(test)) => {
@@ -742,7 +744,7 @@ fn backtest(
 /// The state system of `year` as a scenario's TOML text, as `pactsim import` writes it (checked
 /// with the loader every run uses); returns (text, pacts left out).
 #[pyfunction]
-#[pyo3(signature = (year, region = None, states = None, round_unit = "year", rounds = None, runs = 200, seed = 1, data = None))]
+#[pyo3(signature = (year, region = None, states = None, round_unit = "year", rounds = None, runs = 200, seed = 1, data = None, through = None))]
 #[allow(clippy::too_many_arguments)]
 fn import_year(
     year: i32,
@@ -753,6 +755,7 @@ fn import_year(
     runs: u32,
     seed: u64,
     data: Option<PathBuf>,
+    through: Option<i32>,
 ) -> PyResult<(String, usize)> {
     let monthly = match round_unit {
         "year" => false,
@@ -761,14 +764,19 @@ fn import_year(
             return Err(PyValueError::new_err(format!("round_unit {other:?}: give \"year\" or \"month\"")));
         }
     };
-    let spec = pactsim::data::import::ImportSpec {
+    let mut spec = pactsim::data::import::ImportSpec {
         year,
         selection: selection(region, states)?,
         monthly,
         rounds: rounds.unwrap_or(if monthly { 60 } else { 5 }),
         runs,
         seed,
+        through,
     };
+    // As `pactsim import --through Y2` without --rounds: rounds up to the end of Y2.
+    if let (Some(last), None) = (through, rounds) {
+        spec.rounds = pactsim::data::import::rounds_through(&spec, last).max(1);
+    }
     if spec.rounds == 0 || spec.runs == 0 {
         return Err(PyValueError::new_err("rounds and runs must be at least 1"));
     }
