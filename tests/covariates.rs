@@ -139,6 +139,12 @@ fn a_term_reads_its_covariate_as_documented() {
     let vote = admit_terms(&w, C, A, P);
     close("C's vote", vote.user[0], 2.0 * ((0.1 * 0.4 + 0.2 * 0.3) / 0.3 - 0.4));
     assert_eq!(vote.user[2], 0.0, "a monadic term does not depend on who is in");
+    // An applicant placed after the members (id order): B voting on D's application reads C and
+    // D, (0.3·0.4 + 0.4·0)/0.7 (no B–D value: 0), instead of C's 0.4 alone. (D alone, the
+    // members before it left out, would give 0.)
+    let vote = admit_terms(&w, B, D, P);
+    close("B's vote on D", vote.user[0], 2.0 * (0.3 * 0.4 / 0.7 - 0.4));
+    close("B's vote on D, P only", vote.user[1], -(0.3 * 0.4 / 0.7 - 0.4));
     // D, who trades most with A, is in no pact: it enters no mean.
     close("D's own", join_terms(&w, D, P).user[2], 0.0);
 }

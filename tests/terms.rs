@@ -543,6 +543,13 @@ fn relevant_threat_adds_lambda_times_the_friends_pressure() {
         //   = (0.082 + 0.0094)/0.3 = 0.0914/0.3 = 0.3046666666...
         close("bloc C", w.bloc_pressure[C.index()], 0.0914 / 0.3);
         close("bloc C, fn", terms::bloc_pressure(w, C, |k| w.pressure[k.index()]), 0.0914 / 0.3);
+        // Only the friends' pressures are read: the others (R, D and C itself, a = 0) add
+        // nothing, whatever theirs is (with `a ≥ 0` as the filter, 0·NaN would make the sum NaN).
+        close(
+            "bloc C, friends' pressures only",
+            terms::bloc_pressure(w, C, |k| if k == A || k == B { w.pressure[k.index()] } else { f64::NAN }),
+            0.0914 / 0.3,
+        );
         // R and D have no friends: 0.
         close("bloc R", w.bloc_pressure[R.index()], 0.0);
         close("bloc D", w.bloc_pressure[D.index()], 0.0);
@@ -900,6 +907,18 @@ fn entrapment_weights_foreign_quarrels_by_capability() {
     on_both(&scenario(&["pact.NUKE.rivals=[\"A\", \"R\"]"]), |w| {
         close("entrapment C NUKE, rivals A R", terms::entrapment(&View::new(w, C, NUKE)), 0.0);
         close("entrapment D NUKE, rivals A R", terms::entrapment(&View::new(w, D, NUKE)), 0.0);
+    });
+    // The same, and B hostile to C as well (0.3; was −0.2): B's two worst quarrels, with R (0.5)
+    // and A (0.4), are the rivals', so its third, with C, counts — for D (hostile to no one, the
+    // outsiders' shared sums) B's row is read past its two worst (`memo.rs`'s `worst_quarrel`).
+    // C's quarrels: R 0.8 (a rival), B 0.3. D: −0.45·(0.25·0.3 + 0.15·0.3)/0.4 = −0.135
+    // (B's third quarrel read from A's row, h_AC⁺ = 0: −0.45·0.045/0.4 = −0.050625).
+    on_both(&scenario(&["pact.NUKE.rivals=[\"A\", \"R\"]", "relation.B-C.hostility=0.3"]), |w| {
+        close(
+            "entrapment D NUKE, rivals A R, B–C 0.3",
+            terms::entrapment(&View::new(w, D, NUKE)),
+            -0.135,
+        );
     });
 }
 
