@@ -103,6 +103,12 @@ fn value_out_of_range_names_the_key_and_the_range() {
 }
 
 #[test]
+fn a_capability_beyond_the_largest_is_rejected() {
+    let e = check_fails(&replace("capability = 0.01", "capability = 1e61"), &[]);
+    assert!(e.contains("state.AAA.capability") && e.contains("at most 1e60"), "{e}");
+}
+
+#[test]
 fn nan_is_rejected() {
     let e = check_fails(&replace("capability = 0.01", "capability = nan"), &[]);
     assert!(e.contains("state.AAA.capability") && e.contains("NaN"), "{e}");

@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use pactsim::backtest::{self, BacktestSpec, FitPoint};
 use pactsim::data::Dataset;
 use pactsim::data::import::Selection;
+use pactsim::model::{World, terms};
 use pactsim::run::{self, RunSpec};
 use pactsim::scenario::{self, Source};
 
@@ -435,4 +436,74 @@ fn a_backtest_with_nothing_to_score_is_a_result_and_an_era_split_says_why_it_can
     let mut points = points;
     points[2].log_loss = 0.3;
     assert_eq!(backtest::best(&points, "1816-1817").unwrap(), 2);
+}
+
+/// Capability events that scale a state past `f64::MAX` are clamped at
+/// `scenario::MAX_CAPABILITY`, so every logged probability and term stays finite (no NaN threat).
+#[test]
+fn capabilities_scaled_without_bound_stay_finite() {
+    let text = r#"
+[scenario]
+name = "Runaway capability"
+rounds = 6
+runs = 20
+[[state]]
+id = "AAA"
+capability = 0.1
+[[state]]
+id = "BBB"
+capability = 0.2
+[[state]]
+id = "RRR"
+capability = 0.3
+[[relation]]
+between = ["AAA", "RRR"]
+hostility = 0.6
+proximity = 1
+[[relation]]
+between = ["BBB", "RRR"]
+hostility = 0.4
+proximity = 1
+[[pact]]
+id = "P"
+obligations = ["defence"]
+binding = 1
+members = ["BBB"]
+admission = "open"
+rivals = ["RRR"]
+[[event]]
+id = "up"
+round = 2
+change = [{ kind = "capability", state = "RRR", scale = 1e300 }]
+[[event]]
+id = "up_again"
+round = 3
+change = [{ kind = "capability", state = "RRR", scale = 1e300 }, { kind = "capability", state = "AAA", scale = 1e300 }]
+"#;
+    let sc = scenario::from_source(
+        &Source {
+            path: "runaway.toml".into(),
+            text: text.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    // Each round, with the caches on and off: every state's terms of joining or leaving the pact.
+    for memo in [true, false] {
+        let mut rng = run::replicate_rng(3, 0);
+        let mut w = World::seeded_memo(&sc, &mut rng, memo);
+        for round in 1..=sc.rounds {
+            w.play_round(&mut rng, &mut Vec::new());
+            for s in sc.state_ids() {
+                for p in sc.pact_ids() {
+                    for t in [terms::join_terms(&w, s, p), terms::leave_terms(&w, s, p)] {
+                        assert!(
+                            t.values().iter().all(|v| v.is_finite()),
+                            "round {round}, memo {memo}, state {s:?}: {t:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -212,6 +212,9 @@ pub struct World<'s> {
 /// least a capability event leaves, so it threatens and protects no one.
 pub const NIL_CAPABILITY: f64 = 1e-12;
 
+/// The most a capability event leaves: the most a scenario may hold ([`crate::scenario::MAX_CAPABILITY`]).
+pub use crate::scenario::MAX_CAPABILITY;
+
 /// What a slot's [`World::formation_of`] holds when no formed pact occupies it.
 const NO_FORMATION: u32 = u32::MAX;
 
@@ -728,7 +731,7 @@ impl<'s> World<'s> {
             }
             Change::Capability { state, op } => {
                 let c = &mut self.capability[state.index()];
-                *c = op.apply(*c).max(NIL_CAPABILITY);
+                *c = op.apply(*c).clamp(NIL_CAPABILITY, MAX_CAPABILITY);
                 self.threat_stale = true;
                 self.memo.event_stale = true;
             }

@@ -360,6 +360,12 @@ impl Op {
     }
 }
 
+/// The largest capability a scenario may hold, and the most a capability event leaves
+/// (`World::apply_change`): with capabilities in [10⁻¹², 10⁶⁰] no sum or product of the model's
+/// terms overflows to infinity, so repeated `scale` events cannot turn threats into NaN. Shares,
+/// and spending in any currency, sit far inside it.
+pub const MAX_CAPABILITY: f64 = 1e60;
+
 /// One change of an event. `Proximity` sets a pair's proximity (0..1: a border drawn or gone);
 /// `Democracy` makes a state a democracy (`to = 1`) or not (`to = 0`); `Birth` brings a state
 /// into the state system (it may join pacts, its capability counts); `Death` takes it out

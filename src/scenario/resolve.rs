@@ -344,11 +344,14 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
     let mut states = Vec::with_capacity(raw.states.len());
     for s in &raw.states {
         let k = format!("state.{}", s.id.get_ref());
-        if !s.capability.is_finite() || s.capability <= 0.0 {
+        if !s.capability.is_finite() || s.capability <= 0.0 || s.capability > super::MAX_CAPABILITY {
             c.problem(
                 None,
                 format!("{k}.capability"),
-                format!("must be a positive number (a CINC or spending share), not {}", s.capability),
+                format!(
+                    "must be a positive number (a CINC or spending share) of at most 1e60, not {}",
+                    s.capability
+                ),
             );
         }
         c.range(format!("{k}.neutrality"), s.neutrality, 0.0, 1.0);
