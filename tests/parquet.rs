@@ -197,3 +197,33 @@ for name in ["memberships", "decisions"]:
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("memberships") && text.contains("decisions"), "{text}");
 }
+
+/// A sweep's parameter columns are real numbers even when every design point is an integer
+/// (`0,1` is written `0` and `1`): the schema does not change with the values swept.
+#[test]
+fn integer_design_points_are_double() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    pactsim()
+        .args([
+            "sweep",
+            "scenarios/examples/nordic_trade.toml",
+            "--vary",
+            "term.trade.weight=0,1",
+            "--runs",
+            "10",
+            "--parquet",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let types = same_as_csv(&out, "sweep");
+    let weight = types
+        .iter()
+        .find(|(c, _)| c == "term.trade.weight")
+        .expect("the swept parameter's column");
+    assert_eq!(weight.1, "double", "{types:?}");
+}

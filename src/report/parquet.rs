@@ -4,8 +4,9 @@
 //!
 //! The Parquet file is made from the CSV just written, so the two hold the same numbers by
 //! construction: a column whose every cell is a number is DOUBLE (the CSV's decimal text,
-//! parsed), or INT64 when every cell is an integer and the column is not one of the [`REAL`]
-//! ones (counts, rounds, replicates); anything else is a UTF-8 string; an empty cell is a null. Column names and order are the CSV's. One row group, Snappy-compressed; nothing in
+//! parsed), or INT64 when every cell is an integer and the column is not a real one (see
+//! [`real_columns`]: counts, rounds and replicates are integers; shares, terms and parameter values
+//! are real whatever their cells look like); anything else is a UTF-8 string; an empty cell is a null. Column names and order are the CSV's. One row group, Snappy-compressed; nothing in
 //! the file depends on the time or the machine, so the same result gives the same bytes.
 
 use std::path::{Path, PathBuf};
@@ -81,15 +82,39 @@ pub fn write_beside(dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
         let csv = dir.join(format!("{name}.csv"));
         if csv.is_file() {
             let out = dir.join(format!("{name}.parquet"));
-            convert(&csv, &out)?;
+            convert(name, &csv, &out)?;
             written.push(out);
         }
     }
     Ok(written)
 }
 
-/// One CSV file (with a header) as one Parquet file.
-pub fn convert(csv_path: &Path, out: &Path) -> Result<(), ReportError> {
+/// Which columns of `table` (one of [`TABLES`]) hold real numbers, whatever their cells: the
+/// [`REAL`] names; in decisions, `utility` and every column after it (the model's terms and the
+/// scenario's own `[[term]]`s, whose names no list here can know); in sweep, the parameters'
+/// columns between `variant` and `pact` (design points are real numbers, 1 as much as 0.5). So a
+/// table's schema does not change with its values.
+pub fn real_columns(table: &str, header: &[String]) -> Vec<bool> {
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let from_utility = match table {
+        "decisions" => position("utility"),
+        _ => None,
+    };
+    let parameters = match (table, position("variant"), position("pact")) {
+        ("sweep", Some(v), Some(p)) if v < p => Some(v + 1..p),
+        _ => None,
+    };
+    header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            REAL.contains(&name.as_str()) || from_utility.is_some_and(|u| i >= u) || parameters.as_ref().is_some_and(|r| r.contains(&i))
+        })
+        .collect()
+}
+
+/// One CSV file (with a header) of `table` (one of [`TABLES`]) as one Parquet file.
+pub fn convert(table: &str, csv_path: &Path, out: &Path) -> Result<(), ReportError> {
     let read_err = |message: String| ReportError::Read {
         path: csv_path.to_path_buf(),
         message,
@@ -116,20 +141,22 @@ pub fn convert(csv_path: &Path, out: &Path) -> Result<(), ReportError> {
             column.push(cell.to_string());
         }
     }
-    write(out, &header, &columns)
+    let real = real_columns(table, &header);
+    write(out, &header, &columns, &real)
 }
 
-/// Columns of text cells (one `Vec` per column, all of one length) as a Parquet file.
-pub fn write(out: &Path, header: &[String], columns: &[Vec<String>]) -> Result<(), ReportError> {
+/// Columns of text cells (one `Vec` per column, all of one length) as a Parquet file; a numeric
+/// column whose `real` flag is set is DOUBLE even when every cell is an integer.
+pub fn write(out: &Path, header: &[String], columns: &[Vec<String>], real: &[bool]) -> Result<(), ReportError> {
     let err = |source| ReportError::Parquet {
         path: out.to_path_buf(),
         source,
     };
-    let kinds: Vec<Kind> = header
+    let kinds: Vec<Kind> = columns
         .iter()
-        .zip(columns)
-        .map(|(name, c)| match kind_of(c.iter().map(String::as_str)) {
-            Kind::Int if REAL.contains(&name.as_str()) => Kind::Float,
+        .enumerate()
+        .map(|(i, c)| match kind_of(c.iter().map(String::as_str)) {
+            Kind::Int if real.get(i).copied().unwrap_or(false) => Kind::Float,
             kind => kind,
         })
         .collect();
@@ -204,6 +231,17 @@ mod tests {
         assert_eq!(kind_of(["1", "NATO"].into_iter()), Kind::Text);
         assert_eq!(kind_of(["inf"].into_iter()), Kind::Text);
         assert_eq!(kind_of(["", ""].into_iter()), Kind::Text);
+    }
+
+    #[test]
+    fn a_scenarios_own_terms_and_sweep_parameters_are_real() {
+        let h = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let decisions = h(&["replicate", "round", "state", "probability", "utility", "security", "my_term"]);
+        assert_eq!(real_columns("decisions", &decisions), [false, false, false, true, true, true, true]);
+        let sweep = h(&["variant", "state.USA.commitment", "rounds", "pact", "state", "p_final"]);
+        assert_eq!(real_columns("sweep", &sweep), [false, true, true, false, false, true]);
+        // Outside decisions, a column named like a scenario's term is typed by its cells.
+        assert_eq!(real_columns("memberships", &h(&["round", "my_term"])), [false, false]);
     }
 
     #[test]
