@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use crate::report::ReportError;
 use crate::report::outcomes::{self, OutcomeFile};
+use crate::run::{self, Outcomes, RunSpec};
+use crate::scenario::Scenario;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -32,6 +34,17 @@ pub enum QueryError {
         dir.display()
     )]
     NoOutcomes { dir: PathBuf },
+    #[error(
+        "in `{expr}`: `{when}` is not a round of {file}: give a label from {first} to {last}, `round N` with N from 0 to {rounds}, `start` or `end`"
+    )]
+    Round {
+        expr: String,
+        when: String,
+        file: String,
+        first: String,
+        last: String,
+        rounds: u32,
+    },
     #[error(transparent)]
     Read(#[from] ReportError),
 }
@@ -160,6 +173,82 @@ pub fn answer_in(file: &OutcomeFile, path: &Path, query: &str) -> Result<Answer,
         wilson_low,
         wilson_high,
     })
+}
+
+/// Answers `queries` over replicates `0..runs` of `sc` with master seed `seed`, simulated here
+/// (no outcomes.bin: what the live page asks): each replicate's memberships are kept only at the
+/// rounds the queries name (`@ WHEN`, default the end), in batches of `batch` replicates, asking
+/// `stop` before each (Ok(None) if it said stop). The same replicates as `pactsim run` with that
+/// seed, so the answers are those `pactsim query` gives over its outcomes.bin. `file` names the
+/// scenario in errors.
+pub fn answer_simulated(
+    sc: &Scenario,
+    seed: u64,
+    runs: u64,
+    queries: &[String],
+    file: &str,
+    batch: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<Vec<Answer>>, QueryError> {
+    let labels: Vec<String> = (0..=sc.rounds).map(|r| sc.calendar.label(r)).collect();
+    let pacts: Vec<String> = sc.pacts.iter().map(|p| p.id.clone()).collect();
+    let states: Vec<String> = sc.states.iter().map(|s| s.id.clone()).collect();
+    let mut asked = Vec::with_capacity(queries.len());
+    for q in queries {
+        let (expr, when) = parse(q, &pacts, &states)?;
+        let round = match when {
+            None => sc.rounds,
+            Some(w) => resolve_round(w, &labels).ok_or_else(|| QueryError::Round {
+                expr: q.trim().to_string(),
+                when: w.to_string(),
+                file: file.to_string(),
+                first: labels.get(1).cloned().unwrap_or_else(|| "start".into()),
+                last: labels[labels.len() - 1].clone(),
+                rounds: sc.rounds,
+            })?,
+        };
+        asked.push((expr, round));
+    }
+    let rounds: Vec<u32> = asked.iter().map(|(_, r)| *r).collect();
+    let mut counts = vec![0u64; asked.len()];
+    let mut first = 0;
+    while first < runs {
+        if stop() {
+            return Ok(None);
+        }
+        let end = first.saturating_add(batch.max(1)).min(runs);
+        let spec = RunSpec {
+            seed,
+            replicates: first..end,
+            keep_decisions: 0,
+        };
+        let (_, part): (_, Outcomes) = run::run_with_outcomes(sc, &spec, &rounds, &|_| {});
+        for ((expr, round), count) in asked.iter().zip(&mut counts) {
+            let j = part.rounds.binary_search(round).expect("every asked round is recorded");
+            *count += (0..part.runs).filter(|&i| expr.eval(&|p, s| part.member(i, j, p, s))).count() as u64;
+        }
+        first = end;
+    }
+    Ok(Some(
+        asked
+            .iter()
+            .zip(queries)
+            .zip(counts)
+            .map(|(((_, round), q), count)| {
+                let (wilson_low, wilson_high) = wilson(count, runs);
+                Answer {
+                    expression: q.trim().to_string(),
+                    round: *round,
+                    label: labels[*round as usize].clone(),
+                    count,
+                    runs,
+                    p: if runs == 0 { 0.0 } else { count as f64 / runs as f64 },
+                    wilson_low,
+                    wilson_high,
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// The Wilson score 95% interval of `k` successes in `n` trials ((0, 1) when n = 0).

@@ -226,3 +226,93 @@ fn bad_expressions_and_rounds_say_what_is_wrong() {
     assert!(e.contains("--outcomes-at 2031-01") && e.contains("2021-01 to 2024-12"), "{e}");
     assert!(!tmp.path().join("x").exists());
 }
+
+/// `POST /api/query` of `body` to a server of the shipped scenarios: (status, JSON).
+fn post_query(s: &pactsim::serve::Server, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut r = agent
+        .post(&format!("http://{}/api/query", s.addr))
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+/// The live page's joint outcomes (two chosen cells, or an expression) are `pactsim query`'s
+/// answers over the outcomes.bin of `pactsim run` with the same edits, runs and seed: count for
+/// count, at the end and at a date; bad expressions and dates are a 422 that says what is wrong.
+#[test]
+fn the_page_answers_joint_questions_as_the_command_line_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = "event.madrid.enabled=false";
+    let dir = tmp.path().join("r");
+    run(&dir, "300", &["--seed", "11", "--set", set, "--outcomes-at", "2022-12"]);
+    let config = pactsim::serve::Config {
+        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        output: tmp.path().join("output"),
+        limits: pactsim::serve::Limits { simulations: 2 },
+        hosts: Vec::new(),
+    };
+    let s = pactsim::serve::start(&config, "127.0.0.1:0").unwrap();
+    let queries = [
+        "NATO.FIN & NATO.SWE",
+        "NATO.FIN & !NATO.SWE @ 2022-12",
+        "NATO.FIN @ 2022-12",
+        "NATO.SWE | NORDEFCO.FIN",
+    ];
+    let (status, v) = post_query(
+        &s,
+        serde_json::json!({"scenario": "finland_sweden", "runs": 300, "seed": 11, "set": [set], "queries": queries}),
+    );
+    assert_eq!(status, 200, "{v}");
+    let answers = v["answers"].as_array().unwrap();
+    assert_eq!(answers.len(), queries.len());
+    let mut counts = Vec::new();
+    for (q, a) in queries.iter().zip(answers) {
+        let cli = query(&dir, q);
+        for key in ["expression", "round", "label", "count", "runs", "p", "wilson_low", "wilson_high"] {
+            assert_eq!(a[key], cli[key], "{q}: {key}: page {a} cli {cli}");
+        }
+        counts.push(a["count"].as_u64().unwrap());
+    }
+    // Not a degenerate question: the joint outcome varies over the replicates.
+    assert!(counts.iter().any(|&c| c > 0 && c < 300), "{counts:?}");
+    // The same question without the edit is asked of the scenario as written (a different answer
+    // somewhere, or the edit would not have been applied).
+    let (_, w) = post_query(
+        &s,
+        serde_json::json!({"scenario": "finland_sweden", "runs": 300, "seed": 11, "queries": queries}),
+    );
+    let written: Vec<u64> = w["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["count"].as_u64().unwrap())
+        .collect();
+    assert_ne!(written, counts, "the edit changed nothing");
+    for (body, says) in [
+        (
+            serde_json::json!({"scenario": "finland_sweden", "runs": 50, "queries": ["NATO.XXX"]}),
+            "unknown state `XXX`",
+        ),
+        (
+            serde_json::json!({"scenario": "finland_sweden", "runs": 50, "queries": ["NATO.FIN @ 1999-01"]}),
+            "`1999-01` is not a round",
+        ),
+        (
+            serde_json::json!({"scenario": "finland_sweden", "runs": 50, "queries": []}),
+            "1 to 16 expressions",
+        ),
+        (serde_json::json!({"scenario": "finland_sweden", "runs": 50}), "1 to 16 expressions"),
+    ] {
+        let (status, v) = post_query(&s, body.clone());
+        assert_eq!(status, 422, "{body}: {v}");
+        assert!(v["error"].as_str().unwrap().contains(says), "{body}: {v}");
+    }
+}

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod query;
 mod story;
 
 use super::{AppState, Entry, MAX_BODY, MAX_RUNS, MAX_SETS, MAX_WORK, QUEUE_WAIT, decisions_per_replicate, guard, max_runs, page};
@@ -39,6 +40,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/compare", post(compare_endpoint))
         .route("/api/explain", post(explain))
         .route("/api/story", post(story::story))
+        .route("/api/query", post(query::query))
         .route("/api/scenario-file", post(scenario_file))
         .route("/api/save", post(save))
         .fallback(not_found)
@@ -178,6 +180,9 @@ pub(crate) struct Request {
     /// an expression, as `pactsim story --pick` takes it).
     replicate: Option<u64>,
     pick: Option<String>,
+    /// For `/api/query`: expressions as `pactsim query` takes them (`NATO.FIN & NATO.SWE @
+    /// 2023-06`).
+    queries: Option<Vec<String>>,
 }
 
 /// A request checked against the server's bounds, with its scenario loaded.

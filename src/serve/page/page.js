@@ -15,6 +15,7 @@ const S = {
   view: null,      // last answer of /api/view
   explained: null, // [state, pact] shown in the explain panel
   story: null,     // the request of the story shown: {replicate} or {pick}
+  joint: null,     // the queries of the joint outcome shown: {queries, cells}
 };
 const DELAY = 120; // ms after the last edit before re-running
 
@@ -365,6 +366,7 @@ function render(v) {
   for (const c of v.charts) ch.append(chartFigure(c));
   if (S.explained) explain(S.explained[0], S.explained[1]);
   if (S.story) story(S.story);
+  if (S.joint) joint(S.joint);
 }
 
 async function explain(state, pact) {
@@ -407,6 +409,74 @@ async function story(which) {
   );
 }
 
+// Joint outcomes: two cells (A, B, either negated) at one date, or an expression, answered
+// over the same replicates as the table (POST /api/query).
+function fillJoint(info) {
+  const fill = (sel, items, value) => {
+    sel.textContent = "";
+    for (const x of items) sel.append(el("option", { value: x.id, text: x.id === x.name ? x.id : `${x.id} ${x.name}` }));
+    if (value !== undefined) sel.value = value;
+  };
+  const [st, pa] = S.head || [info.states[0] && info.states[0].id, info.pacts[0] && info.pacts[0].id];
+  const other = info.states.find((x) => x.id !== st) || info.states[0];
+  fill($("joint-a-pact"), info.pacts, pa);
+  fill($("joint-a-state"), info.states, st);
+  fill($("joint-b-pact"), info.pacts, pa);
+  fill($("joint-b-state"), info.states, other && other.id);
+  const when = $("joint-when");
+  when.textContent = "";
+  const labels = info.round_labels;
+  for (let r = labels.length - 1; r >= 0; r--) when.append(el("option", { value: r === labels.length - 1 ? "end" : labels[r], text: r === labels.length - 1 ? `the end (${labels[r]})` : labels[r] }));
+}
+
+function jointCells() {
+  const cell = (x) => `${$(`joint-${x}-not`).checked ? "!" : ""}${$(`joint-${x}-pact`).value}.${$(`joint-${x}-state`).value}`;
+  const w = $("joint-when").value;
+  const at = w === "end" ? "" : ` @ ${w}`;
+  const [a, b] = [cell("a"), cell("b")];
+  return { cells: [a, b], queries: [`${a} & ${b}${at}`, `${a}${at}`, `${b}${at}`] };
+}
+
+const pct = (x) => x.toFixed(3);
+const interval = (a) => `[${pct(a.wilson_low)}, ${pct(a.wilson_high)}]`;
+
+async function joint(which) {
+  S.joint = which;
+  const box = $("joint");
+  box.hidden = false;
+  box.textContent = `Asking ${which.queries[0]}…`;
+  const r = await api("POST", "/api/query", request({ queries: which.queries }));
+  if (S.joint !== which) return;
+  box.textContent = "";
+  if (!r.ok) { box.textContent = "error: " + ((r.data && r.data.error) || r.status); return; }
+  const ans = r.data.answers;
+  const table = el("table", { class: "joint" });
+  const row = (what, a) => table.append(el("tr", {}, el("th", { scope: "row", text: what }),
+    el("td", { text: pct(a.p) }), el("td", { text: interval(a) }), el("td", { text: `${a.count} of ${a.runs}` })));
+  table.append(el("tr", {}, el("th", { text: "" }), el("th", { text: "P" }), el("th", { text: "95% interval" }), el("th", { text: "replicates" })));
+  if (which.cells) {
+    const [a, b] = which.cells;
+    const [both, pa, pb] = ans;
+    row(`${a} and ${b}`, both);
+    row(a, pa);
+    row(b, pb);
+    const indep = pa.p * pb.p;
+    const cond = (k, n) => (n ? pct(k / n) : "—");
+    box.append(el("h3", { text: `At ${both.label} (round ${both.round}), ${both.runs} replicates, seed ${r.data.seed}` }), table);
+    const verdict = indep < both.wilson_low ? "together more often than if they were independent"
+      : indep > both.wilson_high ? "together less often than if they were independent"
+      : "about as often as if they were independent";
+    box.append(
+      el("p", { class: "verdict", text: `If independent: P(${a})·P(${b}) = ${pct(indep)} — they hold ${verdict} (the product is ${indep < both.wilson_low || indep > both.wilson_high ? "outside" : "inside"} the interval of both).` }),
+      el("p", { class: "note", text: `P(${a} | ${b}) = ${cond(both.count, pb.count)} · P(${b} | ${a}) = ${cond(both.count, pa.count)}` }),
+    );
+  } else {
+    box.append(el("h3", { text: `At ${ans[0].label} (round ${ans[0].round}), ${ans[0].runs} replicates, seed ${r.data.seed}` }), table);
+    row(ans[0].expression, ans[0]);
+  }
+  box.append(el("button", { type: "button", text: "Close", onclick: () => { S.joint = null; box.hidden = true; } }));
+}
+
 // ---- scenario, download, save -----------------------------------------------------------
 
 async function load(name) {
@@ -416,6 +486,8 @@ async function load(name) {
   $("explain").hidden = true;
   S.story = null;
   $("story").hidden = true;
+  S.joint = null;
+  $("joint").hidden = true;
   status("loading…", true);
   const r = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
   if (!r.ok) { status(""); showBanner("error: " + ((r.data && r.data.error) || r.status)); return; }
@@ -436,6 +508,7 @@ async function load(name) {
       (info.targets ? `, ${info.targets} targets` : "") + `; runs ${info.runs}, seed ${info.seed} as written.` }),
   );
   buildControls(info);
+  fillJoint(info);
   applyFilter();
   history.replaceState(null, "", "#" + encodeURIComponent(name));
   runView();
@@ -470,6 +543,8 @@ async function init() {
   $("story-typical").addEventListener("click", () => story({ pick: "typical" }));
   $("story-where").addEventListener("click", () => { const e = $("story-expr").value.trim(); if (e) story({ pick: e }); });
   $("story-expr").addEventListener("keydown", (ev) => { if (ev.key === "Enter") $("story-where").click(); });
+  $("joint-ask").addEventListener("click", () => joint(jointCells()));
+  $("joint-expr").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { const e = $("joint-expr").value.trim(); if (e) joint({ queries: [e] }); } });
   $("runs").addEventListener("input", schedule);
   $("seed").addEventListener("input", schedule);
   $("filter").addEventListener("input", applyFilter);
