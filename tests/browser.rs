@@ -133,6 +133,31 @@ async fn drive_the_page() {
     let chart_before = text(&page, "document.querySelector('#charts img').src").await;
     screenshot(&page, "page-before.png").await;
 
+    eprintln!("browser: asking a joint outcome");
+    // Two chosen cells: FIN and SWE in NATO at the end, in the same replicates.
+    let pick = "document.getElementById('joint-a-pact').value = 'NATO'; document.getElementById('joint-a-state').value = 'FIN'; \
+                document.getElementById('joint-b-pact').value = 'NATO'; document.getElementById('joint-b-state').value = 'SWE'; true";
+    let _: bool = page.evaluate(pick).await.expect("choose the cells").into_value().expect("true");
+    page.find_element("#joint-ask")
+        .await
+        .expect("the Ask button")
+        .click()
+        .await
+        .expect("click");
+    wait_for(
+        &page,
+        "document.querySelector('#joint table.joint') !== null",
+        90,
+        "the joint answer",
+    )
+    .await;
+    let joint = text(&page, "document.getElementById('joint').textContent").await;
+    assert!(
+        joint.contains("NATO.FIN and NATO.SWE") && joint.contains("If independent"),
+        "{joint}"
+    );
+    screenshot(&page, "page-joint.png").await;
+
     eprintln!("browser: moving the slider");
     // Move the temperature slider to its right end with the keyboard.
     let slider = page

@@ -412,17 +412,18 @@ async function story(which) {
 // Joint outcomes: two cells (A, B, either negated) at one date, or an expression, answered
 // over the same replicates as the table (POST /api/query).
 function fillJoint(info) {
-  const fill = (sel, items, value) => {
+  // Pacts by id (their names are long), with the name as the option's tooltip.
+  const fill = (sel, items, value, named) => {
     sel.textContent = "";
-    for (const x of items) sel.append(el("option", { value: x.id, text: x.id === x.name ? x.id : `${x.id} ${x.name}` }));
+    for (const x of items) sel.append(el("option", { value: x.id, title: x.name, text: !named || x.id === x.name ? x.id : `${x.id} ${x.name}` }));
     if (value !== undefined) sel.value = value;
   };
   const [st, pa] = S.head || [info.states[0] && info.states[0].id, info.pacts[0] && info.pacts[0].id];
   const other = info.states.find((x) => x.id !== st) || info.states[0];
   fill($("joint-a-pact"), info.pacts, pa);
-  fill($("joint-a-state"), info.states, st);
+  fill($("joint-a-state"), info.states, st, true);
   fill($("joint-b-pact"), info.pacts, pa);
-  fill($("joint-b-state"), info.states, other && other.id);
+  fill($("joint-b-state"), info.states, other && other.id, true);
   const when = $("joint-when");
   when.textContent = "";
   const labels = info.round_labels;
@@ -463,11 +464,12 @@ async function joint(which) {
     const indep = pa.p * pb.p;
     const cond = (k, n) => (n ? pct(k / n) : "—");
     box.append(el("h3", { text: `At ${both.label} (round ${both.round}), ${both.runs} replicates, seed ${r.data.seed}` }), table);
-    const verdict = indep < both.wilson_low ? "together more often than if they were independent"
-      : indep > both.wilson_high ? "together less often than if they were independent"
-      : "about as often as if they were independent";
+    const outside = indep < both.wilson_low || indep > both.wilson_high;
+    const verdict = pa.count === 0 || pb.count === 0 || pa.count === pa.runs || pb.count === pb.runs
+      ? "one of them holds in no replicate or in every one, so they cannot depend on each other here"
+      : `they hold together ${indep < both.wilson_low ? "more often than" : indep > both.wilson_high ? "less often than" : "about as often as"} if they were independent (the product is ${outside ? "outside" : "inside"} the interval of both)`;
     box.append(
-      el("p", { class: "verdict", text: `If independent: P(${a})·P(${b}) = ${pct(indep)} — they hold ${verdict} (the product is ${indep < both.wilson_low || indep > both.wilson_high ? "outside" : "inside"} the interval of both).` }),
+      el("p", { class: "verdict", text: `If independent: P(${a})·P(${b}) = ${pct(indep)} — ${verdict}.` }),
       el("p", { class: "note", text: `P(${a} | ${b}) = ${cond(both.count, pb.count)} · P(${b} | ${a}) = ${cond(both.count, pa.count)}` }),
     );
   } else {
