@@ -2,8 +2,10 @@
 //! per second on one core (a decision = one state weighing one pact in one round: states × pacts
 //! × rounds per replicate), on the Finland/Sweden scenario and on the 193 × 50 × 60 synthetic
 //! world (`pactsim generate`'s reference world); the speed-up from 1 to 2 threads; the cost of
-//! loading a scenario (what a parameter sweep pays per point); and the charts of a world-scale run
-//! (timed here, not in a test: tests/charts.rs checks what the charts hold).
+//! loading a scenario (what a parameter sweep pays per point); the same world with two templates
+//! (pacts that form themselves, docs/MODEL.md §5b: issue 21's bound is within 2× of the world
+//! without them); and the charts of a world-scale run (timed here, not in a test: tests/charts.rs
+//! checks what the charts hold).
 
 use std::path::Path;
 
@@ -29,6 +31,40 @@ fn reference_world() -> Scenario {
         text: generate(&GenerateSpec::reference()).expect("the reference world generates"),
     };
     scenario::from_source(&source, &[]).expect("the reference world loads")
+}
+
+/// The reference world with two templates any state may propose, both `new` (unconditioned
+/// tastes, so proposals are searched from round 1): an informal security consultation of three
+/// or more and a binding defence treaty, 4 slots each (the default) — what issue 21's speed check
+/// measures.
+fn reference_world_with_templates() -> Scenario {
+    let mut text = generate(&GenerateSpec::reference()).expect("the reference world generates");
+    text.push_str(
+        r#"
+[[template]]
+id = "CONSULT"
+kind = "informal"
+obligations = ["consultation"]
+binding = 0.05
+issue_gain = 0.3
+min_members = 3
+new = true
+
+[[template]]
+id = "TREATY"
+kind = "binding"
+obligations = ["defence", "consultation"]
+binding = 1.0
+issue_gain = 0.2
+min_members = 2
+new = true
+"#,
+    );
+    let source = Source {
+        path: "reference-world-templates.toml".into(),
+        text,
+    };
+    scenario::from_source(&source, &[]).expect("the reference world with templates loads")
 }
 
 fn decisions(sc: &Scenario, replicates: u64) -> ItemsCount {
@@ -72,6 +108,22 @@ fn world_193x50x60_one_replicate(b: Bencher) {
     let mut log = Vec::new();
     let mut rep = 0;
     b.counter(decisions(&sc, 1)).bench_local(|| {
+        log.clear();
+        rep += 1;
+        run::play_replicate_from(&timeline, 1, rep % 8, &mut log).0.rounds()
+    });
+}
+
+/// One replicate of the 193 × 50 × 60 world with two templates on one thread (decisions counted
+/// over the listed pacts, as above, so the throughput compares with the world without templates).
+#[divan::bench(sample_count = 20)]
+fn world_193x50x60_templates_one_replicate(b: Bencher) {
+    let sc = reference_world_with_templates();
+    let listed = reference_world();
+    let timeline = Timeline::new(&sc);
+    let mut log = Vec::new();
+    let mut rep = 0;
+    b.counter(decisions(&listed, 1)).bench_local(|| {
         log.clear();
         rep += 1;
         run::play_replicate_from(&timeline, 1, rep % 8, &mut log).0.rounds()
