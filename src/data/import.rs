@@ -449,7 +449,47 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         Some(last) => born_states(data, &spec.selection, &states, year, last),
         None => Vec::new(),
     };
-    for &c in &states {
+    check_cinc(data, &states, year)?;
+    let named = named_threats(data, all_members);
+    let similarity = Similarity::of(data, year);
+
+    let mut out = String::new();
+    write_header(&mut out, &header(data, spec, &outside, pacts_left_out, &similarity));
+    write_scenario_table(&mut out, spec, states.len(), members.len());
+    write_states(&mut out, data, &states, &outside, year);
+    // The world's values, as the events start from them.
+    let (start_hostility, start_proximity, start_affinity) = write_relations(&mut out, data, &states, year, &named, &similarity);
+    let pact_ids = write_pacts(&mut out, data, members, all_members, &states);
+    let world_text = out.clone();
+    let mut events = Vec::new();
+    if let Some(last) = spec.through {
+        write_born_states(&mut out, data, &born, date);
+        let start = Start {
+            named: &named,
+            hostility: start_hostility,
+            proximity: start_proximity,
+            affinity: start_affinity,
+        };
+        events = history_events(data, spec, &states, &born, start, last);
+        for e in &events {
+            out.push_str(&e.text);
+        }
+    }
+    Ok(Imported {
+        text: out,
+        states,
+        pacts: pact_ids,
+        pacts_left_out,
+        outside,
+        born,
+        world_text,
+        events,
+    })
+}
+
+/// Every state of the world has a CINC row for the year.
+fn check_cinc(data: &Dataset, states: &[u16], year: i32) -> Result<(), DataError> {
+    for &c in states {
         if !data.cinc.contains_key(&(c, year)) {
             return Err(DataError::Empty(format!(
                 "{} (COW {c}) is a state on {year}-12-31 in {SYSTEM_FILE} but has no row for {year} in {NMC_FILE}",
@@ -457,8 +497,11 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
             )));
         }
     }
+    Ok(())
+}
 
-    // Named threats: an alliance in effect names one state of the pair, the other is a member.
+/// Named threats: an alliance in effect names one state of the pair, the other is a member.
+fn named_threats(data: &Dataset, all_members: &BTreeMap<u32, Vec<u16>>) -> BTreeSet<(u16, u16)> {
     let mut named: BTreeSet<(u16, u16)> = BTreeSet::new();
     for (a, ms) in all_members {
         for &t in &data.alliances[a].threats {
@@ -469,28 +512,61 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
             }
         }
     }
-    let (sys, s) = s_scores(data, year);
-    let n = sys.len();
-    let pos: HashMap<u16, usize> = sys.iter().enumerate().map(|(i, &c)| (c, i)).collect();
-    let mut s_sum = 0.0;
-    let mut pairs = 0u64;
-    for i in 0..n {
-        for j in (i + 1)..n {
-            s_sum += s[i * n + j];
-            pairs += 1;
-        }
-    }
-    let s_mean = if pairs > 0 { s_sum / pairs as f64 } else { 1.0 };
+    named
+}
 
-    let abb = |c: u16| data.states[&c].abb.clone();
-    // The world's values, as the events start from them.
-    let mut start_hostility: HashMap<(u16, u16), f64> = HashMap::new();
-    let mut start_proximity: HashMap<(u16, u16), f64> = HashMap::new();
-    let mut start_affinity: HashMap<(u16, u16), f64> = HashMap::new();
-    let mut out = String::new();
+/// Signorino–Ritter S over the alliance portfolios of the whole system of a year
+/// ([`s_scores`]), and its mean over the system's pairs (1 with fewer than two states).
+struct Similarity {
+    /// States in the system.
+    n: usize,
+    /// COW code → its row and column in `s`.
+    pos: HashMap<u16, usize>,
+    /// n × n.
+    s: Vec<f64>,
+    mean: f64,
+}
+
+impl Similarity {
+    fn of(data: &Dataset, year: i32) -> Similarity {
+        let (sys, s) = s_scores(data, year);
+        let n = sys.len();
+        let pos: HashMap<u16, usize> = sys.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+        let mut s_sum = 0.0;
+        let mut pairs = 0u64;
+        for i in 0..n {
+            for j in (i + 1)..n {
+                s_sum += s[i * n + j];
+                pairs += 1;
+            }
+        }
+        let mean = if pairs > 0 { s_sum / pairs as f64 } else { 1.0 };
+        Similarity { n, pos, s, mean }
+    }
+
+    /// S of the pair `a`, `b`.
+    fn between(&self, a: u16, b: u16) -> f64 {
+        self.s[self.pos[&a] * self.n + self.pos[&b]]
+    }
+}
+
+/// The header's lines (without `# `): the command, the sources and how every value is derived.
+fn header(data: &Dataset, spec: &ImportSpec, outside: &[u16], pacts_left_out: usize, similarity: &Similarity) -> Vec<String> {
+    let mut head = header_sources(spec, similarity.n);
+    head.extend(header_kept_states(data, &spec.selection, outside));
+    head.extend(header_derivations(spec.year, similarity, pacts_left_out));
+    if let Some(last) = spec.through {
+        head.extend(header_events(spec.year, last));
+    }
+    head
+}
+
+/// The header's title, command, sources and the first line of the world's states.
+fn header_sources(spec: &ImportSpec, n: usize) -> Vec<String> {
+    let year = spec.year;
     let sel = spec.selection.label();
     let unit = if spec.monthly { "month" } else { "year" };
-    let mut head: Vec<String> = vec![
+    vec![
         format!("The state system of {year} ({sel}), imported from COW, ATOP, V-Dem/Polity and Thompson-Dreyer"),
         String::new(),
         format!(
@@ -521,8 +597,14 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
                 Selection::States(_) => ", as listed".into(),
             }
         ),
-    ];
-    match &spec.selection {
+    ]
+}
+
+/// What the header says of the states a pact has outside the selection.
+fn header_kept_states(data: &Dataset, selection: &Selection, outside: &[u16]) -> Vec<String> {
+    let abb = |c: u16| data.states[&c].abb.clone();
+    let mut head = Vec::new();
+    match selection {
         Selection::Region(r) if !outside.is_empty() => {
             head.push(format!(
                 "              and {} from outside {}, kept as states because they are members of its pacts",
@@ -538,7 +620,13 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         Selection::States(_) => head.push("              (a pact's members outside the list are named in a comment, not kept).".into()),
         Selection::All => {}
     }
-    head.extend([
+    head
+}
+
+/// The header's rules for capability, democracy, proximity, hostility, pacts and the model.
+fn header_derivations(year: i32, similarity: &Similarity, pacts_left_out: usize) -> Vec<String> {
+    let (n, s_mean) = (similarity.n, similarity.mean);
+    let mut head = vec![
         format!("  capability  COW CINC of {year}."),
         format!(
             "  democracy   V-Dem polyarchy of {year} >= {POLYARCHY_THRESHOLD}; where V-Dem has no score, Polity2 >= {POLITY2_THRESHOLD};"
@@ -568,7 +656,7 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
             "              mean S {}; tie levels 3 defence/offence, 2 neutrality/non-aggression, 1 consultation).",
             num(s_mean)
         ),
-    ]);
+    ];
     if year > MID_LAST_YEAR {
         head.push(format!(
             "              MID v5.0 ends in {MID_LAST_YEAR}: disputes after it are not known."
@@ -586,26 +674,34 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         "              admission from ATOP proadd: 0 closed, 1 and 2 unanimity, 3 open, blank unanimity.".into(),
         "  model       every weight at its default (docs/MODEL.md); nothing is tuned.".into(),
     ]);
-    if let Some(last) = spec.through {
-        head.extend([
-            format!(
-                "EVENTS    --through {last}: the dated events of {}..{last}, each in the round of its date,",
-                year + 1
-            ),
-            "          never earlier (docs/DATA.md, Events). On its day (COW state-system list): a state's".into(),
-            "          birth (states of the selection born later are listed last, exists = false) and death".into(),
-            "          (released from its pacts; its pair-years are not scored). On each year's 31 December:".into(),
-            "          capability = the year's CINC; democracy flips by the rule above; every pair's hostility".into(),
-            "          by the rule above for that year (war onsets and ends, rivalry starts and ends, disputes".into(),
-            format!("          of its last {DISPUTE_MEMORY} years), with the affinity of {year} (none for states born later)"),
-            format!("          and the named threats of {year} among its states; proximity from December's contiguity. Treaty terms"),
-            "          are not read (ATOP speclgth/length/renewlgt): no pact ends by an event.".into(),
-        ]);
-        if last > MID_LAST_YEAR {
-            head.push(format!("          MID v5.0 ends in {MID_LAST_YEAR}: no dispute after it enters."));
-        }
+    head
+}
+
+/// The header's note on the events of `--through last`.
+fn header_events(year: i32, last: i32) -> Vec<String> {
+    let mut head = vec![
+        format!(
+            "EVENTS    --through {last}: the dated events of {}..{last}, each in the round of its date,",
+            year + 1
+        ),
+        "          never earlier (docs/DATA.md, Events). On its day (COW state-system list): a state's".into(),
+        "          birth (states of the selection born later are listed last, exists = false) and death".into(),
+        "          (released from its pacts; its pair-years are not scored). On each year's 31 December:".into(),
+        "          capability = the year's CINC; democracy flips by the rule above; every pair's hostility".into(),
+        "          by the rule above for that year (war onsets and ends, rivalry starts and ends, disputes".into(),
+        format!("          of its last {DISPUTE_MEMORY} years), with the affinity of {year} (none for states born later)"),
+        format!("          and the named threats of {year} among its states; proximity from December's contiguity. Treaty terms"),
+        "          are not read (ATOP speclgth/length/renewlgt): no pact ends by an event.".into(),
+    ];
+    if last > MID_LAST_YEAR {
+        head.push(format!("          MID v5.0 ends in {MID_LAST_YEAR}: no dispute after it enters."));
     }
-    for line in &head {
+    head
+}
+
+/// The header as `#` comments, then a blank line.
+fn write_header(out: &mut String, head: &[String]) {
+    for line in head {
         if line.is_empty() {
             let _ = writeln!(out, "#");
         } else {
@@ -613,13 +709,19 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         }
     }
     let _ = writeln!(out);
+}
+
+/// The `[scenario]` table.
+fn write_scenario_table(out: &mut String, spec: &ImportSpec, n_states: usize, n_pacts: usize) {
+    let year = spec.year;
+    let sel = spec.selection.label();
+    let unit = if spec.monthly { "month" } else { "year" };
     let _ = writeln!(out, "[scenario]");
     let _ = writeln!(out, "name = \"State system {year} ({sel})\"");
     let _ = writeln!(
         out,
         "description = \"COW and ATOP v4.01 as on {year}-12-31: {} states, {} alliances\"",
-        states.len(),
-        members.len()
+        n_states, n_pacts
     );
     let _ = writeln!(out, "rounds = {}", spec.rounds);
     let _ = writeln!(out, "round_unit = \"{unit}\"");
@@ -627,7 +729,11 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
     let _ = writeln!(out, "seed = {}", spec.seed);
     let _ = writeln!(out, "runs = {}", spec.runs);
     let _ = writeln!(out);
-    for &c in &states {
+}
+
+/// A `[[state]]` for each state of the world: name, CINC and democracy of the year.
+fn write_states(out: &mut String, data: &Dataset, states: &[u16], outside: &[u16], year: i32) {
+    for &c in states {
         let st = &data.states[&c];
         let cinc = data.cinc[&(c, year)];
         let _ = writeln!(out, "[[state]]");
@@ -656,6 +762,26 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         let _ = writeln!(out, "democracy = {dem}  # {why}");
         let _ = writeln!(out);
     }
+}
+
+/// Hostility, proximity and affinity by pair, as [`Start`] takes them.
+type PairValues = HashMap<(u16, u16), f64>;
+
+/// A `[[relation]]` for each pair with a proximity or hostility other than 0; returns every
+/// pair's hostility and proximity, and the affinity of pairs with some.
+fn write_relations(
+    out: &mut String,
+    data: &Dataset,
+    states: &[u16],
+    year: i32,
+    named: &BTreeSet<(u16, u16)>,
+    similarity: &Similarity,
+) -> (PairValues, PairValues, PairValues) {
+    let date = year_end(year);
+    let s_mean = similarity.mean;
+    let mut start_hostility: PairValues = HashMap::new();
+    let mut start_proximity: PairValues = HashMap::new();
+    let mut start_affinity: PairValues = HashMap::new();
     for (i, &a) in states.iter().enumerate() {
         for &b in &states[i + 1..] {
             let (sa, sb) = (&data.states[&a], &data.states[&b]);
@@ -663,7 +789,7 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
             let km = distance_km(sa.lat, sa.lon, sb.lat, sb.lon);
             let p = proximity(contiguity, km);
             let (c, why) = conflict(data, a, b, year, named.contains(&pair(a, b)));
-            let sv = s[pos[&a] * n + pos[&b]];
+            let sv = similarity.between(a, b);
             let aff = if s_mean < 1.0 {
                 ((sv - s_mean) / (1.0 - s_mean)).max(0.0)
             } else {
@@ -695,43 +821,26 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
             let _ = writeln!(out);
         }
     }
+    (start_hostility, start_proximity, start_affinity)
+}
+
+/// A `[[pact]]` for each pact of the world; returns the ATOP id and scenario id of each.
+fn write_pacts(
+    out: &mut String,
+    data: &Dataset,
+    members: &BTreeMap<u32, Vec<u16>>,
+    all_members: &BTreeMap<u32, Vec<u16>>,
+    states: &[u16],
+) -> Vec<(u32, String)> {
+    let abb = |c: u16| data.states[&c].abb.clone();
     let mut pact_ids = Vec::new();
     let in_scenario: BTreeSet<u16> = states.iter().copied().collect();
     for (a, ms) in members {
         let al = &data.alliances[a];
-        let known = KNOWN.iter().find(|k| k.0 == *a);
-        let id = known.map_or_else(|| format!("A{a}"), |k| k.1.to_string());
         let begin = al.begin / 10_000;
-        let name = known.map_or_else(
-            || {
-                let mut all: Vec<String> = all_members[a].iter().take(6).map(|&c| abb(c)).collect();
-                if all_members[a].len() > 6 {
-                    all.push("...".into());
-                }
-                format!("ATOP {a}: {} ({begin})", all.join("-"))
-            },
-            |k| k.2.to_string(),
-        );
-        let o = &al.obligations;
-        let mut obligations = Vec::new();
-        for (flag, name) in [
-            (o.defence, "defence"),
-            (o.offence, "offence"),
-            (o.neutrality, "neutrality"),
-            (o.non_aggression, "non_aggression"),
-            (o.consultation, "consultation"),
-        ] {
-            if flag {
-                obligations.push(format!("\"{name}\""));
-            }
-        }
-        let (admission, why) = match al.proadd {
-            Some(0) => ("closed", "proadd 0: no provision for new members"),
-            Some(1) => ("unanimity", "proadd 1: new members by agreement of the parties"),
-            Some(2) => ("unanimity", "proadd 2: new members by agreement of the parties"),
-            Some(3) => ("open", "proadd 3: open to states that meet its conditions"),
-            _ => ("unanimity", "proadd not coded: the model's default"),
-        };
+        let (id, name) = pact_id_and_name(data, *a, &all_members[a], begin);
+        let obligations = obligation_list(&al.obligations);
+        let (admission, why) = admission_rule(al.proadd);
         let rivals: Vec<String> = al
             .threats
             .iter()
@@ -757,49 +866,77 @@ pub fn build(data: &Dataset, spec: &ImportSpec) -> Result<Imported, DataError> {
         let _ = writeln!(out);
         pact_ids.push((*a, id));
     }
-    let world_text = out.clone();
-    let mut events = Vec::new();
-    if let Some(last) = spec.through {
-        for &(c, day) in &born {
-            let st = &data.states[&c];
-            let _ = writeln!(out, "[[state]]");
-            let _ = writeln!(out, "id = \"{}\"", st.abb);
-            let _ = writeln!(
-                out,
-                "name = \"{}\"  # COW {c}; not a state on {}: enters the state system on {} (a `birth` event)",
-                st.name.replace('"', "'"),
-                iso(date),
-                iso(day)
-            );
-            let _ = writeln!(
-                out,
-                "capability = 0.000001  # a placeholder until the CINC of its first year-end (a `capability` event)"
-            );
-            let _ = writeln!(out, "democracy = false  # until the democracy event of its first year-end");
-            let _ = writeln!(out, "exists = false");
-            let _ = writeln!(out);
-        }
-        let start = Start {
-            named: &named,
-            hostility: start_hostility,
-            proximity: start_proximity,
-            affinity: start_affinity,
-        };
-        events = history_events(data, spec, &states, &born, start, last);
-        for e in &events {
-            out.push_str(&e.text);
+    pact_ids
+}
+
+/// A pact's id and name: those of [`KNOWN`], else `A<atopid>` and its first members (all
+/// its members that are states on the date, `members_then`) with the year it began.
+fn pact_id_and_name(data: &Dataset, a: u32, members_then: &[u16], begin: i32) -> (String, String) {
+    let abb = |c: u16| data.states[&c].abb.clone();
+    let known = KNOWN.iter().find(|k| k.0 == a);
+    let id = known.map_or_else(|| format!("A{a}"), |k| k.1.to_string());
+    let name = known.map_or_else(
+        || {
+            let mut all: Vec<String> = members_then.iter().take(6).map(|&c| abb(c)).collect();
+            if members_then.len() > 6 {
+                all.push("...".into());
+            }
+            format!("ATOP {a}: {} ({begin})", all.join("-"))
+        },
+        |k| k.2.to_string(),
+    );
+    (id, name)
+}
+
+/// The obligations ATOP's dummies give, as quoted names.
+fn obligation_list(o: &Obligations) -> Vec<String> {
+    let mut obligations = Vec::new();
+    for (flag, name) in [
+        (o.defence, "defence"),
+        (o.offence, "offence"),
+        (o.neutrality, "neutrality"),
+        (o.non_aggression, "non_aggression"),
+        (o.consultation, "consultation"),
+    ] {
+        if flag {
+            obligations.push(format!("\"{name}\""));
         }
     }
-    Ok(Imported {
-        text: out,
-        states,
-        pacts: pact_ids,
-        pacts_left_out,
-        outside,
-        born,
-        world_text,
-        events,
-    })
+    obligations
+}
+
+/// The admission rule from ATOP `proadd`, and why.
+fn admission_rule(proadd: Option<u8>) -> (&'static str, &'static str) {
+    match proadd {
+        Some(0) => ("closed", "proadd 0: no provision for new members"),
+        Some(1) => ("unanimity", "proadd 1: new members by agreement of the parties"),
+        Some(2) => ("unanimity", "proadd 2: new members by agreement of the parties"),
+        Some(3) => ("open", "proadd 3: open to states that meet its conditions"),
+        _ => ("unanimity", "proadd not coded: the model's default"),
+    }
+}
+
+/// A `[[state]]` with `exists = false` for each state born after the world's `date`.
+fn write_born_states(out: &mut String, data: &Dataset, born: &[(u16, DateKey)], date: DateKey) {
+    for &(c, day) in born {
+        let st = &data.states[&c];
+        let _ = writeln!(out, "[[state]]");
+        let _ = writeln!(out, "id = \"{}\"", st.abb);
+        let _ = writeln!(
+            out,
+            "name = \"{}\"  # COW {c}; not a state on {}: enters the state system on {} (a `birth` event)",
+            st.name.replace('"', "'"),
+            iso(date),
+            iso(day)
+        );
+        let _ = writeln!(
+            out,
+            "capability = 0.000001  # a placeholder until the CINC of its first year-end (a `capability` event)"
+        );
+        let _ = writeln!(out, "democracy = false  # until the democracy event of its first year-end");
+        let _ = writeln!(out, "exists = false");
+        let _ = writeln!(out);
+    }
 }
 
 /// `--through` must be a year after the world's, with data (NMC, the state-system list) for

@@ -1097,10 +1097,11 @@ impl<'s> World<'s> {
         {
             for (p, (slot, verdict)) in slots.iter().zip(verdicts.chunks_exact(timeline::VERDICTS)).enumerate() {
                 let leaving = slot.member;
+                let verdict = timeline::Verdict::from_slice(verdict);
                 let (beyond, bound, key) = if leaving {
-                    (verdict[1], verdict[3], slot.skip_key.1)
+                    (verdict.leave_beyond, verdict.leave_bound, slot.skip_key.1)
                 } else {
-                    (verdict[0], verdict[2], slot.skip_key.0)
+                    (verdict.join_beyond, verdict.join_bound, slot.skip_key.0)
                 };
                 if beyond > key {
                     continue;

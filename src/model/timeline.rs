@@ -21,8 +21,40 @@ use std::sync::{Arc, Mutex, PoisonError};
 use super::World;
 use crate::scenario::{PactId, Scenario, Shocks, StateId};
 
-/// How many numbers the timeline keeps per round and state–pact pair ([`World::verdicts`]).
+/// How many numbers the timeline keeps per round and state–pact pair (a [`Verdict`]).
 pub(super) const VERDICTS: usize = 4;
+
+/// The timeline's verdicts on one state–pact pair in one round ([`World::verdicts`]), kept as
+/// [`VERDICTS`] numbers in the order of its fields.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Verdict {
+    /// The value of `certainly_idle`'s first test for joining (+∞ for a join the state may not
+    /// make at all).
+    pub join_beyond: f64,
+    /// The value of `certainly_idle`'s first test for leaving.
+    pub leave_beyond: f64,
+    /// The bound the second test starts from for joining ([`World::bound_without_affinity`]),
+    /// NaN when none is used.
+    pub join_bound: f64,
+    /// The bound the second test starts from for leaving.
+    pub leave_bound: f64,
+}
+
+impl Verdict {
+    /// A verdict as the timeline keeps it: [`VERDICTS`] numbers.
+    pub(super) fn from_slice(v: &[f64]) -> Verdict {
+        Verdict {
+            join_beyond: v[0],
+            leave_beyond: v[1],
+            join_bound: v[2],
+            leave_bound: v[3],
+        }
+    }
+
+    fn to_array(self) -> [f64; VERDICTS] {
+        [self.join_beyond, self.leave_beyond, self.join_bound, self.leave_bound]
+    }
+}
 
 /// The round-0 world of a scenario and, for every round and every state–pact pair, the values
 /// above which a decision is passed over (see the module's documentation). The world keeps the
@@ -111,6 +143,12 @@ impl World<'_> {
             self.may_apply_but_for_size(s, p)
         };
         let join = if open { beyond(false) } else { f64::INFINITY };
-        [join, beyond(true), bound(false), bound(true)]
+        Verdict {
+            join_beyond: join,
+            leave_beyond: beyond(true),
+            join_bound: bound(false),
+            leave_bound: bound(true),
+        }
+        .to_array()
     }
 }

@@ -176,6 +176,71 @@ pub(super) fn resolve_with_ranges(
 }
 
 fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: &mut Vec<CheckedRange>) -> Result<Scenario, ScenarioError> {
+    let mut c = Checker {
+        lines: LineIndex::new(text),
+        problems: Vec::new(),
+        doc: text.and_then(|t| toml::de::DeTable::parse(t).ok()),
+        index: array_index(&raw),
+        ranges: Vec::new(),
+    };
+    let meta = &raw.scenario;
+    let calendar = scenario_table(&mut c, meta);
+    let params = model_table(&mut c, &raw.model);
+    check_sizes(&mut c, &raw);
+    let state_ids = c.ids("state", raw.states.iter().map(|s| &s.id));
+    let states = states(&mut c, &raw.states);
+    let n = states.len();
+    let (hostility, proximity) = relations(&mut c, &raw.relations, &state_ids, &states);
+    let grievance_ids = c.ids("grievance", raw.grievances.iter().map(|g| &g.id));
+    let grievances = grievances(&mut c, &raw.grievances, &state_ids);
+    let pact_ids = c.ids("pact", raw.pacts.iter().map(|p| &p.id));
+    let mut pacts = pacts(&mut c, &raw.pacts, &state_ids, &states);
+    let events = events(&mut c, &raw.events, &calendar, meta.rounds, &state_ids, &pact_ids, &grievance_ids);
+
+    // [[template]]: each adds its slots after the listed pacts.
+    let templates = templates(&mut c, &raw, &state_ids, &pact_ids, &hostility, &proximity, &events, &mut pacts);
+    let targets = targets(&mut c, &raw.targets, &state_ids, &pact_ids, &calendar, meta.rounds);
+
+    // [[covariate]], [[term]] (values read from a file are written into `raw`, inline)
+    let covariates = covariates::covariates(&mut c, &mut raw.covariates, path, &state_ids, n, &calendar, meta.rounds);
+    let user_terms = covariates::terms(&mut c, &raw.terms, &covariates, &raw.covariates, &pact_ids, pacts.len());
+
+    *ranges = std::mem::take(&mut c.ranges);
+    if !c.problems.is_empty() {
+        return Err(ScenarioError::Invalid {
+            path: path.to_path_buf(),
+            problems: c.problems,
+            sets: Vec::new(),
+        });
+    }
+
+    let (resolved_toml, hash) = resolved_toml_and_hash(&raw, path)?;
+    Ok(Scenario {
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        rounds: meta.rounds,
+        calendar,
+        seed: meta.seed,
+        runs: meta.runs,
+        params,
+        states,
+        pacts,
+        templates,
+        hostility,
+        proximity,
+        grievances,
+        events,
+        targets,
+        resolved_toml,
+        hash,
+        covariates,
+        user_terms,
+    })
+}
+
+/// "state.FIN" → its index in the `state` array (likewise pact, event, grievance, template,
+/// relation "A-B", covariate, term): the first of each id, for [`Checker::span_of_key`].
+fn array_index(raw: &RawScenario) -> HashMap<String, usize> {
     let mut index = HashMap::new();
     let ids = [
         ("state", raw.states.iter().map(|s| s.id.get_ref().clone()).collect::<Vec<_>>()),
@@ -205,16 +270,11 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             index.entry(format!("{array}.{name}")).or_insert(i);
         }
     }
-    let mut c = Checker {
-        lines: LineIndex::new(text),
-        problems: Vec::new(),
-        doc: text.and_then(|t| toml::de::DeTable::parse(t).ok()),
-        index,
-        ranges: Vec::new(),
-    };
+    index
+}
 
-    // [scenario]
-    let meta = &raw.scenario;
+/// `[scenario]`: rounds and runs in range, and the calendar of its rounds.
+fn scenario_table(c: &mut Checker, meta: &RawMeta) -> Calendar {
     if meta.rounds == 0 || meta.rounds > MAX_ROUNDS {
         c.problem(
             None,
@@ -243,10 +303,11 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         }
         d
     });
-    let calendar = Calendar { unit, start };
+    Calendar { unit, start }
+}
 
-    // [model]
-    let m = &raw.model;
+/// `[model]`: every choice and weight checked, as the parameters the model reads.
+fn model_table(c: &mut Checker, m: &RawModel) -> Params {
     let kind = c.choice("model.kind", &m.kind, |s| (s == "pacts").then_some(ModelKind::Pacts), &["pacts"]);
     let update_order = c.choice(
         "model.update_order",
@@ -318,8 +379,25 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             );
         }
     }
+    Params {
+        kind: kind.unwrap_or(ModelKind::Pacts),
+        temperature: m.temperature,
+        update_order: update_order.unwrap_or(UpdateOrder::Sequential),
+        shocks: shocks.unwrap_or(Shocks::Persistent),
+        weights: m.weights.clone(),
+        credibility: m.credibility.clone(),
+        obligation_protection: m.obligation_protection.clone(),
+        informal_provocation: m.informal_provocation,
+        nuclear_floor: m.nuclear_floor,
+        ratification_rate: m.ratification_rate,
+        admission_goodwill: m.admission_goodwill,
+        grievance_decay: m.grievance_decay,
+        bloc_threat: m.bloc_threat,
+    }
+}
 
-    // [[state]]
+/// At least one state, and no more states or pacts than the engine supports.
+fn check_sizes(c: &mut Checker, raw: &RawScenario) {
     if raw.states.is_empty() {
         c.problem(None, "state", "a scenario needs at least one [[state]]");
     }
@@ -340,9 +418,12 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             format!("{} pacts: at most {MAX_PACTS} are supported", raw.pacts.len()),
         );
     }
-    let state_ids = c.ids("state", raw.states.iter().map(|s| &s.id));
-    let mut states = Vec::with_capacity(raw.states.len());
-    for s in &raw.states {
+}
+
+/// `[[state]]`: each state's values checked, in file order.
+fn states(c: &mut Checker, raw: &[RawState]) -> Vec<State> {
+    let mut states = Vec::with_capacity(raw.len());
+    for s in raw {
         let k = format!("state.{}", s.id.get_ref());
         if !s.capability.is_finite() || s.capability <= 0.0 || s.capability > super::MAX_CAPABILITY {
             c.problem(
@@ -367,8 +448,8 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         c.range(format!("{k}.support.inertia"), s.support.inertia, 0.0, 1.0);
         c.range(format!("{k}.support.threshold"), s.support.threshold, 0.0, 1.0);
         c.range(format!("{k}.support.sensitivity"), s.support.sensitivity, 0.0, 50.0);
-        let salience = issues(&mut c, &format!("{k}.issues"), &s.issues);
-        let resources = issues(&mut c, &format!("{k}.resources"), &s.resources);
+        let salience = issues(c, &format!("{k}.issues"), &s.issues);
+        let resources = issues(c, &format!("{k}.resources"), &s.resources);
         states.push(State {
             id: s.id.get_ref().clone(),
             name: if s.name.is_empty() {
@@ -392,14 +473,17 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             exists: s.exists,
         });
     }
-    let n = states.len();
+    states
+}
 
-    // [[relation]]
+/// `[[relation]]`: the states × states hostility and proximity tables (0 for a pair not given).
+fn relations(c: &mut Checker, raw: &[RawRelation], state_ids: &HashMap<String, u16>, states: &[State]) -> (Vec<f64>, Vec<f64>) {
+    let n = states.len();
     let mut hostility = vec![0.0; n * n];
     let mut proximity = vec![0.0; n * n];
     let mut seen_pairs = HashMap::new();
-    for (i, r) in raw.relations.iter().enumerate() {
-        let Some((a, b)) = pair(&mut c, &state_ids, &format!("relation[{i}].between"), &r.between) else {
+    for (i, r) in raw.iter().enumerate() {
+        let Some((a, b)) = pair(c, state_ids, &format!("relation[{i}].between"), &r.between) else {
             continue;
         };
         let k = format!("relation.{}-{}", states[a].id, states[b].id);
@@ -417,14 +501,16 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             proximity[x * n + y] = r.proximity;
         }
     }
+    (hostility, proximity)
+}
 
-    // [[grievance]]
-    let grievance_ids = c.ids("grievance", raw.grievances.iter().map(|g| &g.id));
+/// `[[grievance]]`: those whose holder and target are known states.
+fn grievances(c: &mut Checker, raw: &[RawGrievance], state_ids: &HashMap<String, u16>) -> Vec<Grievance> {
     let mut grievances = Vec::new();
-    for g in &raw.grievances {
+    for g in raw {
         let k = format!("grievance.{}", g.id.get_ref());
-        let holder = c.lookup(&state_ids, "state", format!("{k}.holder"), &g.holder);
-        let against = c.lookup(&state_ids, "state", format!("{k}.against"), &g.against);
+        let holder = c.lookup(state_ids, "state", format!("{k}.holder"), &g.holder);
+        let against = c.lookup(state_ids, "state", format!("{k}.against"), &g.against);
         c.range(format!("{k}.strength"), g.strength, 0.0, 100.0);
         if let (Some(h), Some(a)) = (holder, against) {
             if h == a {
@@ -442,11 +528,13 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             });
         }
     }
+    grievances
+}
 
-    // [[pact]]
-    let pact_ids = c.ids("pact", raw.pacts.iter().map(|p| &p.id));
+/// `[[pact]]`: each pact's values checked, in file order.
+fn pacts(c: &mut Checker, raw: &[RawPact], state_ids: &HashMap<String, u16>, states: &[State]) -> Vec<Pact> {
     let mut pacts = Vec::new();
-    for p in &raw.pacts {
+    for p in raw {
         let k = format!("pact.{}", p.id.get_ref());
         c.range(format!("{k}.binding"), p.binding, 0.0, 1.0);
         c.range(format!("{k}.issue_gain"), p.issue_gain, 0.0, 1.0);
@@ -464,7 +552,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         let admission = c
             .choice(format!("{k}.admission"), &p.admission, Admission::parse, &Admission::NAMES)
             .unwrap_or(Admission::Closed);
-        let founders = state_list(&mut c, &state_ids, &format!("{k}.members"), &p.members);
+        let founders = state_list(c, state_ids, &format!("{k}.members"), &p.members);
         if p.active {
             for f in &founders {
                 let st = &states[f.index()];
@@ -482,7 +570,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         }
         let guarantor = match &p.guarantor {
             Some(_) if p.nuclear == Some(false) => None,
-            Some(g) => c.lookup(&state_ids, "state", format!("{k}.guarantor"), g).map(StateId),
+            Some(g) => c.lookup(state_ids, "state", format!("{k}.guarantor"), g).map(StateId),
             None => {
                 if p.nuclear == Some(true) {
                     c.problem(
@@ -494,7 +582,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
                 None
             }
         };
-        let mut rivals = state_list(&mut c, &state_ids, &format!("{k}.rivals"), &p.rivals);
+        let mut rivals = state_list(c, state_ids, &format!("{k}.rivals"), &p.rivals);
         // In id order, so sums over rivals never depend on the order of the list in the file.
         rivals.sort();
         if let Some(limit) = p.size_limit
@@ -532,16 +620,28 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
             template: None,
         });
     }
+    pacts
+}
 
-    // [[event]]
-    let _ = c.ids("event", raw.events.iter().map(|e| &e.id));
+/// `[[event]]`: the enabled events with a valid round, in round order (each event's changes
+/// checked whether it is enabled or not).
+fn events(
+    c: &mut Checker,
+    raw: &[RawEvent],
+    calendar: &Calendar,
+    rounds: u32,
+    state_ids: &HashMap<String, u16>,
+    pact_ids: &HashMap<String, u16>,
+    grievance_ids: &HashMap<String, u16>,
+) -> Vec<Event> {
+    let _ = c.ids("event", raw.iter().map(|e| &e.id));
     let mut events = Vec::new();
-    for e in &raw.events {
+    for e in raw {
         let k = format!("event.{}", e.id.get_ref());
-        let round = event_round(&mut c, &k, e, &calendar, meta.rounds);
+        let round = event_round(c, &k, e, calendar, rounds);
         let mut changes = Vec::new();
         for (i, ch) in e.changes.iter().enumerate() {
-            if let Some(ch) = change(&mut c, &format!("{k}.change.{i}"), ch, &state_ids, &pact_ids, &grievance_ids) {
+            if let Some(ch) = change(c, &format!("{k}.change.{i}"), ch, state_ids, pact_ids, grievance_ids) {
                 changes.push(ch);
             }
         }
@@ -561,32 +661,30 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         }
     }
     events.sort_by_key(|e| e.round);
+    events
+}
 
-    // [[template]]: each adds its slots after the listed pacts.
-    let templates = templates(&mut c, &raw, &state_ids, &pact_ids, &hostility, &proximity, &events, &mut pacts);
-
-    // [[target]]
+/// `[[target]]`: the valid targets, in file order.
+fn targets(
+    c: &mut Checker,
+    raw: &[RawTarget],
+    state_ids: &HashMap<String, u16>,
+    pact_ids: &HashMap<String, u16>,
+    calendar: &Calendar,
+    rounds: u32,
+) -> Vec<Target> {
     let mut targets = Vec::new();
-    for (i, t) in raw.targets.iter().enumerate() {
-        if let Some(t) = target(&mut c, &format!("target.{i}"), t, &state_ids, &pact_ids, &calendar, meta.rounds) {
+    for (i, t) in raw.iter().enumerate() {
+        if let Some(t) = target(c, &format!("target.{i}"), t, state_ids, pact_ids, calendar, rounds) {
             targets.push(t);
         }
     }
+    targets
+}
 
-    // [[covariate]], [[term]] (values read from a file are written into `raw`, inline)
-    let covariates = covariates::covariates(&mut c, &mut raw.covariates, path, &state_ids, n, &calendar, meta.rounds);
-    let user_terms = covariates::terms(&mut c, &raw.terms, &covariates, &raw.covariates, &pact_ids, pacts.len());
-
-    *ranges = std::mem::take(&mut c.ranges);
-    if !c.problems.is_empty() {
-        return Err(ScenarioError::Invalid {
-            path: path.to_path_buf(),
-            problems: c.problems,
-            sets: Vec::new(),
-        });
-    }
-
-    let resolved_toml = toml::to_string_pretty(&raw).map_err(|e| ScenarioError::Parse {
+/// The scenario as resolved (values read from files written inline), as TOML, and its SHA-256.
+fn resolved_toml_and_hash(raw: &RawScenario, path: &Path) -> Result<(String, String), ScenarioError> {
+    let resolved_toml = toml::to_string_pretty(raw).map_err(|e| ScenarioError::Parse {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -594,41 +692,7 @@ fn resolve_inner(mut raw: RawScenario, path: &Path, text: Option<&str>, ranges: 
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    Ok(Scenario {
-        name: meta.name.clone(),
-        description: meta.description.clone(),
-        rounds: meta.rounds,
-        calendar,
-        seed: meta.seed,
-        runs: meta.runs,
-        params: Params {
-            kind: kind.unwrap_or(ModelKind::Pacts),
-            temperature: m.temperature,
-            update_order: update_order.unwrap_or(UpdateOrder::Sequential),
-            shocks: shocks.unwrap_or(Shocks::Persistent),
-            weights: m.weights.clone(),
-            credibility: m.credibility.clone(),
-            obligation_protection: m.obligation_protection.clone(),
-            informal_provocation: m.informal_provocation,
-            nuclear_floor: m.nuclear_floor,
-            ratification_rate: m.ratification_rate,
-            admission_goodwill: m.admission_goodwill,
-            grievance_decay: m.grievance_decay,
-            bloc_threat: m.bloc_threat,
-        },
-        states,
-        pacts,
-        templates,
-        hostility,
-        proximity,
-        grievances,
-        events,
-        targets,
-        resolved_toml,
-        hash,
-        covariates,
-        user_terms,
-    })
+    Ok((resolved_toml, hash))
 }
 
 /// Resolves the `[[template]]` tables and appends their slots to `pacts` (docs/MODEL.md §5b): one
@@ -1079,6 +1143,101 @@ fn event_round(c: &mut Checker, k: &str, e: &RawEvent, calendar: &Calendar, roun
     Some(r as u32)
 }
 
+/// The kinds of `[[event]]` change, as `kind` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChangeKind {
+    Hostility,
+    Proximity,
+    Capability,
+    Commitment,
+    Support,
+    Salience,
+    Democracy,
+    Grievance,
+    Found,
+    Dissolve,
+    ForceJoin,
+    ForceLeave,
+    Birth,
+    Death,
+}
+
+impl ChangeKind {
+    const ALL: [ChangeKind; 14] = [
+        ChangeKind::Hostility,
+        ChangeKind::Proximity,
+        ChangeKind::Capability,
+        ChangeKind::Commitment,
+        ChangeKind::Support,
+        ChangeKind::Salience,
+        ChangeKind::Democracy,
+        ChangeKind::Grievance,
+        ChangeKind::Found,
+        ChangeKind::Dissolve,
+        ChangeKind::ForceJoin,
+        ChangeKind::ForceLeave,
+        ChangeKind::Birth,
+        ChangeKind::Death,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Hostility => "hostility",
+            ChangeKind::Proximity => "proximity",
+            ChangeKind::Capability => "capability",
+            ChangeKind::Commitment => "commitment",
+            ChangeKind::Support => "support",
+            ChangeKind::Salience => "salience",
+            ChangeKind::Democracy => "democracy",
+            ChangeKind::Grievance => "grievance",
+            ChangeKind::Found => "found",
+            ChangeKind::Dissolve => "dissolve",
+            ChangeKind::ForceJoin => "force_join",
+            ChangeKind::ForceLeave => "force_leave",
+            ChangeKind::Birth => "birth",
+            ChangeKind::Death => "death",
+        }
+    }
+
+    fn parse(s: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// Which fields a change of this kind takes; anything else given is a mistake worth telling.
+    fn needs(self) -> &'static [&'static str] {
+        match self {
+            ChangeKind::Hostility | ChangeKind::Proximity => &["between"],
+            ChangeKind::Capability | ChangeKind::Commitment | ChangeKind::Support | ChangeKind::Democracy => &["state"],
+            ChangeKind::Birth | ChangeKind::Death => &["state"],
+            ChangeKind::Salience => &["state", "issue"],
+            ChangeKind::Grievance => &["grievance"],
+            ChangeKind::Found | ChangeKind::Dissolve => &["pact"],
+            ChangeKind::ForceJoin | ChangeKind::ForceLeave => &["state", "pact"],
+        }
+    }
+
+    /// Whether a change of this kind changes a number (by exactly one of `to`, `by`, `scale`).
+    fn numeric(self) -> bool {
+        match self {
+            ChangeKind::Hostility
+            | ChangeKind::Proximity
+            | ChangeKind::Capability
+            | ChangeKind::Commitment
+            | ChangeKind::Support
+            | ChangeKind::Democracy
+            | ChangeKind::Salience
+            | ChangeKind::Grievance => true,
+            ChangeKind::Birth
+            | ChangeKind::Death
+            | ChangeKind::Found
+            | ChangeKind::Dissolve
+            | ChangeKind::ForceJoin
+            | ChangeKind::ForceLeave => false,
+        }
+    }
+}
+
+/// One change of an event: its kind, the fields and number that kind takes, and its ids, checked.
 fn change(
     c: &mut Checker,
     k: &str,
@@ -1087,41 +1246,28 @@ fn change(
     pacts: &HashMap<String, u16>,
     grievances: &HashMap<String, u16>,
 ) -> Option<Change> {
-    const KINDS: [&str; 14] = [
-        "hostility",
-        "proximity",
-        "capability",
-        "commitment",
-        "support",
-        "salience",
-        "democracy",
-        "grievance",
-        "found",
-        "dissolve",
-        "force_join",
-        "force_leave",
-        "birth",
-        "death",
-    ];
-    let kind = ch.kind.get_ref().as_str();
-    // Which fields each kind takes; anything else given is a mistake worth telling.
-    let (needs, numeric): (&[&str], bool) = match kind {
-        "hostility" | "proximity" => (&["between"], true),
-        "capability" | "commitment" | "support" | "democracy" => (&["state"], true),
-        "birth" | "death" => (&["state"], false),
-        "salience" => (&["state", "issue"], true),
-        "grievance" => (&["grievance"], true),
-        "found" | "dissolve" => (&["pact"], false),
-        "force_join" | "force_leave" => (&["state", "pact"], false),
-        _ => {
-            c.problem(
-                Some(ch.kind.span()),
-                format!("{k}.kind"),
-                format!("`{kind}` is not a change; {}", suggest(kind, KINDS)),
-            );
-            return None;
-        }
+    let Some(kind) = ChangeKind::parse(ch.kind.get_ref()) else {
+        let kind = ch.kind.get_ref().as_str();
+        c.problem(
+            Some(ch.kind.span()),
+            format!("{k}.kind"),
+            format!("`{kind}` is not a change; {}", suggest(kind, ChangeKind::ALL.map(ChangeKind::name))),
+        );
+        return None;
     };
+    let fields_ok = check_change_fields(c, k, ch, kind);
+    let (op, op_ok) = change_op(c, k, ch, kind);
+    if !(fields_ok && op_ok) {
+        return None;
+    }
+    change_of_kind(c, k, ch, kind, op, states, pacts, grievances)
+}
+
+/// Whether the change gives exactly the fields its kind takes (each one missing or extra is a
+/// problem).
+fn check_change_fields(c: &mut Checker, k: &str, ch: &RawChange, kind: ChangeKind) -> bool {
+    let needs = kind.needs();
+    let kind = kind.name();
     let given = [
         ("between", ch.between.is_some()),
         ("state", ch.state.is_some()),
@@ -1141,16 +1287,24 @@ fn change(
             ok = false;
         }
     }
+    ok
+}
+
+/// The change's `to`, `by` or `scale` (None for a kind that changes no number), and whether it
+/// is valid for the kind: exactly one, finite, in range, and only `to = 0` or `to = 1` for
+/// democracy.
+fn change_op(c: &mut Checker, k: &str, ch: &RawChange, kind: ChangeKind) -> (Option<Op>, bool) {
+    let mut ok = true;
     let ops: Vec<Op> = [ch.to.map(Op::Set), ch.by.map(Op::Add), ch.scale.map(Op::Scale)]
         .into_iter()
         .flatten()
         .collect();
-    let op = if numeric {
+    let op = if kind.numeric() {
         if ops.len() != 1 {
             c.problem(
                 Some(ch.kind.span()),
                 k,
-                format!("a `{kind}` change needs exactly one of `to`, `by` or `scale`"),
+                format!("a `{}` change needs exactly one of `to`, `by` or `scale`", kind.name()),
             );
             ok = false;
         }
@@ -1166,18 +1320,22 @@ fn change(
         ops.first().copied()
     } else {
         if !ops.is_empty() {
-            c.problem(Some(ch.kind.span()), k, format!("a `{kind}` change takes no `to`, `by` or `scale`"));
+            c.problem(
+                Some(ch.kind.span()),
+                k,
+                format!("a `{}` change takes no `to`, `by` or `scale`", kind.name()),
+            );
             ok = false;
         }
         None
     };
-    if let (Some(Op::Set(v)), "hostility") = (op, kind) {
+    if let (Some(Op::Set(v)), ChangeKind::Hostility) = (op, kind) {
         c.range(format!("{k}.to"), v, -1.0, 1.0);
     }
-    if let (Some(Op::Set(v)), "commitment" | "support" | "salience" | "proximity") = (op, kind) {
+    if let (Some(Op::Set(v)), ChangeKind::Commitment | ChangeKind::Support | ChangeKind::Salience | ChangeKind::Proximity) = (op, kind) {
         c.range(format!("{k}.to"), v, 0.0, 1.0);
     }
-    if kind == "democracy" {
+    if kind == ChangeKind::Democracy {
         match op {
             Some(Op::Set(v)) if v == 0.0 || v == 1.0 => {}
             Some(_) => {
@@ -1191,9 +1349,21 @@ fn change(
             None => {}
         }
     }
-    if !ok {
-        return None;
-    }
+    (op, ok)
+}
+
+/// The change of a checked kind and number, with its ids resolved (None if one is unknown).
+#[allow(clippy::too_many_arguments)]
+fn change_of_kind(
+    c: &mut Checker,
+    k: &str,
+    ch: &RawChange,
+    kind: ChangeKind,
+    op: Option<Op>,
+    states: &HashMap<String, u16>,
+    pacts: &HashMap<String, u16>,
+    grievances: &HashMap<String, u16>,
+) -> Option<Change> {
     let state = |c: &mut Checker| {
         ch.state
             .as_ref()
@@ -1207,7 +1377,7 @@ fn change(
             .map(PactId)
     };
     Some(match kind {
-        "hostility" => {
+        ChangeKind::Hostility => {
             let (a, b) = pair(c, states, &format!("{k}.between"), ch.between.as_ref()?)?;
             Change::Hostility {
                 a: StateId(a as u16),
@@ -1215,7 +1385,7 @@ fn change(
                 op: op?,
             }
         }
-        "proximity" => {
+        ChangeKind::Proximity => {
             let (a, b) = pair(c, states, &format!("{k}.between"), ch.between.as_ref()?)?;
             Change::Proximity {
                 a: StateId(a as u16),
@@ -1223,16 +1393,16 @@ fn change(
                 op: op?,
             }
         }
-        "democracy" => Change::Democracy {
+        ChangeKind::Democracy => Change::Democracy {
             state: state(c)?,
             democratic: matches!(op?, Op::Set(v) if v == 1.0),
         },
-        "birth" => Change::Birth { state: state(c)? },
-        "death" => Change::Death { state: state(c)? },
-        "capability" => Change::Capability { state: state(c)?, op: op? },
-        "commitment" => Change::Commitment { state: state(c)?, op: op? },
-        "support" => Change::Support { state: state(c)?, op: op? },
-        "salience" => {
+        ChangeKind::Birth => Change::Birth { state: state(c)? },
+        ChangeKind::Death => Change::Death { state: state(c)? },
+        ChangeKind::Capability => Change::Capability { state: state(c)?, op: op? },
+        ChangeKind::Commitment => Change::Commitment { state: state(c)?, op: op? },
+        ChangeKind::Support => Change::Support { state: state(c)?, op: op? },
+        ChangeKind::Salience => {
             let s = ch.issue.as_ref()?;
             let names: Vec<&str> = Issue::ALL.iter().map(|i| i.name()).collect();
             let issue = c.choice(format!("{k}.issue"), s, Issue::parse, &names);
@@ -1242,23 +1412,22 @@ fn change(
                 op: op?,
             }
         }
-        "grievance" => {
+        ChangeKind::Grievance => {
             let g = c.lookup(grievances, "grievance", format!("{k}.grievance"), ch.grievance.as_ref()?)?;
             Change::Grievance {
                 grievance: g as usize,
                 op: op?,
             }
         }
-        "found" => Change::Found { pact: pact(c)? },
-        "dissolve" => Change::Dissolve { pact: pact(c)? },
-        "force_join" => {
+        ChangeKind::Found => Change::Found { pact: pact(c)? },
+        ChangeKind::Dissolve => Change::Dissolve { pact: pact(c)? },
+        ChangeKind::ForceJoin => {
             let s = state(c);
             Change::ForceJoin { state: s?, pact: pact(c)? }
         }
-        "force_leave" => {
+        ChangeKind::ForceLeave => {
             let s = state(c);
             Change::ForceLeave { state: s?, pact: pact(c)? }
         }
-        _ => unreachable!("kinds are matched above"),
     })
 }
