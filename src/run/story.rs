@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::{Outcomes, replicate_rng};
 use crate::model::terms::threat_from;
 use crate::model::{Action, Decision, Timeline, World};
-use crate::scenario::{Change, PactId, Scenario, StateId};
+use crate::scenario::{Change, Event, PactId, Scenario, StateId};
 
 /// An id and a display name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -317,6 +317,16 @@ fn threats(w: &World) -> Vec<f64> {
         .collect()
 }
 
+/// The admission votes of a round ([`Teller::votes`]).
+struct Votes<'l> {
+    /// Each application voted on, with its ballots, in the order of the first.
+    votes: Vec<((PactId, StateId), Vec<&'l Decision>)>,
+    /// The index in the log of each application's first ballot → its index in `votes`.
+    first_vote: HashMap<usize, usize>,
+    /// Who was admitted this round, by pact × state.
+    admitted_now: Vec<bool>,
+}
+
 /// What the story keeps between rounds.
 struct Teller<'s> {
     sc: &'s Scenario,
@@ -371,10 +381,18 @@ impl<'s> Teller<'s> {
     /// Tells round `r`: `w` is the world after it, `before` and `active` the memberships and
     /// active pacts before it, `log` its decisions in the order they were taken.
     fn round(&mut self, r: u32, w: &World<'s>, before: Vec<bool>, mut active: Vec<bool>, log: &[Decision]) {
-        let sc = self.sc;
-        let n = self.n;
         let mut shadow = before;
-        let events: Vec<_> = sc.events.iter().filter(|e| e.round == r).collect();
+        let events: Vec<_> = self.sc.events.iter().filter(|e| e.round == r).collect();
+        self.note_threats(r, w, &events);
+        self.tell_events(r, &events, &mut shadow, &mut active);
+        let votes = self.votes(log, &shadow);
+        self.tell_log(r, w, log, &votes, &mut shadow, &mut active);
+        self.tell_unrecorded(r, w, &shadow);
+        self.record_sizes(w);
+    }
+
+    /// When events apply this round, the threats as they stand after them (and since when).
+    fn note_threats(&mut self, r: u32, w: &World<'s>, events: &[&Event]) {
         if !events.is_empty() {
             let now = threats(w);
             for (k, (old, new)) in self.threat_now.iter().zip(&now).enumerate() {
@@ -384,8 +402,14 @@ impl<'s> Teller<'s> {
             }
             self.threat_now = now;
         }
-        // The events apply first, in order, as the model applies them.
-        for e in events {
+    }
+
+    /// Tells the round's events, which apply first, in order, as the model applies them; `shadow`
+    /// (the memberships as told so far) and `active` follow them.
+    fn tell_events(&mut self, r: u32, events: &[&Event], shadow: &mut [bool], active: &mut [bool]) {
+        let sc = self.sc;
+        let n = self.n;
+        for &e in events {
             self.push(
                 r,
                 What::Event {
@@ -463,8 +487,12 @@ impl<'s> Teller<'s> {
                 }
             }
         }
-        // The votes of the round, by application, in the order they were first cast; and who
-        // was admitted (a member of the voting body only from the next round).
+    }
+
+    /// The votes of the round, by application, in the order they were first cast; and who
+    /// was admitted (a member of the voting body only from the next round).
+    fn votes<'l>(&self, log: &'l [Decision], shadow: &[bool]) -> Votes<'l> {
+        let n = self.n;
         let mut votes: Vec<((PactId, StateId), Vec<&Decision>)> = Vec::new();
         let mut first_vote: HashMap<usize, usize> = HashMap::new();
         let mut admitted_now = vec![false; shadow.len()];
@@ -487,6 +515,22 @@ impl<'s> Teller<'s> {
                 _ => {}
             }
         }
+        Votes {
+            votes,
+            first_vote,
+            admitted_now,
+        }
+    }
+
+    /// Tells the decisions of the round's log, in order; `shadow` and `active` follow them.
+    fn tell_log(&mut self, r: u32, w: &World<'s>, log: &[Decision], votes: &Votes, shadow: &mut [bool], active: &mut [bool]) {
+        let sc = self.sc;
+        let n = self.n;
+        let Votes {
+            votes,
+            first_vote,
+            admitted_now,
+        } = votes;
         let mut i = 0;
         while i < log.len() {
             let d = &log[i];
@@ -570,7 +614,7 @@ impl<'s> Teller<'s> {
                 Action::Admit | Action::Hold => {
                     if let Some(&j) = first_vote.get(&i) {
                         let ((p, a), ballots) = &votes[j];
-                        if let Some(what) = self.vote(w, *p, *a, ballots, &admitted_now) {
+                        if let Some(what) = self.vote(w, *p, *a, ballots, admitted_now) {
                             self.push(r, what);
                         }
                     }
@@ -578,8 +622,13 @@ impl<'s> Teller<'s> {
             }
             i += 1;
         }
-        // Anything the log and the events do not account for is told too, so the story's
-        // memberships are the replicate's.
+    }
+
+    /// Anything the log and the events do not account for is told too, so the story's
+    /// memberships are the replicate's.
+    fn tell_unrecorded(&mut self, r: u32, w: &World<'s>, shadow: &[bool]) {
+        let sc = self.sc;
+        let n = self.n;
         for p in sc.pact_ids() {
             for s in sc.state_ids() {
                 let k = p.index() * n + s.index();
@@ -605,6 +654,11 @@ impl<'s> Teller<'s> {
                 }
             }
         }
+    }
+
+    /// Each pact's size and whether it is active, after the round.
+    fn record_sizes(&mut self, w: &World<'s>) {
+        let sc = self.sc;
         for p in sc.pact_ids() {
             self.sizes[p.index()].push(w.size(p) as u32);
             self.active[p.index()].push(w.active[p.index()]);
