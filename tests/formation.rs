@@ -1037,3 +1037,29 @@ fn decisions_on_a_formed_pact_name_its_founders() {
     // Leaves and ends were met (the pact ends after the peace of round 12).
     assert!(checked[0] > 10 && checked[1] > 10, "{checked:?} leaves/others and ends checked");
 }
+
+#[test]
+fn a_proposal_never_exceeds_the_template_size_limit() {
+    // A, B and C all fear R from the start (a `new` template: pacts form at once), and a pact of
+    // the three would give each more allied capability than a pair: only the template's
+    // `size_limit = 2` keeps proposals, and the pacts formed, to pairs (docs/MODEL.md §5b, step 3).
+    let sc = scenario(&world(0.8, false, DEFENCE), &["template.DEF.new=true", "template.DEF.size_limit=2"]);
+    let mut proposals = 0;
+    for rep in 0..50 {
+        let mut rng = replicate_rng(sc.seed, rep);
+        let mut w = World::seeded(&sc, &mut rng);
+        let mut log: Vec<Decision> = Vec::new();
+        for _ in 0..sc.rounds {
+            w.play_round(&mut rng, &mut log);
+        }
+        for d in log.iter().filter(|d| d.action == Action::Propose) {
+            proposals += 1;
+            assert!(d.founders.as_ref().unwrap().len() <= 2, "replicate {rep}: {d:?}");
+        }
+        for f in w.formations() {
+            assert!(f.founders.len() <= 2, "replicate {rep}: {f:?}");
+        }
+    }
+    // The test is not vacuous: proposals were made.
+    assert!(proposals > 10, "{proposals} proposals");
+}
