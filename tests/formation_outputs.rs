@@ -107,7 +107,12 @@ fn a_run_that_formed_pacts_charts_them_with_their_founders() {
         let file = tmp.path().join(format!("{name}.toml"));
         std::fs::write(&file, text).unwrap();
         let out = tmp.path().join(name);
-        pactsim().args(["run", "--runs", "100", "--quiet", "--out"]).arg(&out).arg(&file).assert().success();
+        pactsim()
+            .args(["run", "--runs", "100", "--quiet", "--out"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .success();
         let charts = out.join("charts");
         let report = std::fs::read_to_string(out.join("report.html")).unwrap();
         for stem in ["formed_pacts", "formed_network"] {
@@ -125,7 +130,10 @@ fn a_run_that_formed_pacts_charts_them_with_their_founders() {
             for founder in [">A", ">B", ">C"] {
                 assert!(svg.contains(founder), "{stem}.svg does not name founder {founder}");
             }
-            assert!(!svg.contains(">D<") && !svg.contains(">D "), "{stem}.svg names D, which founds nothing");
+            assert!(
+                !svg.contains(">D<") && !svg.contains(">D "),
+                "{stem}.svg names D, which founds nothing"
+            );
         }
         if drawn {
             let svg = std::fs::read_to_string(charts.join("formed_pacts.svg")).unwrap();
@@ -188,12 +196,18 @@ fn compare_shows_formed_pacts_by_their_stable_id() {
             lines.next().unwrap(),
             format!("pact,template,kind,founders,p_formed_{name},p_formed_late,p_alive_end_{name},p_alive_end_late")
         );
-        let abc = formed_csv.lines().find(|l| l.starts_with("DEF~R-A-B-C,")).expect("DEF~R-A-B-C in compare_formed.csv");
+        let abc = formed_csv
+            .lines()
+            .find(|l| l.starts_with("DEF~R-A-B-C,"))
+            .expect("DEF~R-A-B-C in compare_formed.csv");
         let f: Vec<&str> = abc.split(',').collect();
         assert_eq!(&f[1..4], &["DEF", "binding", "A B C"]);
         let (early, late): (f64, f64) = (f[4].parse().unwrap(), f[5].parse().unwrap());
         // A threat 16 rounds later leaves 5 rounds to form it instead of 21: it forms less often.
-        assert!(early > late + 3.0 * common::std_err(early, 100), "formed {early} (round 4) vs {late} (round 20)");
+        assert!(
+            early > late + 3.0 * common::std_err(early, 100),
+            "formed {early} (round 4) vs {late} (round 20)"
+        );
         assert!(html.contains("<th>DEF~R-A-B-C</th>"), "compare.html's table names the pact");
     }
 }
@@ -208,7 +222,16 @@ fn explain_a_proposal_names_proposer_invitees_and_the_deciding_terms() {
     std::fs::write(&file, WORLD).unwrap();
     let f = file.to_str().unwrap();
     let run_dir = tmp.path().join("run");
-    ok(&["run", f, "--runs", "60", "--no-charts", "--quiet", "--out", run_dir.to_str().unwrap()]);
+    ok(&[
+        "run",
+        f,
+        "--runs",
+        "60",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        run_dir.to_str().unwrap(),
+    ]);
     let decisions = std::fs::read_to_string(run_dir.join("decisions.csv")).unwrap();
     let expl = tmp.path().join("explain");
     let text = ok(&["explain", f, "--proposal", "DEF", "--runs", "60", "--out", expl.to_str().unwrap()]);
@@ -218,7 +241,20 @@ fn explain_a_proposal_names_proposer_invitees_and_the_deciding_terms() {
     }
     let steps = std::fs::read_to_string(expl.join("proposal.csv")).unwrap();
     let head: Vec<&str> = steps.lines().next().unwrap().split(',').collect();
-    assert_eq!(&head[..9], &["replicate", "round", "label", "pact", "decision", "state", "proposer", "probability", "utility"]);
+    assert_eq!(
+        &head[..9],
+        &[
+            "replicate",
+            "round",
+            "label",
+            "pact",
+            "decision",
+            "state",
+            "proposer",
+            "probability",
+            "utility"
+        ]
+    );
     // decisions.csv: replicate,round,label,state,pact,action,applicant,probability,utility,terms…
     let mut from_run: Vec<String> = Vec::new();
     for l in decisions.lines().skip(1) {
@@ -251,7 +287,12 @@ fn explain_a_proposal_names_proposer_invitees_and_the_deciding_terms() {
     let text = ok(&["explain", f, "--proposal", &id, "--runs", "60", "--out", one.to_str().unwrap()]);
     assert!(text.contains(&format!("proposals of {id} (template DEF)")), "{text}");
     let founders: Vec<&str> = id.split_once("~R-").unwrap().1.split('-').collect();
-    let rows: Vec<String> = std::fs::read_to_string(one.join("proposal.csv")).unwrap().lines().skip(1).map(String::from).collect();
+    let rows: Vec<String> = std::fs::read_to_string(one.join("proposal.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(String::from)
+        .collect();
     assert!(rows.iter().all(|r| r.split(',').nth(3) == Some(id.as_str())), "only {id}");
     for r in &rows {
         let state = r.split(',').nth(5).unwrap();
@@ -260,11 +301,17 @@ fn explain_a_proposal_names_proposer_invitees_and_the_deciding_terms() {
     assert!(text.lines().any(|l| l.contains(" invites ")), "the partners chosen: {text}");
 
     // Bad ids are refused, naming the option and what is valid.
-    let bad = pactsim().args(["explain", f, "--proposal", "NOPE", "--runs", "10"]).output().unwrap();
+    let bad = pactsim()
+        .args(["explain", f, "--proposal", "NOPE", "--runs", "10"])
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("--proposal NOPE") && err.contains("DEF"), "{err}");
-    let never = pactsim().args(["explain", f, "--proposal", "DEF~R-C-D", "--runs", "10"]).output().unwrap();
+    let never = pactsim()
+        .args(["explain", f, "--proposal", "DEF~R-C-D", "--runs", "10"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&never.stderr);
     assert!(!never.status.success() && err.contains("never proposed"), "{err}");
 }
@@ -304,7 +351,10 @@ fn the_live_page_shows_the_pacts_that_formed() {
     };
     let v = view("formed");
     let formed = v["formed"].as_array().expect("`formed` in the view");
-    let abc = formed.iter().find(|f| f["id"] == "DEF~R-A-B-C").expect("DEF~R-A-B-C among the formed pacts");
+    let abc = formed
+        .iter()
+        .find(|f| f["id"] == "DEF~R-A-B-C")
+        .expect("DEF~R-A-B-C among the formed pacts");
     assert_eq!(abc["template"], "DEF");
     assert_eq!(abc["founders"], serde_json::json!(["A", "B", "C"]));
     let variants = abc["variants"].as_array().unwrap();
@@ -317,11 +367,30 @@ fn the_live_page_shows_the_pacts_that_formed() {
     assert_eq!(variants[1]["p_formed"], v["summary"]["formed"]["DEF~R-A-B-C"]["p_formed"]);
     assert!(abc["members"].as_array().unwrap().iter().any(|m| m["state"] == "A"), "{abc}");
     // Most frequent first.
-    let top = |f: &serde_json::Value| f["variants"].as_array().unwrap().iter().map(|x| x["p_formed"].as_f64().unwrap()).fold(0.0, f64::max);
+    let top = |f: &serde_json::Value| {
+        f["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["p_formed"].as_f64().unwrap())
+            .fold(0.0, f64::max)
+    };
     assert!(formed.windows(2).all(|w| top(&w[0]) >= top(&w[1])), "order");
     assert_eq!(view("none")["formed"], serde_json::json!([]));
-    let page = agent.get(&format!("http://{}/", s.addr)).call().unwrap().body_mut().read_to_string().unwrap();
+    let page = agent
+        .get(&format!("http://{}/", s.addr))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
     assert!(page.contains("id=\"formed-section\""), "the page has the section");
-    let js = agent.get(&format!("http://{}/page.js", s.addr)).call().unwrap().body_mut().read_to_string().unwrap();
+    let js = agent
+        .get(&format!("http://{}/page.js", s.addr))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
     assert!(js.contains("formedTable(v.formed"), "the page fills it from the view");
 }

@@ -26,8 +26,8 @@ pub(super) fn explain(args: &ExplainArgs, sc: &Scenario, id: &str) -> Result<()>
         .with("runs", runs)
         .command(outdir::command_line());
     let dest = outdir::choose(args.out.as_deref(), &default, identity, args.replace)?;
-    let e = study::proposal::explain(sc, id, seed, u64::from(runs))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.file.display()))?;
+    let e =
+        study::proposal::explain(sc, id, seed, u64::from(runs)).map_err(|e| anyhow::anyhow!("{}: {e}", args.scenario.file.display()))?;
     let staging = Staging::new(&dest)?;
     report::explain::write_proposal_csv(staging.path(), &e).map_err(|e| staging.user_error(e.into()))?;
     let committed = staging.commit()?;

@@ -102,8 +102,14 @@ pub fn write_compare(dir: &Path, cmp: &Comparison, charts: &[Chart]) -> Result<(
         &mut b,
         dir,
         &[
-            ("compare.csv", "every state–pact pair (formed pacts by their stable id too): p_final in each variant and the difference"),
-            ("compare_formed.csv", "every pact a template formed: p_formed and P(alive at the end) in each variant"),
+            (
+                "compare.csv",
+                "every state–pact pair (formed pacts by their stable id too): p_final in each variant and the difference",
+            ),
+            (
+                "compare_formed.csv",
+                "every pact a template formed: p_formed and P(alive at the end) in each variant",
+            ),
         ],
     );
     let html = page(&format!("Comparison: {} — pactsim", names.join(" vs ")), &b);

@@ -74,9 +74,7 @@ impl<'a> FormedBars<'a> {
         let mut notes = Vec::new();
         if rest > 0 {
             notes.extend(wrap_note(
-                &format!(
-                    "{rest} less frequent formed pacts not shown (all are in summary.json, `formed`)"
-                ),
+                &format!("{rest} less frequent formed pacts not shown (all are in summary.json, `formed`)"),
                 WIDTH,
             ));
         }
@@ -154,7 +152,11 @@ impl Figure for FormedBars<'_> {
             let y = (n - 1 - i) as f64;
             let (px, py) = chart.backend_coord(&(0.0, y + 0.5));
             let label = fit(root, id, &font(LABEL_SIZE), ylab as i32 - 20);
-            root.draw(&Text::new(label, (px - 10, py), anchored(font(LABEL_SIZE), HPos::Right, VPos::Center)))?;
+            root.draw(&Text::new(
+                label,
+                (px - 10, py),
+                anchored(font(LABEL_SIZE), HPos::Right, VPos::Center),
+            ))?;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + 0.16), (f.p_formed, y + 0.84)],
                 colour(&f.kind).filled(),
@@ -200,7 +202,11 @@ impl CoFounding {
                 *founded.entry(st.as_str()).or_default() += f.p_formed;
             }
         }
-        let mut states: Vec<(String, f64)> = founded.into_iter().filter(|(_, w)| *w > 0.0).map(|(k, w)| (k.to_string(), w)).collect();
+        let mut states: Vec<(String, f64)> = founded
+            .into_iter()
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(k, w)| (k.to_string(), w))
+            .collect();
         states.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let left_out = states.len().saturating_sub(TOP_STATES);
         states.truncate(TOP_STATES);
@@ -220,7 +226,11 @@ impl CoFounding {
             .into_iter()
             .filter_map(|((i, j), by_kind)| {
                 let w: f64 = by_kind.values().sum();
-                let kind = by_kind.iter().max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))?.0.to_string();
+                let kind = by_kind
+                    .iter()
+                    .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))?
+                    .0
+                    .to_string();
                 (w > 0.0).then_some((i, j, w, kind))
             })
             .collect();
@@ -247,7 +257,10 @@ impl<'a> FormedNetwork<'a> {
         let mut notes = Vec::new();
         if net.left_out > 0 {
             notes.extend(wrap_note(
-                &format!("{} states that found less are not shown (the {TOP_STATES} that found most are)", net.left_out),
+                &format!(
+                    "{} states that found less are not shown (the {TOP_STATES} that found most are)",
+                    net.left_out
+                ),
                 WIDTH,
             ));
         }
@@ -305,7 +318,11 @@ impl Figure for FormedNetwork<'_> {
         let pos: Vec<(i32, i32)> = (0..n)
             .map(|i| {
                 let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n as f64;
-                if n == 1 { (cx as i32, cy as i32) } else { ((cx + r * a.cos()) as i32, (cy + r * a.sin()) as i32) }
+                if n == 1 {
+                    (cx as i32, cy as i32)
+                } else {
+                    ((cx + r * a.cos()) as i32, (cy + r * a.sin()) as i32)
+                }
             })
             .collect();
         let max_w = self.net.edges.iter().map(|e| e.2).fold(0.0f64, f64::max);
@@ -340,9 +357,25 @@ impl Figure for FormedNetwork<'_> {
             let len = (dx * dx + dy * dy).sqrt().max(1.0);
             let off = f64::from(rad) + 10.0;
             let lp = ((p.0 as f64 + dx / len * off) as i32, (p.1 as f64 + dy / len * off) as i32);
-            let hpos = if dx > len * 0.3 { HPos::Left } else if dx < -len * 0.3 { HPos::Right } else { HPos::Center };
-            let vpos = if dy > len * 0.3 { VPos::Top } else if dy < -len * 0.3 { VPos::Bottom } else { VPos::Center };
-            let label = if n == 1 { format!("{id} ({founded:.2})") } else { format!("{id} {founded:.2}") };
+            let hpos = if dx > len * 0.3 {
+                HPos::Left
+            } else if dx < -len * 0.3 {
+                HPos::Right
+            } else {
+                HPos::Center
+            };
+            let vpos = if dy > len * 0.3 {
+                VPos::Top
+            } else if dy < -len * 0.3 {
+                VPos::Bottom
+            } else {
+                VPos::Center
+            };
+            let label = if n == 1 {
+                format!("{id} ({founded:.2})")
+            } else {
+                format!("{id} {founded:.2}")
+            };
             area.draw(&Text::new(label, lp, anchored(bold(LABEL_SIZE), hpos, vpos)))?;
         }
         Ok(())

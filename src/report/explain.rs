@@ -168,7 +168,10 @@ pub fn proposal_table(e: &crate::study::proposal::Explanation) -> String {
         o,
         "  accept / decline: an invitee's terms of the pact as proposed (every other invitee in it); utility > 0 favours accepting"
     );
-    let _ = writeln!(o, "  n: steps; p: mean logit probability of the step taken; values are means over the steps");
+    let _ = writeln!(
+        o,
+        "  n: steps; p: mean logit probability of the step taken; values are means over the steps"
+    );
     let _ = writeln!(o);
     let active = proposal_terms(e);
     let mut head = format!("{:<8} {:<8} {:>6} {:>6} {:>8}", "state", "decision", "n", "p", "utility");
@@ -195,7 +198,10 @@ pub fn proposal_table(e: &crate::study::proposal::Explanation) -> String {
         let _ = writeln!(o, "  (zero throughout: {})", zero.join(", "));
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "Partners chosen (the proposer's top candidates by its own value of a pact with each, docs/MODEL.md §5b), most frequent first:");
+    let _ = writeln!(
+        o,
+        "Partners chosen (the proposer's top candidates by its own value of a pact with each, docs/MODEL.md §5b), most frequent first:"
+    );
     for (proposer, invitees, n) in e.invitations.iter().take(10) {
         let _ = writeln!(o, "  {proposer} invites {}: {n} proposals", invitees.join(", "));
     }
@@ -212,9 +218,19 @@ pub fn write_proposal_csv(dir: &Path, e: &crate::study::proposal::Explanation) -
     let path = dir.join("proposal.csv");
     let err = super::csv_err(&path);
     let mut w = csv::Writer::from_path(&path).map_err(&err)?;
-    let mut head: Vec<String> = ["replicate", "round", "label", "pact", "decision", "state", "proposer", "probability", "utility"]
-        .map(String::from)
-        .to_vec();
+    let mut head: Vec<String> = [
+        "replicate",
+        "round",
+        "label",
+        "pact",
+        "decision",
+        "state",
+        "proposer",
+        "probability",
+        "utility",
+    ]
+    .map(String::from)
+    .to_vec();
     head.extend(e.names.iter().cloned());
     w.write_record(&head).map_err(&err)?;
     for s in &e.steps {

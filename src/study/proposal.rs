@@ -156,7 +156,10 @@ pub fn explain(sc: &Scenario, id: &str, seed: u64, runs: u64) -> Result<Explanat
         let what = if list.is_empty() {
             format!("no state proposed a pact of template {} in {runs} replicates", sc.templates[t].id)
         } else {
-            format!("the pacts proposed most often (proposals in {runs} replicates): {}", list.join(", "))
+            format!(
+                "the pacts proposed most often (proposals in {runs} replicates): {}",
+                list.join(", ")
+            )
         };
         return Err(StudyError::Invalid(format!("--proposal {id}: never proposed; {what}")));
     }
@@ -165,16 +168,7 @@ pub fn explain(sc: &Scenario, id: &str, seed: u64, runs: u64) -> Result<Explanat
 }
 
 #[allow(clippy::too_many_arguments)]
-fn gather(
-    sc: &Scenario,
-    id: &str,
-    t: usize,
-    seed: u64,
-    runs: u64,
-    min_members: u32,
-    names: Vec<String>,
-    steps: Vec<Step>,
-) -> Explanation {
+fn gather(sc: &Scenario, id: &str, t: usize, seed: u64, runs: u64, min_members: u32, names: Vec<String>, steps: Vec<Step>) -> Explanation {
     let k = names.len();
     // (action order, state) → (n, Σ utility, Σ probability, Σ terms)
     let mut sums: BTreeMap<(u8, String), (u64, f64, f64, Vec<f64>)> = BTreeMap::new();
@@ -231,7 +225,13 @@ fn gather(
         let pa = a.action != "propose";
         let pb = b.action != "propose";
         pa.cmp(&pb)
-            .then_with(|| if pa { a.state.cmp(&b.state) } else { b.n.cmp(&a.n).then_with(|| a.state.cmp(&b.state)) })
+            .then_with(|| {
+                if pa {
+                    a.state.cmp(&b.state)
+                } else {
+                    b.n.cmp(&a.n).then_with(|| a.state.cmp(&b.state))
+                }
+            })
             .then_with(|| a.action.cmp(b.action))
     });
     let mut invitations: Vec<(String, Vec<String>, u64)> = invitations.into_iter().map(|((p, i), n)| (p, i, n)).collect();

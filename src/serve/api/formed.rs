@@ -17,7 +17,13 @@ pub(super) fn rows(cmp: &Comparison) -> Value {
         .map(|r| {
             let mut members: Vec<(&String, f64)> = edited
                 .and_then(|s| s.formed.get(&r.id))
-                .map(|f| f.membership.iter().map(|(st, m)| (st, m.p_final)).filter(|(_, p)| *p > 0.0).collect())
+                .map(|f| {
+                    f.membership
+                        .iter()
+                        .map(|(st, m)| (st, m.p_final))
+                        .filter(|(_, p)| *p > 0.0)
+                        .collect()
+                })
                 .unwrap_or_default();
             members.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             let variants: Vec<Value> = cmp
