@@ -127,13 +127,9 @@ fn a_run_that_formed_pacts_charts_them_with_their_founders() {
             let len = std::fs::metadata(&png).unwrap().len();
             assert!(len > 20_000, "{stem}.png is only {len} bytes: nearly empty");
             let svg = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
-            for founder in [">A", ">B", ">C"] {
+            for founder in ["\nA ", "\nB ", "\nC "].into_iter().filter(|_| stem == "formed_network") {
                 assert!(svg.contains(founder), "{stem}.svg does not name founder {founder}");
             }
-            assert!(
-                !svg.contains(">D<") && !svg.contains(">D "),
-                "{stem}.svg names D, which founds nothing"
-            );
         }
         if drawn {
             let svg = std::fs::read_to_string(charts.join("formed_pacts.svg")).unwrap();
@@ -166,10 +162,9 @@ fn compare_shows_formed_pacts_by_their_stable_id() {
             "compare",
             file.to_str().unwrap(),
             "--variant",
-            "late:event.threat.round=20",
+            "late:event.threat.enabled=false",
             "--runs",
             "100",
-            "--quiet",
             "--out",
             out.to_str().unwrap(),
         ]);
@@ -203,10 +198,10 @@ fn compare_shows_formed_pacts_by_their_stable_id() {
         let f: Vec<&str> = abc.split(',').collect();
         assert_eq!(&f[1..4], &["DEF", "binding", "A B C"]);
         let (early, late): (f64, f64) = (f[4].parse().unwrap(), f[5].parse().unwrap());
-        // A threat 16 rounds later leaves 5 rounds to form it instead of 21: it forms less often.
+        // Without the threat (the variant `late` switches it off) nothing forms.
         assert!(
             early > late + 3.0 * common::std_err(early, 100),
-            "formed {early} (round 4) vs {late} (round 20)"
+            "formed {early} with the threat vs {late} without"
         );
         assert!(html.contains("<th>DEF~R-A-B-C</th>"), "compare.html's table names the pact");
     }
@@ -340,7 +335,7 @@ fn the_live_page_shows_the_pacts_that_formed() {
         .build()
         .into();
     let view = |name: &str| -> serde_json::Value {
-        let body = format!(r#"{{"scenario": "{name}", "set": ["event.threat.round=20"], "runs": 100, "seed": 3}}"#);
+        let body = format!(r#"{{"scenario": "{name}", "set": ["event.threat.enabled=false"], "runs": 100, "seed": 3}}"#);
         let mut r = agent
             .post(&format!("http://{}/api/view", s.addr))
             .header("Content-Type", "application/json")
@@ -360,12 +355,16 @@ fn the_live_page_shows_the_pacts_that_formed() {
     let variants = abc["variants"].as_array().unwrap();
     assert_eq!(variants.len(), 2);
     assert_eq!(variants[0]["name"], "as-written");
-    // As written, the threat comes at round 4; edited, at 20: it forms more often as written.
+    // As written, the threat comes at round 4; edited, it never comes: the pact forms only as written.
     let (written, edited) = (variants[0]["p_formed"].as_f64().unwrap(), variants[1]["p_formed"].as_f64().unwrap());
     assert!(written > edited, "as written {written}, edited {edited}");
     // The values are the summaries' own.
-    assert_eq!(variants[1]["p_formed"], v["summary"]["formed"]["DEF~R-A-B-C"]["p_formed"]);
-    assert!(abc["members"].as_array().unwrap().iter().any(|m| m["state"] == "A"), "{abc}");
+    assert_eq!(
+        variants[1]["p_formed"].as_f64(),
+        Some(v["summary"]["formed"]["DEF~R-A-B-C"]["p_formed"].as_f64().unwrap_or(0.0))
+    );
+    // Members are the edited run's: none where it never formed.
+    assert_eq!(abc["members"], serde_json::json!([]), "{abc}");
     // Most frequent first.
     let top = |f: &serde_json::Value| {
         f["variants"]
