@@ -11,6 +11,7 @@ mod backtest;
 mod fit;
 mod import;
 pub mod progress;
+mod proposal;
 mod serve;
 mod story;
 mod sweep;
@@ -60,7 +61,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Explain one state's decision about one pact: the utility terms over rounds, as a table and a chart.
     #[command(
-        after_help = "Examples:\n  pactsim explain scenarios/finland_sweden.toml --state FIN --pact NATO\n  pactsim explain scenarios/finland_sweden.toml --state SWE --pact NATO --runs 200 --set event.invasion.enabled=false"
+        after_help = "Examples:\n  pactsim explain scenarios/finland_sweden.toml --state FIN --pact NATO\n  pactsim explain scenarios/finland_sweden.toml --state SWE --pact NATO --runs 200 --set event.invasion.enabled=false\n  pactsim explain scenarios/indo_pacific_umbrella.toml --proposal CONSULT   # every proposal of a template\n  pactsim explain scenarios/indo_pacific_umbrella.toml --proposal CONSULT-AUS-JPN-PHL-USA"
     )]
     Explain(ExplainArgs),
     /// Write a synthetic world scenario: invented states, relations, pacts and shocks, deterministic for a seed.
@@ -324,14 +325,21 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// The state, by id.
-    #[arg(long)]
-    pub state: String,
+    #[arg(long, required_unless_present = "proposal")]
+    pub state: Option<String>,
     /// The pact, by id.
-    #[arg(long)]
-    pub pact: String,
+    #[arg(long, required_unless_present = "proposal")]
+    pub pact: Option<String>,
+    /// Explain proposals instead (docs/MODEL.md §5b): a proposed pact's stable id
+    /// (TEMPLATE-STATE-..., as decisions.csv and summary.json `formed` name it) or a template's
+    /// id (every proposal of it): why each proposer proposed and why each invitee accepted or
+    /// declined, from the terms the decisions were taken on.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["state", "pact"])]
+    pub proposal: Option<String>,
     #[command(flatten)]
     pub replicates: ReplicateArgs,
-    /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/, or a numbered sibling).
+    /// Output directory (default: output/explain-<file stem>-<STATE>-<PACT>/, or
+    /// output/explain-<file stem>-<ID>/ for --proposal, or a numbered sibling).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the result in --out even if it is a different one (pactsim never replaces a
@@ -860,19 +868,24 @@ fn print_compare(cmp: &compare::Comparison, names: &[String], out: &Path) -> Res
 fn cmd_explain(args: ExplainArgs) -> Result<()> {
     let sc = load(&args.scenario)?;
     let file = &args.scenario.file;
-    let state = study::state(&sc, &args.state).map_err(|e| e.in_file(file))?;
-    let pact = study::pact(&sc, &args.pact).map_err(|e| e.in_file(file))?;
+    let (Some(state_id), Some(pact_id)) = (&args.state, &args.pact) else {
+        let id = args.proposal.clone().unwrap_or_default();
+        return proposal::explain(&args, &sc, &id);
+    };
+    let (state_id, pact_id) = (state_id.clone(), pact_id.clone());
+    let state = study::state(&sc, &state_id).map_err(|e| e.in_file(file))?;
+    let pact = study::pact(&sc, &pact_id).map_err(|e| e.in_file(file))?;
     let (runs, seed) = args.replicates.resolve(&sc)?;
     let default = output::default_dir_named(&format!(
         "explain-{}-{}-{}",
         study::file_stem(&args.scenario.file),
-        study::file_safe(&args.state),
-        study::file_safe(&args.pact)
+        study::file_safe(&state_id),
+        study::file_safe(&pact_id)
     ));
     let identity = Identity::new("explain")
         .with("scenario_hash", &sc.hash)
-        .with("state", &args.state)
-        .with("pact", &args.pact)
+        .with("state", &state_id)
+        .with("pact", &pact_id)
         .with("seed", seed)
         .with("runs", runs)
         .command(outdir::command_line());

@@ -94,15 +94,63 @@ pub fn write_compare(dir: &Path, cmp: &Comparison, charts: &[Chart]) -> Result<(
         b.push_str("</table>\n");
     }
 
+    formed_table(&mut b, cmp);
     b.push_str("<h2>Charts</h2>\n");
     figures(&mut b, charts, "charts/");
     b.push_str("<h2>Files</h2>\n");
     file_list(
         &mut b,
         dir,
-        &[("compare.csv", "every state–pact pair: p_final in each variant and the difference")],
+        &[
+            (
+                "compare.csv",
+                "every state–pact pair (formed pacts by their stable id too): p_final in each variant and the difference",
+            ),
+            (
+                "compare_formed.csv",
+                "every pact a template formed: p_formed and P(alive at the end) in each variant",
+            ),
+        ],
     );
     let html = page(&format!("Comparison: {} — pactsim", names.join(" vs ")), &b);
     let path = dir.join("compare.html");
     std::fs::write(&path, html).map_err(io_err(&path))
+}
+
+/// At most this many formed pacts in the page's table (all are in compare_formed.csv).
+const FORMED_ROWS: usize = 30;
+
+/// "Pacts that formed": each pact a template formed in some variant (docs/MODEL.md §5b), by
+/// stable id, with P(formed) and P(alive at the end) in each variant; nothing when none formed.
+fn formed_table(b: &mut String, cmp: &Comparison) {
+    let rows = cmp.formed();
+    if rows.is_empty() {
+        return;
+    }
+    b.push_str("<h2>Pacts that formed</h2>\n");
+    let _ = writeln!(
+        b,
+        "<p>Pacts the scenario's <code>[[template]]</code> tables formed during the run, in any variant: a pact is its template and founders, the same pact in every variant. <em>Formed</em>: share of replicates in which it formed; <em>alive</em>: share in which it is alive after the last round. Their members' end-of-run probabilities are among the differences above; the {} most frequent are listed, all in <a href=\"compare_formed.csv\"><code>compare_formed.csv</code></a>.</p>",
+        FORMED_ROWS.min(rows.len())
+    );
+    b.push_str("<table>\n<tr><th>Pact</th><th>Template</th><th>Founders</th>");
+    for v in &cmp.variants {
+        let _ = write!(b, "<th>{} formed</th><th>alive</th>", esc(&v.name));
+    }
+    b.push_str("</tr>\n");
+    for r in rows.iter().take(FORMED_ROWS) {
+        let _ = write!(
+            b,
+            "<tr><th>{}</th><td>{} ({})</td><td>{}</td>",
+            esc(&r.id),
+            esc(&r.template),
+            esc(&r.kind),
+            esc(&r.founders.join(", "))
+        );
+        for (pf, pa) in r.p_formed.iter().zip(&r.p_alive_end) {
+            let _ = write!(b, "<td class=\"num\">{pf:.3}</td><td class=\"num\">{pa:.3}</td>");
+        }
+        b.push_str("</tr>\n");
+    }
+    b.push_str("</table>\n");
 }

@@ -28,7 +28,7 @@ pub struct KindsChart<'a> {
 
 /// The colour of a kind: always the same for the same kind (informal blue, issue green, binding
 /// vermillion), whatever kinds a scenario has.
-fn colour(kind: &str) -> RGBColor {
+pub(super) fn colour(kind: &str) -> RGBColor {
     match kind {
         "informal" => OKABE_ITO[0],
         "issue" => OKABE_ITO[2],

@@ -9,6 +9,7 @@ mod backtest;
 mod compare;
 mod explain;
 mod fit;
+mod formed;
 mod joins;
 mod kinds;
 mod membership;
@@ -176,6 +177,8 @@ pub(crate) enum AnyFigure<'a> {
     Size(size::SizeChart<'a>),
     Joins(joins::JoinTimes<'a>),
     Kinds(kinds::KindsChart<'a>),
+    FormedBars(formed::FormedBars<'a>),
+    FormedNetwork(formed::FormedNetwork<'a>),
     Network(network::Network<'a>),
     Difference(compare::DifferenceChart<'a>),
     Explain(explain::ExplainChart<'a>),
@@ -195,6 +198,8 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Size(f) => f.size(),
             AnyFigure::Joins(f) => f.size(),
             AnyFigure::Kinds(f) => f.size(),
+            AnyFigure::FormedBars(f) => f.size(),
+            AnyFigure::FormedNetwork(f) => f.size(),
             AnyFigure::Network(f) => f.size(),
             AnyFigure::Difference(f) => f.size(),
             AnyFigure::Explain(f) => f.size(),
@@ -213,6 +218,8 @@ impl Figure for AnyFigure<'_> {
             AnyFigure::Size(f) => f.draw(root),
             AnyFigure::Joins(f) => f.draw(root),
             AnyFigure::Kinds(f) => f.draw(root),
+            AnyFigure::FormedBars(f) => f.draw(root),
+            AnyFigure::FormedNetwork(f) => f.draw(root),
             AnyFigure::Network(f) => f.draw(root),
             AnyFigure::Difference(f) => f.draw(root),
             AnyFigure::Explain(f) => f.draw(root),
@@ -360,8 +367,9 @@ pub fn membership_stems(summary: &Summary) -> Vec<String> {
 
 /// Draws every chart of a run into `dir` (the run's `charts/`): a membership map per pact (per
 /// pact whose membership moves, when there are many: [`select::map_pacts`]), pact sizes, the
-/// pacts templates formed by kind (a scenario with `[[template]]`s), join times and the alliance
-/// network.
+/// pacts templates formed by kind (a scenario with `[[template]]`s), join times, the alliance
+/// network, and when a template formed anything, the most frequent formed pacts and their
+/// co-founders' network.
 pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Chart>, PlotError> {
     let mut jobs = membership_and_size_jobs(summary);
     let joins = joins::JoinTimes::new(summary, tally);
@@ -378,7 +386,31 @@ pub fn draw_run(dir: &Path, summary: &Summary, tally: &Tally) -> Result<Vec<Char
         caption: net.caption(),
         figure: AnyFigure::Network(net),
     });
+    jobs.extend(formed_jobs(summary));
     draw_jobs(dir, jobs)
+}
+
+/// The charts of the pacts templates formed (when any formed): the most frequent with their
+/// founders (`formed_pacts`) and the network of co-founders (`formed_network`).
+fn formed_jobs(summary: &Summary) -> Vec<Job<'_>> {
+    let mut jobs = Vec::new();
+    if let Some(bars) = formed::FormedBars::new(summary) {
+        jobs.push(Job {
+            stem: "formed_pacts".into(),
+            title: "Pacts that formed most often".into(),
+            caption: bars.caption(),
+            figure: AnyFigure::FormedBars(bars),
+        });
+    }
+    if let Some(net) = formed::FormedNetwork::new(summary) {
+        jobs.push(Job {
+            stem: "formed_network".into(),
+            title: "Who founds together".into(),
+            caption: net.caption(),
+            figure: AnyFigure::FormedNetwork(net),
+        });
+    }
+    jobs
 }
 
 /// The membership maps and the pact-size chart of a run as SVG text: the same figures

@@ -30,7 +30,32 @@ pub fn write_csv(dir: &Path, cmp: &Comparison) -> Result<(), ReportError> {
     w.flush().map_err(io_err(&path))
 }
 
-/// Writes the comparison into `dir` (a staging directory): `compare.csv`, and each variant's
+/// compare_formed.csv: every pact a template formed in some variant (docs/MODEL.md §5b): pact
+/// (stable id), template, kind, founders (space-separated), then `p_formed_NAME` and
+/// `p_alive_end_NAME` per variant. Written only when some variant formed a pact.
+pub fn write_formed_csv(dir: &Path, cmp: &Comparison) -> Result<(), ReportError> {
+    let rows = cmp.formed();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join("compare_formed.csv");
+    let err = super::csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
+    let mut head: Vec<String> = ["pact", "template", "kind", "founders"].map(String::from).to_vec();
+    head.extend(cmp.variants.iter().map(|v| format!("p_formed_{}", v.name)));
+    head.extend(cmp.variants.iter().map(|v| format!("p_alive_end_{}", v.name)));
+    w.write_record(&head).map_err(&err)?;
+    for r in rows {
+        let mut rec = vec![r.id.clone(), r.template.clone(), r.kind.clone(), r.founders.join(" ")];
+        rec.extend(r.p_formed.iter().map(f64::to_string));
+        rec.extend(r.p_alive_end.iter().map(f64::to_string));
+        w.write_record(&rec).map_err(&err)?;
+    }
+    w.flush().map_err(io_err(&path))
+}
+
+/// Writes the comparison into `dir` (a staging directory): `compare.csv`, `compare_formed.csv`
+/// (when a template formed a pact), and each variant's
 /// `summary.json`, `tally.json` and resolved scenario under `variants/NAME/`.
 pub fn write_dir(dir: &Path, cmp: &Comparison) -> Result<(), ReportError> {
     for v in &cmp.variants {
@@ -45,5 +70,6 @@ pub fn write_dir(dir: &Path, cmp: &Comparison) -> Result<(), ReportError> {
             std::fs::write(&p, text).map_err(io_err(&p))?;
         }
     }
-    write_csv(dir, cmp)
+    write_csv(dir, cmp)?;
+    write_formed_csv(dir, cmp)
 }

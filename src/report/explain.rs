@@ -127,3 +127,126 @@ pub fn write_csv(dir: &Path, t: &Trace) -> Result<(), ReportError> {
     }
     w.flush().map_err(io_err(&path))
 }
+
+/// Terms shown in a proposal's table: those not zero in some role.
+fn proposal_terms(e: &crate::study::proposal::Explanation) -> Vec<usize> {
+    (0..e.names.len())
+        .filter(|&k| e.roles.iter().any(|r| r.terms[k].abs() > 5e-5))
+        .collect()
+}
+
+/// Why `e`'s pact was proposed and why each invitee accepted or declined, as a fixed-width
+/// table: the proposers' mean terms (the value of the proposed pact against staying as they
+/// are), the partners they chose, and each invitee's mean terms when it accepted and when it
+/// declined. Terms zero throughout are left out (and named).
+pub fn proposal_table(e: &crate::study::proposal::Explanation) -> String {
+    let mut o = String::new();
+    let what = if e.asked == e.template {
+        format!("every proposal of template {}", e.template)
+    } else {
+        format!("proposals of {} (template {})", e.asked, e.template)
+    };
+    let _ = writeln!(
+        o,
+        "Why states proposed and answered — {what} — {} ({} replicates, seed {}, temperature {})",
+        e.scenario, e.runs, e.seed, e.temperature
+    );
+    let _ = writeln!(
+        o,
+        "{} proposals in {} replicates; {} formed the pact (the proposer and at least {} accepting: min_members {}).",
+        e.proposals,
+        e.replicates,
+        e.formed,
+        e.min_members.saturating_sub(1),
+        e.min_members
+    );
+    let _ = writeln!(
+        o,
+        "  propose: the proposer's terms of the pact it proposed — its value against the proposer's current options (the pacts it is in enter through security, as marginal protection; staying as it is is worth 0)"
+    );
+    let _ = writeln!(
+        o,
+        "  accept / decline: an invitee's terms of the pact as proposed (every other invitee in it); utility > 0 favours accepting"
+    );
+    let _ = writeln!(
+        o,
+        "  n: steps; p: mean logit probability of the step taken; values are means over the steps"
+    );
+    let _ = writeln!(o);
+    let active = proposal_terms(e);
+    let mut head = format!("{:<8} {:<8} {:>6} {:>6} {:>8}", "state", "decision", "n", "p", "utility");
+    let widths: Vec<usize> = active.iter().map(|&k| e.names[k].len().max(8)).collect();
+    for (&k, &w) in active.iter().zip(&widths) {
+        let _ = write!(head, " {:>w$}", e.names[k]);
+    }
+    let _ = writeln!(o, "{head}");
+    for r in &e.roles {
+        let mut line = format!(
+            "{:<8} {:<8} {:>6} {:>6.3} {:>+8.3}",
+            r.state, r.action, r.n, r.probability, r.utility
+        );
+        for (&k, &w) in active.iter().zip(&widths) {
+            let _ = write!(line, " {:>+w$.3}", r.terms[k]);
+        }
+        let _ = writeln!(o, "{line}");
+    }
+    let zero: Vec<&str> = (0..e.names.len())
+        .filter(|k| !active.contains(k))
+        .map(|k| e.names[k].as_str())
+        .collect();
+    if !zero.is_empty() {
+        let _ = writeln!(o, "  (zero throughout: {})", zero.join(", "));
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Partners chosen (the proposer's top candidates by its own value of a pact with each, docs/MODEL.md §5b), most frequent first:"
+    );
+    for (proposer, invitees, n) in e.invitations.iter().take(10) {
+        let _ = writeln!(o, "  {proposer} invites {}: {n} proposals", invitees.join(", "));
+    }
+    if e.invitations.len() > 10 {
+        let _ = writeln!(o, "  … {} more sets (every step is in proposal.csv)", e.invitations.len() - 10);
+    }
+    o
+}
+
+/// `proposal.csv`: every step of the proposals explained — replicate, round, label, pact
+/// (stable id), decision (propose, accept, decline), state, proposer, probability, utility and
+/// each term (as decisions.csv).
+pub fn write_proposal_csv(dir: &Path, e: &crate::study::proposal::Explanation) -> Result<(), ReportError> {
+    let path = dir.join("proposal.csv");
+    let err = super::csv_err(&path);
+    let mut w = csv::Writer::from_path(&path).map_err(&err)?;
+    let mut head: Vec<String> = [
+        "replicate",
+        "round",
+        "label",
+        "pact",
+        "decision",
+        "state",
+        "proposer",
+        "probability",
+        "utility",
+    ]
+    .map(String::from)
+    .to_vec();
+    head.extend(e.names.iter().cloned());
+    w.write_record(&head).map_err(&err)?;
+    for s in &e.steps {
+        let mut rec = vec![
+            s.replicate.to_string(),
+            s.round.to_string(),
+            s.label.clone(),
+            s.id.clone(),
+            s.action.to_string(),
+            s.state.clone(),
+            s.proposer.clone(),
+            s.probability.to_string(),
+            s.utility.to_string(),
+        ];
+        rec.extend(s.terms.iter().map(f64::to_string));
+        w.write_record(&rec).map_err(&err)?;
+    }
+    w.flush().map_err(io_err(&path))
+}

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+mod formed;
 mod query;
 mod story;
 
@@ -523,6 +524,7 @@ async fn view(State(state): State<Arc<AppState>>, body: Result<Bytes, BytesRejec
             "seed": seed,
             "summary": edited,
             "charts": charts,
+            "formed": formed::rows(&cmp),
             "compare": {
                 "base": compare::AS_WRITTEN,
                 "common_random_numbers": cmp.common_random_numbers(),

@@ -4,9 +4,10 @@
 //! with its own cached, cancellable simulation. [`crate::plot::draw_compare`] draws it,
 //! [`crate::report::compare`] writes its files and [`crate::pages::write_compare`] its page.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::{Progress, StudyError, Summary, file_stem};
+use super::{FormedInfo, Progress, StudyError, Summary, file_stem};
 use crate::run::{RunResult, RunSpec, Tally};
 use crate::scenario::Scenario;
 
@@ -110,8 +111,9 @@ pub struct Difference {
 #[derive(Debug, Clone)]
 pub struct Comparison {
     pub variants: Vec<Variant>,
-    /// Every pair (pact, state) present in both variants, for each variant against the first;
-    /// by variant, then largest absolute difference first.
+    /// Every pair (pact, state) present in both variants — and every state ever in a pact a
+    /// template formed in either — for each variant against the first; by variant, then largest
+    /// absolute difference first.
     pub differences: Vec<Difference>,
 }
 
@@ -171,7 +173,80 @@ fn differences_between(a: &Variant, b: &Variant) -> Vec<Difference> {
             });
         }
     }
+    out.extend(formed_differences(a, b));
     out
+}
+
+/// The formed pacts (docs/MODEL.md §5b) of either variant, by stable id: each state that was
+/// ever a member of it in either, with P(member at the end) in each — 0 in a variant in which
+/// it never formed or the state was never in it (a formed pact is the same pact in every variant
+/// as in every replicate: its template and founders).
+fn formed_differences(a: &Variant, b: &Variant) -> Vec<Difference> {
+    let mut ids: BTreeSet<&String> = a.summary.formed.keys().collect();
+    ids.extend(b.summary.formed.keys());
+    let mut out = Vec::new();
+    for id in ids {
+        let (fa, fb) = (a.summary.formed.get(id), b.summary.formed.get(id));
+        let mut states: BTreeSet<&String> = BTreeSet::new();
+        for f in [fa, fb].into_iter().flatten() {
+            states.extend(f.membership.keys());
+        }
+        let p = |f: Option<&FormedInfo>, st: &String| f.and_then(|f| f.membership.get(st)).map_or(0.0, |m| m.p_final);
+        for st in states {
+            let (pa, pb) = (p(fa, st), p(fb, st));
+            out.push(Difference {
+                base: a.name.clone(),
+                variant: b.name.clone(),
+                pact: id.clone(),
+                state: st.clone(),
+                p_base: pa,
+                p_variant: pb,
+                change: pb - pa,
+            });
+        }
+    }
+    out
+}
+
+/// A pact a template formed in at least one variant, with how often it formed in each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormedRow {
+    /// The stable id (template and founders).
+    pub id: String,
+    pub template: String,
+    pub kind: String,
+    pub founders: Vec<String>,
+    /// P(formed) in each variant, in the comparison's order (0 where it never formed).
+    pub p_formed: Vec<f64>,
+    /// P(alive after the last round) in each variant.
+    pub p_alive_end: Vec<f64>,
+}
+
+impl Comparison {
+    /// Every pact a template formed in some variant, the most frequent (in any variant) first,
+    /// ties by id.
+    pub fn formed(&self) -> Vec<FormedRow> {
+        let mut rows: BTreeMap<&String, FormedRow> = BTreeMap::new();
+        let n = self.variants.len();
+        for (k, v) in self.variants.iter().enumerate() {
+            for (id, f) in &v.summary.formed {
+                let row = rows.entry(id).or_insert_with(|| FormedRow {
+                    id: id.clone(),
+                    template: f.template.clone(),
+                    kind: f.kind.clone(),
+                    founders: f.founders.clone(),
+                    p_formed: vec![0.0; n],
+                    p_alive_end: vec![0.0; n],
+                });
+                row.p_formed[k] = f.p_formed;
+                row.p_alive_end[k] = f.p_alive_by_round.last().copied().unwrap_or(0.0);
+            }
+        }
+        let mut rows: Vec<FormedRow> = rows.into_values().collect();
+        let top = |r: &FormedRow| r.p_formed.iter().copied().fold(0.0f64, f64::max);
+        rows.sort_by(|x, y| top(y).total_cmp(&top(x)).then_with(|| x.id.cmp(&y.id)));
+        rows
+    }
 }
 
 /// A run saved in a directory (by `pactsim run` or `merge`), read back.

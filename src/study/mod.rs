@@ -15,6 +15,7 @@ pub mod backtest;
 pub mod compare;
 pub mod fit;
 pub mod merge;
+pub mod proposal;
 pub mod sensitivity;
 pub mod summary;
 pub mod sweep;
@@ -24,7 +25,7 @@ use crate::run::MergeError;
 use crate::scenario::sweep::SweepError;
 use crate::scenario::{PactId, Scenario, ScenarioError, Source, StateId};
 
-pub use summary::{EventInfo, KindInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
+pub use summary::{EventInfo, FormedInfo, KindInfo, Membership, PactInfo, StateInfo, Summary, TargetResult, percent};
 
 /// What can go wrong in a study. Each variant says what the user gave that is wrong, naming
 /// the option, file or point.

@@ -364,9 +364,34 @@ function render(v) {
   const ch = $("charts");
   ch.textContent = "";
   for (const c of v.charts) ch.append(chartFigure(c));
+  formedTable(v.formed || []);
   if (S.explained) explain(S.explained[0], S.explained[1]);
   if (S.story) story(S.story);
   if (S.joint) joint(S.joint);
+}
+
+// Pacts that formed: one row per formed pact (the view's `formed`), at most 30, hidden when
+// the templates formed none (or the scenario has none).
+function formedTable(rows) {
+  const sec = $("formed-section");
+  const table = $("formed");
+  table.textContent = "";
+  sec.hidden = rows.length === 0;
+  if (!rows.length) return;
+  const head = el("tr", {}, el("th", { scope: "col", text: "pact" }), el("th", { scope: "col", text: "template" }), el("th", { scope: "col", text: "founders" }));
+  for (const x of rows[0].variants) head.append(el("th", { scope: "col", text: `formed (${x.name})` }));
+  head.append(el("th", { scope: "col", text: "alive at the end" }), el("th", { scope: "col", text: "members at the end" }));
+  table.append(el("thead", {}, head));
+  const body = el("tbody");
+  for (const r of rows.slice(0, 30)) {
+    const tr = el("tr", { "data-pact": r.id }, el("th", { scope: "row", text: r.id }), el("td", { text: `${r.template} (${r.kind})` }), el("td", { text: r.founders.join(", ") }));
+    for (const x of r.variants) tr.append(el("td", { class: "num", text: x.p_formed.toFixed(2) }));
+    const last = r.variants[r.variants.length - 1];
+    tr.append(el("td", { class: "num", text: last.p_alive_end.toFixed(2) }));
+    tr.append(el("td", { text: r.members.slice(0, 8).map((m) => `${m.state} ${m.p_final.toFixed(2)}`).join(", ") }));
+    body.append(tr);
+  }
+  table.append(body);
 }
 
 async function explain(state, pact) {
