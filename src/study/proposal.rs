@@ -167,11 +167,14 @@ pub fn explain(sc: &Scenario, id: &str, seed: u64, runs: u64) -> Result<Explanat
     Ok(gather(sc, id, t, seed, runs, min_members, names, steps))
 }
 
+/// Per role: (n, Σ utility, Σ probability, Σ terms).
+type RoleSums = (u64, f64, f64, Vec<f64>);
+
 #[allow(clippy::too_many_arguments)]
 fn gather(sc: &Scenario, id: &str, t: usize, seed: u64, runs: u64, min_members: u32, names: Vec<String>, steps: Vec<Step>) -> Explanation {
     let k = names.len();
     // (action order, state) → (n, Σ utility, Σ probability, Σ terms)
-    let mut sums: BTreeMap<(u8, String), (u64, f64, f64, Vec<f64>)> = BTreeMap::new();
+    let mut sums: BTreeMap<(u8, String), RoleSums> = BTreeMap::new();
     let mut invitations: BTreeMap<(String, Vec<String>), u64> = BTreeMap::new();
     let (mut proposals, mut formed) = (0u64, 0u64);
     let mut replicates = std::collections::BTreeSet::new();
