@@ -4,6 +4,7 @@
 
 pub mod backtest;
 pub mod compare;
+pub mod estimate;
 pub mod csv;
 pub mod explain;
 pub mod fit;
