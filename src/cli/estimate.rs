@@ -15,10 +15,12 @@ use crate::study::estimate::{self, HistorySpec};
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
-    /// First start year: its world (as on 31 December) and the choices seen by the next 31 December.
+    /// First year of the window: its world (as on 31 December) is the first start, and the
+    /// choices seen by the next 31 December the first observed.
     #[arg(long, default_value_t = 1816)]
     pub from: i32,
-    /// Last start year (at most 2017: ATOP v4.01 ends in 2018).
+    /// Last year of the window: the memberships of its 31 December are the last outcome read;
+    /// nothing dated later is read (at most 2017: the last world is of 2016).
     #[arg(long, default_value_t = 1945)]
     pub to: i32,
     /// A COW region: europe, americas, africa, middle_east, asia or oceania (default: every state).

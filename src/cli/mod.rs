@@ -96,7 +96,7 @@ pub enum Command {
     Backtest(backtest::BacktestArgs),
     /// Estimate the model's weights by maximum likelihood of the yearly choices in alliance history (ATOP), with standard errors.
     #[command(
-        after_help = "Examples:\n  pactsim estimate --from 1816 --to 1945\n  pactsim estimate --from 1946 --to 2000 --set model.temperature=0.3\n  pactsim run scenarios/finland_sweden.toml --model output/estimate-1816-1945/estimated.toml\n\nEach start year's world is imported as `pactsim import` builds it (no events); every member's\nstay/leave and every eligible outsider's join/stay-out by the next 31 December is a choice, with\nthe model's terms as features and its logit rule as the likelihood. The temperature is held (it\nsets the weights' scale). Writes estimates.csv, estimate.json, estimated.toml and\ncharts/coefficients.png into output/estimate-FROM-TO/ (or --out)."
+        after_help = "Examples:\n  pactsim estimate --from 1816 --to 1945\n  pactsim estimate --from 1946 --to 2000 --set model.temperature=0.3\n  pactsim run scenarios/finland_sweden.toml --model output/estimate-1816-1945/estimated.toml\n\nThe window FROM..TO: each year Y from FROM to TO-1 has its world of 31 December imported as\n`pactsim import` builds it (no events), and every member's stay/leave and every eligible\noutsider's join/stay-out by 31 December Y+1 is a choice (nothing after TO is read), with\nthe model's terms as features and its logit rule as the likelihood. The temperature is held (it\nsets the weights' scale). Writes estimates.csv, estimate.json, estimated.toml and\ncharts/coefficients.png into output/estimate-FROM-TO/ (or --out)."
     )]
     Estimate(estimate::EstimateArgs),
     /// What a value means: its description, and with --scenario its value and accepted range.
@@ -432,7 +432,13 @@ pub fn main() -> Result<()> {
 }
 
 fn load(args: &ScenarioArgs) -> Result<Scenario> {
-    Ok(scenario::load(&args.file, &args.sets()?)?)
+    let loaded = scenario::load(&args.file, &args.sets()?);
+    match (&args.model, loaded) {
+        (_, Ok(sc)) => Ok(sc),
+        // The file's values are applied as `--set model.KEY=VALUE`: say which file they came from.
+        (Some(model), Err(e)) => Err(anyhow::Error::new(e).context(format!("{} with --model {}", args.file.display(), model.display()))),
+        (None, Err(e)) => Err(e.into()),
+    }
 }
 
 /// Prints the note of a destination that is not the default directory, and of a result the

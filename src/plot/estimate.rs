@@ -101,6 +101,7 @@ impl Figure for CoefficientChart<'_> {
             let value = match &c.not_identified {
                 Some(NotIdentified::Constant) => "not identified: term 0 throughout".to_string(),
                 Some(NotIdentified::Collinear(with)) => format!("not identified: collinear with {}", with.join(", ")),
+                Some(NotIdentified::Separated) => "not identified: no finite maximum".to_string(),
                 None => {
                     if c.se.is_finite() {
                         let (a, b) = ((c.estimate - 1.96 * c.se).max(-cap).max(lo), (c.estimate + 1.96 * c.se).min(cap).min(hi));

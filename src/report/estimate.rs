@@ -16,6 +16,7 @@ fn status(n: &Option<NotIdentified>) -> String {
         None => "estimated".into(),
         Some(NotIdentified::Constant) => "not identified: the term is 0 in every observed choice".into(),
         Some(NotIdentified::Collinear(with)) => format!("not identified: collinear with {}", with.join(", ")),
+        Some(NotIdentified::Separated) => "not identified: no finite maximum (the choices it governs all go one way)".into(),
     }
 }
 

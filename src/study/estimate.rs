@@ -47,6 +47,8 @@ pub const PARAMS: [&str; 11] = [
     "exit_binding",
 ];
 pub const K: usize = PARAMS.len();
+/// The largest weight the model accepts (`model.weights.*` are validated to 0..1000).
+pub const MAX_WEIGHT: f64 = 1000.0;
 
 /// One observed choice: the coefficients of the weights in its utility gain, and whether the
 /// state acted (left a pact it was in, or joined one it was out of).
@@ -157,6 +159,9 @@ pub enum NotIdentified {
     Constant,
     /// Its feature is a linear combination of these identified weights' features.
     Collinear(Vec<String>),
+    /// No finite maximum: the likelihood rises without bound as the weight goes to ±∞ (the
+    /// choices it governs all go one way, such as no entry in the window).
+    Separated,
 }
 
 /// One weight's estimate.
@@ -314,81 +319,29 @@ pub fn fit(obs: &[Observation], prior: &[f64; K], tau: f64) -> Result<Estimate, 
     if obs.is_empty() {
         return Err(StudyError::Invalid("no observed choices to estimate from".into()));
     }
-    let ident = identification(obs);
-    let free: Vec<usize> = (0..K).filter(|&k| ident[k].is_none()).collect();
-    let n = free.len();
-    let mut w = *prior;
-    let mut ll = log_likelihood(obs, &w, tau);
-    let ll_prior = ll;
-    let mut converged = false;
+    let mut ident = identification(obs);
+    let ll_prior = log_likelihood(obs, prior, tau);
     let mut iterations = 0;
-    let mut info = vec![0.0; n * n];
-    for it in 0..100 {
-        iterations = it + 1;
-        let (grad, hess) = obs
-            .par_iter()
-            .fold(
-                || (vec![0.0; n], vec![0.0; n * n]),
-                |(mut g, mut h), o| {
-                    let z = utility(&o.x, &w) / tau;
-                    let p = 1.0 / (1.0 + libm::exp(-z));
-                    let y = if o.acted { 1.0 } else { 0.0 };
-                    let r = (y - p) / tau;
-                    let q = p * (1.0 - p) / (tau * tau);
-                    for (a, &i) in free.iter().enumerate() {
-                        g[a] += r * o.x[i];
-                        for (b, &j) in free.iter().enumerate() {
-                            h[a * n + b] += q * o.x[i] * o.x[j];
-                        }
-                    }
-                    (g, h)
-                },
-            )
-            .reduce(
-                || (vec![0.0; n], vec![0.0; n * n]),
-                |(mut g, mut h), (g2, h2)| {
-                    g.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
-                    h.iter_mut().zip(&h2).for_each(|(a, b)| *a += b);
-                    (g, h)
-                },
-            );
-        info = hess;
-        let Some(l) = cholesky(&info, n) else {
-            return Err(StudyError::Invalid(
-                "the information matrix is singular at the current weights (the choices are perfectly separated by the terms): no finite maximum".into(),
-            ));
-        };
-        let step = chol_solve(&l, n, &grad);
-        // Newton decrement: the expected gain of the step.
-        let decrement: f64 = step.iter().zip(&grad).map(|(a, b)| a * b).sum();
-        if decrement < 1e-10 {
-            converged = true;
-            break;
+    let (w, ll, se, converged) = loop {
+        let free: Vec<usize> = (0..K).filter(|&k| ident[k].is_none()).collect();
+        let r = newton(obs, prior, tau, &free);
+        iterations += r.iterations;
+        // A weight whose standard error dwarfs it has no finite maximum: the likelihood keeps
+        // rising as it goes to ±∞ (the choices it governs all go one way, e.g. no entry at
+        // all), or it runs past the model's range (|w| > 1000, where model.weights.* stop). Hold
+        // it at its starting value and fit the others again.
+        let flat: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&k| !(r.se[k].is_finite() && r.se[k] < 1e3 * (1.0 + r.w[k].abs()) && r.w[k].abs() <= MAX_WEIGHT))
+            .collect();
+        if flat.is_empty() {
+            break (r.w, r.ll, r.se, r.converged);
         }
-        let mut t = 1.0;
-        loop {
-            let mut trial = w;
-            for (a, &i) in free.iter().enumerate() {
-                trial[i] = w[i] + t * step[a];
-            }
-            let ll_trial = log_likelihood(obs, &trial, tau);
-            if ll_trial >= ll || t < 1e-6 {
-                w = trial;
-                ll = ll_trial;
-                break;
-            }
-            t *= 0.5;
+        for k in flat {
+            ident[k] = Some(NotIdentified::Separated);
         }
-    }
-    // Standard errors: the diagonal of the inverse observed information at the maximum.
-    let mut se = [f64::NAN; K];
-    if let Some(l) = cholesky(&info, n) {
-        for (a, &i) in free.iter().enumerate() {
-            let mut e = vec![0.0; n];
-            e[a] = 1.0;
-            se[i] = chol_solve(&l, n, &e)[a].sqrt();
-        }
-    }
+    };
     let coefficients = (0..K)
         .map(|k| Coefficient {
             name: PARAMS[k].to_string(),
@@ -413,9 +366,122 @@ pub fn fit(obs: &[Observation], prior: &[f64; K], tau: f64) -> Result<Estimate, 
     })
 }
 
+struct Newton {
+    w: [f64; K],
+    ll: f64,
+    se: [f64; K],
+    iterations: usize,
+    converged: bool,
+}
+
+/// The gradient and the information (−Hessian) of the log-likelihood in the `free` weights.
+fn derivatives(obs: &[Observation], w: &[f64; K], tau: f64, free: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let n = free.len();
+    obs.par_iter()
+        .fold(
+            || (vec![0.0; n], vec![0.0; n * n]),
+            |(mut g, mut h), o| {
+                let z = utility(&o.x, w) / tau;
+                let p = 1.0 / (1.0 + libm::exp(-z));
+                let y = if o.acted { 1.0 } else { 0.0 };
+                let r = (y - p) / tau;
+                let q = p * (1.0 - p) / (tau * tau);
+                for (a, &i) in free.iter().enumerate() {
+                    g[a] += r * o.x[i];
+                    for (b, &j) in free.iter().enumerate() {
+                        h[a * n + b] += q * o.x[i] * o.x[j];
+                    }
+                }
+                (g, h)
+            },
+        )
+        .reduce(
+            || (vec![0.0; n], vec![0.0; n * n]),
+            |(mut g, mut h), (g2, h2)| {
+                g.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
+                h.iter_mut().zip(&h2).for_each(|(a, b)| *a += b);
+                (g, h)
+            },
+        )
+}
+
+/// Cholesky of `a` (n×n), adding a ridge of growing size to the diagonal until it succeeds (a
+/// damped Newton step where the information is singular).
+fn cholesky_damped(a: &[f64], n: usize) -> Vec<f64> {
+    if let Some(l) = cholesky(a, n) {
+        return l;
+    }
+    let scale = (0..n).map(|i| a[i * n + i].abs()).fold(1e-300, f64::max);
+    let mut mu = 1e-12 * scale;
+    loop {
+        let mut b = a.to_vec();
+        for i in 0..n {
+            b[i * n + i] += mu;
+        }
+        if let Some(l) = cholesky(&b, n) {
+            return l;
+        }
+        mu *= 10.0;
+    }
+}
+
+/// Newton–Raphson with step halving over the `free` weights, the others held at `start`.
+fn newton(obs: &[Observation], start: &[f64; K], tau: f64, free: &[usize]) -> Newton {
+    let n = free.len();
+    let mut w = *start;
+    let mut ll = log_likelihood(obs, &w, tau);
+    let mut converged = n == 0;
+    let mut iterations = 0;
+    while !converged && iterations < 100 {
+        iterations += 1;
+        let (grad, info) = derivatives(obs, &w, tau, free);
+        let l = cholesky_damped(&info, n);
+        let step = chol_solve(&l, n, &grad);
+        // Newton decrement: twice the expected gain of the step.
+        let decrement: f64 = step.iter().zip(&grad).map(|(a, b)| a * b).sum();
+        if decrement < 1e-10 {
+            converged = true;
+            break;
+        }
+        let mut t = 1.0;
+        loop {
+            let mut trial = w;
+            for (a, &i) in free.iter().enumerate() {
+                trial[i] = w[i] + t * step[a];
+            }
+            let ll_trial = log_likelihood(obs, &trial, tau);
+            if ll_trial >= ll || t < 1e-6 {
+                w = trial;
+                ll = ll_trial;
+                break;
+            }
+            t *= 0.5;
+        }
+    }
+    // Standard errors: the diagonal of the inverse observed information at the maximum (a
+    // singular direction gets an enormous one, which the caller reads as no finite maximum).
+    let (_, info) = derivatives(obs, &w, tau, free);
+    let l = cholesky_damped(&info, n);
+    let mut se = [f64::NAN; K];
+    for (a, &i) in free.iter().enumerate() {
+        let mut e = vec![0.0; n];
+        e[a] = 1.0;
+        se[i] = chol_solve(&l, n, &e)[a].sqrt();
+    }
+    Newton {
+        w,
+        ll,
+        se,
+        iterations,
+        converged,
+    }
+}
+
 /// What to estimate from history.
 #[derive(Debug, Clone)]
 pub struct HistorySpec {
+    /// The window read: the worlds of 31 December `from` .. `to` − 1 and the memberships of 31
+    /// December `from` + 1 .. `to`. Nothing dated after `to`-12-31 is read.
     pub from: i32,
     pub to: i32,
     pub selection: Selection,
@@ -437,7 +503,7 @@ pub struct HistoryEstimate {
     pub seconds_fit: f64,
 }
 
-/// The observed choices of start year `y`: the world on y-12-31 (as `pactsim import` and the
+/// The observed choices of the year after `y`: the world on y-12-31 (as `pactsim import` and the
 /// backtest build it, without events) and ATOP's memberships on (y+1)-12-31.
 fn year_observations(data: &Dataset, spec: &HistorySpec, y: i32) -> Result<(Vec<Observation>, usize, Scenario), StudyError> {
     let imported = import::build(
@@ -491,28 +557,31 @@ fn year_observations(data: &Dataset, spec: &HistorySpec, y: i32) -> Result<(Vec<
     Ok((obs, departed.get(), sc))
 }
 
-/// Estimates the weights from the yearly choices of start years `from..=to`.
+/// Estimates the weights from the yearly choices of the window `from..=to`: for each year Y from
+/// `from` to `to` − 1, the world of Y-12-31 and the memberships of (Y+1)-12-31. Nothing dated
+/// after `to`-12-31 is read (`tests/estimate.rs`, no look-ahead).
 pub fn estimate_history(data: &Dataset, spec: &HistorySpec) -> Result<HistoryEstimate, StudyError> {
-    for y in [spec.from, spec.to] {
-        if !(NMC_FIRST_YEAR..=NMC_LAST_YEAR).contains(&y) {
-            return Err(StudyError::Invalid(format!(
-                "--from/--to {y}: the data cover start years {NMC_FIRST_YEAR} to {}",
-                ATOP_LAST_YEAR - 1
-            )));
-        }
-    }
-    if spec.from > spec.to {
-        return Err(StudyError::Invalid(format!("--from {} is after --to {}", spec.from, spec.to)));
-    }
-    if spec.to >= ATOP_LAST_YEAR {
+    if spec.from < NMC_FIRST_YEAR || spec.from > NMC_LAST_YEAR {
         return Err(StudyError::Invalid(format!(
-            "--to {}: ATOP v4.01 ends in {ATOP_LAST_YEAR}, so the last start year with a next year to observe is {}",
+            "--from {}: the first world must be of a year from {NMC_FIRST_YEAR} to {NMC_LAST_YEAR} (COW NMC v6.0)",
+            spec.from
+        )));
+    }
+    if spec.to <= spec.from {
+        return Err(StudyError::Invalid(format!(
+            "--to {} must be after --from {}: the window needs a world (31 December of --from) and the next year's memberships",
+            spec.to, spec.from
+        )));
+    }
+    if spec.to > ATOP_LAST_YEAR || spec.to - 1 > NMC_LAST_YEAR {
+        return Err(StudyError::Invalid(format!(
+            "--to {}: at most {} (the last world is of {NMC_LAST_YEAR}, COW NMC v6.0; memberships end in {ATOP_LAST_YEAR}, ATOP v4.01)",
             spec.to,
-            ATOP_LAST_YEAR - 1
+            (NMC_LAST_YEAR + 1).min(ATOP_LAST_YEAR)
         )));
     }
     let t0 = std::time::Instant::now();
-    let years: Vec<i32> = (spec.from..=spec.to).collect();
+    let years: Vec<i32> = (spec.from..spec.to).collect();
     let per_year: Vec<_> = years.par_iter().map(|&y| year_observations(data, spec, y)).collect::<Result<_, _>>()?;
     let seconds_data = t0.elapsed().as_secs_f64();
     let mut obs = Vec::new();
@@ -525,7 +594,9 @@ pub fn estimate_history(data: &Dataset, spec: &HistorySpec) -> Result<HistoryEst
             first = Some(sc);
         }
     }
-    let sc = first.expect("at least one year");
+    let Some(sc) = first else {
+        return Err(StudyError::Invalid(format!("--from {} --to {}: no year to estimate from", spec.from, spec.to)));
+    };
     let t1 = std::time::Instant::now();
     let estimate = fit(&obs, &weights_of(&sc.params.weights), sc.params.temperature)?;
     Ok(HistoryEstimate {
