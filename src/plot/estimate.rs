@@ -41,7 +41,11 @@ impl CoefficientChart<'_> {
 fn nice_step(span: f64) -> f64 {
     let raw = span / 6.0;
     let mag = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|&s| s >= raw).unwrap_or(10.0 * mag)
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * mag)
 }
 
 impl Figure for CoefficientChart<'_> {
@@ -80,8 +84,18 @@ impl Figure for CoefficientChart<'_> {
             let x = px(t);
             let colour = if t.abs() < step * 1e-6 { MUTED } else { GRID };
             body.draw(&PathElement::new(vec![(x, top - 6), (x, bottom)], colour.stroke_width(1)))?;
-            let label = if step >= 1.0 { format!("{t:.0}") } else if step >= 0.1 { format!("{t:.1}") } else { format!("{t:.2}") };
-            body.draw(&Text::new(label, (x, bottom + 6), anchored(font(SMALL_SIZE).color(&MUTED), HPos::Center, VPos::Top)))?;
+            let label = if step >= 1.0 {
+                format!("{t:.0}")
+            } else if step >= 0.1 {
+                format!("{t:.1}")
+            } else {
+                format!("{t:.2}")
+            };
+            body.draw(&Text::new(
+                label,
+                (x, bottom + 6),
+                anchored(font(SMALL_SIZE).color(&MUTED), HPos::Center, VPos::Top),
+            ))?;
             t += step;
         }
         body.draw(&Text::new(
@@ -92,9 +106,16 @@ impl Figure for CoefficientChart<'_> {
         for (i, c) in e.coefficients.iter().enumerate() {
             let y = top + i as i32 * ROW + ROW / 2;
             if i % 2 == 0 {
-                body.draw(&Rectangle::new([(10, y - ROW / 2), (w as i32 - 10, y + ROW / 2)], RGBColor(247, 247, 247).filled()))?;
+                body.draw(&Rectangle::new(
+                    [(10, y - ROW / 2), (w as i32 - 10, y + ROW / 2)],
+                    RGBColor(247, 247, 247).filled(),
+                ))?;
             }
-            body.draw(&Text::new(c.name.clone(), (label_w, y), anchored(font(LABEL_SIZE).color(&INK), HPos::Right, VPos::Center)))?;
+            body.draw(&Text::new(
+                c.name.clone(),
+                (label_w, y),
+                anchored(font(LABEL_SIZE).color(&INK), HPos::Right, VPos::Center),
+            ))?;
             let colour = OKABE_ITO[4];
             // The start value.
             body.draw(&Circle::new((px(c.prior), y), 6, MUTED.stroke_width(2)))?;
@@ -104,13 +125,19 @@ impl Figure for CoefficientChart<'_> {
                 Some(NotIdentified::Separated) => "not identified: no finite maximum".to_string(),
                 None => {
                     if c.se.is_finite() {
-                        let (a, b) = ((c.estimate - 1.96 * c.se).max(-cap).max(lo), (c.estimate + 1.96 * c.se).min(cap).min(hi));
+                        let (a, b) = (
+                            (c.estimate - 1.96 * c.se).max(-cap).max(lo),
+                            (c.estimate + 1.96 * c.se).min(cap).min(hi),
+                        );
                         body.draw(&PathElement::new(vec![(px(a), y), (px(b), y)], colour.stroke_width(3)))?;
                         for (end, cut) in [(a, a <= -cap || a <= lo), (b, b >= cap || b >= hi)] {
                             let x = px(end);
                             if cut {
                                 let d = if end < c.estimate { -1 } else { 1 };
-                                body.draw(&PathElement::new(vec![(x - 8 * d, y - 6), (x, y), (x - 8 * d, y + 6)], colour.stroke_width(2)))?;
+                                body.draw(&PathElement::new(
+                                    vec![(x - 8 * d, y - 6), (x, y), (x - 8 * d, y + 6)],
+                                    colour.stroke_width(2),
+                                ))?;
                             } else {
                                 body.draw(&PathElement::new(vec![(x, y - 6), (x, y + 6)], colour.stroke_width(2)))?;
                             }

@@ -49,7 +49,11 @@ pub fn write_csv(dir: &Path, h: &HistoryEstimate) -> Result<(), ReportError> {
 pub fn estimated_toml(h: &HistoryEstimate) -> String {
     let e = &h.estimate;
     let mut s = String::new();
-    let _ = writeln!(s, "# Weights estimated by `pactsim estimate --from {} --to {}` ({}):", h.from, h.to, h.selection);
+    let _ = writeln!(
+        s,
+        "# Weights estimated by `pactsim estimate --from {} --to {}` ({}):",
+        h.from, h.to, h.selection
+    );
     let _ = writeln!(
         s,
         "# maximum likelihood of {} observed yearly choices ({} stay/leave, {} exits; {} join/stay out, {} entries),",
@@ -64,7 +68,10 @@ pub fn estimated_toml(h: &HistoryEstimate) -> String {
         "# the model's logit rule at temperature {} (held: it sets the scale of the weights). Log-likelihood {:.2} (at the starting weights {:.2}).",
         e.temperature, e.log_likelihood, e.log_likelihood_prior
     );
-    let _ = writeln!(s, "# Use: pactsim run SCENARIO --model estimated.toml; pactsim backtest --model estimated.toml");
+    let _ = writeln!(
+        s,
+        "# Use: pactsim run SCENARIO --model estimated.toml; pactsim backtest --model estimated.toml"
+    );
     let _ = writeln!(s, "[model]");
     let _ = writeln!(s, "temperature = {}", e.temperature);
     let _ = writeln!(s);
@@ -73,7 +80,10 @@ pub fn estimated_toml(h: &HistoryEstimate) -> String {
         let value = c.estimate.max(0.0);
         let note = match &c.not_identified {
             Some(_) => format!("{} (kept at the starting value)", status(&c.not_identified)),
-            None if c.estimate < 0.0 => format!("estimate {:.4} ± {:.4} is below 0, which the model does not allow: written as 0", c.estimate, c.se),
+            None if c.estimate < 0.0 => format!(
+                "estimate {:.4} ± {:.4} is below 0, which the model does not allow: written as 0",
+                c.estimate, c.se
+            ),
             None => format!("± {:.4} (standard error)", c.se),
         };
         let _ = writeln!(s, "{} = {:.6}   # {note}", c.name, value);
@@ -118,7 +128,15 @@ pub fn table(h: &HistoryEstimate) -> String {
                 let _ = writeln!(s, "  {:<13} {:>9.3} {:>10.4} {:>9.4}", c.name, c.prior, c.estimate, c.se);
             }
             Some(_) => {
-                let _ = writeln!(s, "  {:<13} {:>9.3} {:>10} {:>9}  {}", c.name, c.prior, "—", "—", status(&c.not_identified));
+                let _ = writeln!(
+                    s,
+                    "  {:<13} {:>9.3} {:>10} {:>9}  {}",
+                    c.name,
+                    c.prior,
+                    "—",
+                    "—",
+                    status(&c.not_identified)
+                );
             }
         }
     }

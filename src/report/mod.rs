@@ -4,8 +4,8 @@
 
 pub mod backtest;
 pub mod compare;
-pub mod estimate;
 pub mod csv;
+pub mod estimate;
 pub mod explain;
 pub mod fit;
 pub mod index;

@@ -37,7 +37,9 @@ pub fn overrides_of(path: &Path, text: &str) -> Result<Vec<String>, ModelFileErr
         }
     }
     let Some(model) = table.get("model") else {
-        return Err(content("no [model] table: write the values under [model] (e.g. [model.weights] security = 2.5)".into()));
+        return Err(content(
+            "no [model] table: write the values under [model] (e.g. [model.weights] security = 2.5)".into(),
+        ));
     };
     let Some(model) = model.as_table() else {
         return Err(content("`model` must be a table ([model])".into()));
@@ -58,7 +60,9 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<String>) -> Result<(
             toml::Value::String(s) => out.push(format!("{path}={s}")),
             toml::Value::Datetime(d) => out.push(format!("{path}={d}")),
             toml::Value::Array(_) => {
-                return Err(format!("key `{path}`: a list cannot be applied as a --set; give its values one by one"));
+                return Err(format!(
+                    "key `{path}`: a list cannot be applied as a --set; give its values one by one"
+                ));
             }
         }
     }

@@ -205,7 +205,11 @@ impl Estimate {
 
 /// log σ(z), stable for large |z|.
 fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 { -libm::log1p(libm::exp(-z)) } else { z - libm::log1p(libm::exp(z)) }
+    if z >= 0.0 {
+        -libm::log1p(libm::exp(-z))
+    } else {
+        z - libm::log1p(libm::exp(z))
+    }
 }
 
 fn log_likelihood(obs: &[Observation], w: &[f64; K], tau: f64) -> f64 {
@@ -285,22 +289,32 @@ pub fn identification(obs: &[Observation]) -> Vec<Option<NotIdentified>> {
         }
         // Residual of column c on the kept columns: g_cc − g_cS G_SS⁻¹ g_Sc, relative to g_cc.
         let n = kept.len();
-        let residual = if n == 0 {
-            g[c][c]
+        let (residual, coef) = if n == 0 {
+            (g[c][c], Vec::new())
         } else {
-            let a: Vec<f64> = kept.iter().flat_map(|&i| kept.iter().map(move |&j| (i, j))).map(|(i, j)| g[i][j]).collect();
+            let a: Vec<f64> = kept
+                .iter()
+                .flat_map(|&i| kept.iter().map(move |&j| (i, j)))
+                .map(|(i, j)| g[i][j])
+                .collect();
             let b: Vec<f64> = kept.iter().map(|&i| g[i][c]).collect();
             match cholesky(&a, n) {
                 Some(l) => {
                     let x = chol_solve(&l, n, &b);
-                    g[c][c] - b.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>()
+                    (g[c][c] - b.iter().zip(&x).map(|(p, q)| p * q).sum::<f64>(), x)
                 }
-                None => 0.0,
+                None => (0.0, vec![1.0; n]),
             }
         };
         if residual <= 1e-8 * g[c][c] {
             // Name the columns it leans on: those with a non-zero coefficient in the projection.
-            out[c] = Some(NotIdentified::Collinear(kept.iter().map(|&i| PARAMS[i].to_string()).collect()));
+            let with = kept
+                .iter()
+                .zip(&coef)
+                .filter(|&(&i, x)| x.abs() * g[i][i].sqrt() > 1e-6 * g[c][c].sqrt())
+                .map(|(&i, _)| PARAMS[i].to_string())
+                .collect();
+            out[c] = Some(NotIdentified::Collinear(with));
         } else {
             kept.push(c);
         }
@@ -582,7 +596,10 @@ pub fn estimate_history(data: &Dataset, spec: &HistorySpec) -> Result<HistoryEst
     }
     let t0 = std::time::Instant::now();
     let years: Vec<i32> = (spec.from..spec.to).collect();
-    let per_year: Vec<_> = years.par_iter().map(|&y| year_observations(data, spec, y)).collect::<Result<_, _>>()?;
+    let per_year: Vec<_> = years
+        .par_iter()
+        .map(|&y| year_observations(data, spec, y))
+        .collect::<Result<_, _>>()?;
     let seconds_data = t0.elapsed().as_secs_f64();
     let mut obs = Vec::new();
     let mut departed = 0;
@@ -595,7 +612,10 @@ pub fn estimate_history(data: &Dataset, spec: &HistorySpec) -> Result<HistoryEst
         }
     }
     let Some(sc) = first else {
-        return Err(StudyError::Invalid(format!("--from {} --to {}: no year to estimate from", spec.from, spec.to)));
+        return Err(StudyError::Invalid(format!(
+            "--from {} --to {}: no year to estimate from",
+            spec.from, spec.to
+        )));
     };
     let t1 = std::time::Instant::now();
     let estimate = fit(&obs, &weights_of(&sc.params.weights), sc.params.temperature)?;
