@@ -121,7 +121,7 @@ pub fn table(h: &HistoryEstimate) -> String {
         e.iterations,
         if e.converged { "" } else { " (NOT converged)" }
     );
-    let _ = writeln!(s, "  {:<13} {:>9} {:>10} {:>9}  {}", "weight", "start", "estimate", "se", "");
+    let _ = writeln!(s, "  {:<13} {:>9} {:>10} {:>9}", "weight", "start", "estimate", "se");
     for c in &e.coefficients {
         match &c.not_identified {
             None => {

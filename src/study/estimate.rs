@@ -135,7 +135,7 @@ pub fn observations(sc: &Scenario, outcome: impl Fn(StateId, PactId, bool) -> Op
         let pact = unit.pact(p);
         for s in unit.state_ids() {
             let member = world.is_member(s, p);
-            if !member && !(pact.active && !pact.new && world.may_apply(s, p)) {
+            if !(member || pact.active && !pact.new && world.may_apply(s, p)) {
                 continue;
             }
             if let Some(acted) = outcome(s, p, member) {
@@ -271,12 +271,12 @@ fn chol_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
 pub fn identification(obs: &[Observation]) -> Vec<Option<NotIdentified>> {
     let mut g = [[0.0; K]; K];
     for o in obs {
-        for i in 0..K {
-            if o.x[i] == 0.0 {
+        for (row, &xi) in g.iter_mut().zip(&o.x) {
+            if xi == 0.0 {
                 continue;
             }
-            for j in 0..K {
-                g[i][j] += o.x[i] * o.x[j];
+            for (cell, &xj) in row.iter_mut().zip(&o.x) {
+                *cell += xi * xj;
             }
         }
     }
@@ -325,7 +325,7 @@ pub fn identification(obs: &[Observation]) -> Vec<Option<NotIdentified>> {
 /// Maximises the likelihood over the identified weights, the others held at `prior`. τ is the
 /// model's temperature (> 0).
 pub fn fit(obs: &[Observation], prior: &[f64; K], tau: f64) -> Result<Estimate, StudyError> {
-    if !(tau > 0.0) {
+    if tau.is_nan() || tau <= 0.0 {
         return Err(StudyError::Invalid(format!(
             "model.temperature = {tau}: estimation needs a temperature above 0 (the logit rule)"
         )));
@@ -390,33 +390,24 @@ struct Newton {
 
 /// The gradient and the information (−Hessian) of the log-likelihood in the `free` weights.
 fn derivatives(obs: &[Observation], w: &[f64; K], tau: f64, free: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    // Sequential, in observation order: the same sums bit for bit whatever the threads (a
+    // parallel reduction would add in an order that depends on how the work was split).
     let n = free.len();
-    obs.par_iter()
-        .fold(
-            || (vec![0.0; n], vec![0.0; n * n]),
-            |(mut g, mut h), o| {
-                let z = utility(&o.x, w) / tau;
-                let p = 1.0 / (1.0 + libm::exp(-z));
-                let y = if o.acted { 1.0 } else { 0.0 };
-                let r = (y - p) / tau;
-                let q = p * (1.0 - p) / (tau * tau);
-                for (a, &i) in free.iter().enumerate() {
-                    g[a] += r * o.x[i];
-                    for (b, &j) in free.iter().enumerate() {
-                        h[a * n + b] += q * o.x[i] * o.x[j];
-                    }
-                }
-                (g, h)
-            },
-        )
-        .reduce(
-            || (vec![0.0; n], vec![0.0; n * n]),
-            |(mut g, mut h), (g2, h2)| {
-                g.iter_mut().zip(&g2).for_each(|(a, b)| *a += b);
-                h.iter_mut().zip(&h2).for_each(|(a, b)| *a += b);
-                (g, h)
-            },
-        )
+    let (mut g, mut h) = (vec![0.0; n], vec![0.0; n * n]);
+    for o in obs {
+        let z = utility(&o.x, w) / tau;
+        let p = 1.0 / (1.0 + libm::exp(-z));
+        let y = if o.acted { 1.0 } else { 0.0 };
+        let r = (y - p) / tau;
+        let q = p * (1.0 - p) / (tau * tau);
+        for (a, &i) in free.iter().enumerate() {
+            g[a] += r * o.x[i];
+            for (b, &j) in free.iter().enumerate() {
+                h[a * n + b] += q * o.x[i] * o.x[j];
+            }
+        }
+    }
+    (g, h)
 }
 
 /// Cholesky of `a` (n×n), adding a ridge of growing size to the diagonal until it succeeds (a
