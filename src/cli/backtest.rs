@@ -42,6 +42,10 @@ pub struct BacktestArgs {
     /// Override a model value in every imported world (repeatable), e.g. model.temperature=0.3.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// A model block applied to every imported world before --set, such as the estimated.toml of
+    /// `pactsim estimate`.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// Play each start world as it was on its date, without the dated events of its horizon
     /// (by default the events of `import --through` are played: docs/DATA.md, Events).
     #[arg(long)]
@@ -98,7 +102,7 @@ fn spec(args: &BacktestArgs) -> Result<BacktestSpec> {
         horizon: args.horizon,
         step: args.step,
         selection: selection(args)?,
-        sets: args.set.clone(),
+        sets: super::model_sets(args.model.as_deref(), &args.set)?,
         runs: args.runs,
         seed: args.seed,
         events: !args.no_events,
@@ -117,7 +121,7 @@ fn destination(args: &BacktestArgs, default: &str) -> Result<Destination> {
         .with("step", args.step)
         .with("region", args.region.as_deref().unwrap_or(""))
         .with("states", args.states.join(","))
-        .with("set", args.set.join(" "))
+        .with("set", super::model_sets(args.model.as_deref(), &args.set)?.join(" "))
         .with("runs", args.runs)
         .with("seed", args.seed)
         .with("events", !args.no_events)

@@ -83,7 +83,7 @@ pub fn cmd_fit(args: FitArgs) -> Result<()> {
     let source = study::read_file(&args.scenario.file)?;
     let plan = fit::plan(
         source,
-        args.scenario.set.clone(),
+        args.scenario.sets()?,
         FitOptions {
             varies,
             method,

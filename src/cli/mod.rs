@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 mod backtest;
+mod estimate;
 mod fit;
 mod import;
 pub mod progress;
@@ -94,6 +95,11 @@ pub enum Command {
         after_help = "Examples:\n  pactsim backtest --from 1946 --to 2011 --horizon 5                # the whole system\n  pactsim backtest --from 1946 --to 1990 --horizon 5 --region europe --runs 200\n  pactsim backtest --from 1950 --to 1960 --horizon 3 --set model.temperature=0.3\n  pactsim backtest --fit-era 1816-1945 --test-era 1946-2011 --horizon 5 --step 5\n\nScores (Brier, log loss) over state-alliance-years and separately over exits and entries, each\nagainst persistence and historical base rates. Writes backtest.csv, backtest_years.csv,\nbacktest.json, charts/ and backtest.html into output/backtest-FROM-TO/ (or --out). See\ndocs/VALIDATION.md."
     )]
     Backtest(backtest::BacktestArgs),
+    /// Estimate the model's weights by maximum likelihood of the yearly choices in alliance history (ATOP), with standard errors.
+    #[command(
+        after_help = "Examples:\n  pactsim estimate --from 1816 --to 1945\n  pactsim estimate --from 1946 --to 2000 --set model.temperature=0.3\n  pactsim run scenarios/finland_sweden.toml --model output/estimate-1816-1945/estimated.toml\n\nThe window FROM..TO: each year Y from FROM to TO-1 has its world of 31 December imported as\n`pactsim import` builds it (no events), and every member's stay/leave and every eligible\noutsider's join/stay-out by 31 December Y+1 is a choice (nothing after TO is read), with\nthe model's terms as features and its logit rule as the likelihood. The temperature is held (it\nsets the weights' scale). Writes estimates.csv, estimate.json, estimated.toml and\ncharts/coefficients.png into output/estimate-FROM-TO/ (or --out)."
+    )]
+    Estimate(estimate::EstimateArgs),
     /// What a value means: its description, and with --scenario its value and accepted range.
     #[command(
         after_help = "Examples:\n  pactsim describe model.temperature\n  pactsim describe model.weights                 # every key under it\n  pactsim describe state.FIN --scenario scenarios/finland_sweden.toml\n  pactsim describe                               # every value there is"
@@ -141,6 +147,28 @@ pub struct ScenarioArgs {
     /// Override a scenario value: KEY=VALUE with a dotted path of ids (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// A model block to apply before any --set: a TOML file with a `[model]` table, such as the
+    /// `estimated.toml` of `pactsim estimate` (each of its values is applied as a --set).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+impl ScenarioArgs {
+    /// The overrides to apply: the --model file's values, then every --set.
+    pub fn sets(&self) -> Result<Vec<String>> {
+        model_sets(self.model.as_deref(), &self.set)
+    }
+}
+
+/// The values of a `--model FILE` (its `[model]` table, as `model.KEY=VALUE` overrides), then
+/// `sets`.
+pub(crate) fn model_sets(model: Option<&std::path::Path>, sets: &[String]) -> Result<Vec<String>> {
+    let mut out = match model {
+        Some(path) => scenario::model_file::overrides(path)?,
+        None => Vec::new(),
+    };
+    out.extend(sets.iter().cloned());
+    Ok(out)
 }
 
 /// How many replicates, from which master seed (run and explain).
@@ -402,6 +430,7 @@ pub fn main() -> Result<()> {
         Command::Fit(args) => fit::cmd_fit(args),
         Command::Import(args) => import::cmd_import(args),
         Command::Backtest(args) => backtest::cmd_backtest(args),
+        Command::Estimate(args) => estimate::cmd_estimate(args),
         Command::Serve(args) => serve::cmd_serve(args),
         Command::Runs(args) => cmd_runs(args),
         Command::Describe(args) => cmd_describe(args),
@@ -411,7 +440,13 @@ pub fn main() -> Result<()> {
 }
 
 fn load(args: &ScenarioArgs) -> Result<Scenario> {
-    Ok(scenario::load(&args.file, &args.set)?)
+    let loaded = scenario::load(&args.file, &args.sets()?);
+    match (&args.model, loaded) {
+        (_, Ok(sc)) => Ok(sc),
+        // The file's values are applied as `--set model.KEY=VALUE`: say which file they came from.
+        (Some(model), Err(e)) => Err(anyhow::Error::new(e).context(format!("{} with --model {}", args.file.display(), model.display()))),
+        (None, Err(e)) => Err(e.into()),
+    }
 }
 
 /// Prints the note of a destination that is not the default directory, and of a result the
@@ -628,7 +663,7 @@ fn cmd_check(args: CheckArgs) -> Result<()> {
             path: args.scenario.file.clone(),
             text: std::fs::read_to_string(&args.scenario.file).with_context(|| format!("reading {}", args.scenario.file.display()))?,
         };
-        let values = scenario::editable::editable(&source, &args.scenario.set)?;
+        let values = scenario::editable::editable(&source, &args.scenario.sets()?)?;
         writeln!(o, "  {} editable values (--set PATH=VALUE):", values.len())?;
         for e in &values {
             writeln!(o, "    {}", value_line(e))?;

@@ -109,7 +109,7 @@ pub fn cmd_sweep(args: SweepArgs) -> Result<()> {
     let source = study::read_file(&args.scenario.file)?;
     let plan = sweep_study::plan(
         source,
-        args.scenario.set.clone(),
+        args.scenario.sets()?,
         SweepOptions {
             varies,
             design: args.design.kind(),
@@ -280,7 +280,7 @@ pub fn cmd_sensitivity(args: SensitivityArgs) -> Result<()> {
     };
     let plan = sensitivity::plan(
         source,
-        args.scenario.set.clone(),
+        args.scenario.sets()?,
         SensitivityOptions {
             varies,
             method,

@@ -7,6 +7,7 @@
 mod axes;
 mod backtest;
 mod compare;
+mod estimate;
 mod explain;
 mod fit;
 mod formed;
@@ -34,6 +35,7 @@ use crate::study::Summary;
 
 pub use backtest::draw_backtest;
 pub use compare::{compare_svg, draw_compare};
+pub use estimate::draw_estimate;
 pub use explain::{draw_explain, explain_svg};
 pub use fit::draw_fit;
 pub use sensitivity::{draw_morris, draw_sobol};

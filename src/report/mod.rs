@@ -5,6 +5,7 @@
 pub mod backtest;
 pub mod compare;
 pub mod csv;
+pub mod estimate;
 pub mod explain;
 pub mod fit;
 pub mod index;

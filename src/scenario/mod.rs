@@ -7,6 +7,7 @@ pub mod edit;
 pub mod editable;
 mod error;
 pub mod generate;
+pub mod model_file;
 mod overrides;
 mod resolve;
 pub mod schema;

@@ -13,6 +13,7 @@
 
 pub mod backtest;
 pub mod compare;
+pub mod estimate;
 pub mod fit;
 pub mod merge;
 pub mod proposal;
