@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use crate::report::ReportError;
 use crate::report::outcomes::{self, OutcomeFile};
-use crate::run::{self, Outcomes, RunSpec};
+use crate::run;
 use crate::scenario::Scenario;
 
 #[derive(Debug, thiserror::Error)]
@@ -211,23 +211,14 @@ pub fn answer_simulated(
     }
     let rounds: Vec<u32> = asked.iter().map(|(_, r)| *r).collect();
     let mut counts = vec![0u64; asked.len()];
-    let mut first = 0;
-    while first < runs {
-        if stop() {
-            return Ok(None);
-        }
-        let end = first.saturating_add(batch.max(1)).min(runs);
-        let spec = RunSpec {
-            seed,
-            replicates: first..end,
-            keep_decisions: 0,
-        };
-        let (_, part): (_, Outcomes) = run::run_with_outcomes(sc, &spec, &rounds, &|_| {});
+    let finished = run::outcomes_in_batches(sc, seed, runs, &rounds, batch, stop, &|_| {}, &mut |part| {
         for ((expr, round), count) in asked.iter().zip(&mut counts) {
             let j = part.rounds.binary_search(round).expect("every asked round is recorded");
             *count += (0..part.runs).filter(|&i| expr.eval(&|p, s| part.member(i, j, p, s))).count() as u64;
         }
-        first = end;
+    });
+    if !finished {
+        return Ok(None);
     }
     Ok(Some(
         asked

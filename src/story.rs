@@ -5,7 +5,7 @@
 
 use crate::query::{self, Expr};
 use crate::run::story::{self as tell, Pick, PickHow};
-use crate::run::{self, Outcomes, RunSpec};
+use crate::run::{self, Outcomes};
 use crate::scenario::Scenario;
 
 #[derive(Debug, thiserror::Error)]
@@ -140,23 +140,12 @@ pub fn pick(
         None => (0..=sc.rounds).collect(),
     };
     let mut table: Option<Outcomes> = None;
-    let mut first = 0;
-    while first < runs {
-        if stop() {
-            return Ok(None);
-        }
-        let end = first.saturating_add(batch.max(1)).min(runs);
-        let run_spec = RunSpec {
-            seed,
-            replicates: first..end,
-            keep_decisions: 0,
-        };
-        let (_, part) = run::run_with_outcomes(sc, &run_spec, &rounds, progress);
-        match &mut table {
-            None => table = Some(part),
-            Some(t) => t.append(&part).expect("batches are adjacent and in order"),
-        }
-        first = end;
+    let finished = run::outcomes_in_batches(sc, seed, runs, &rounds, batch, stop, progress, &mut |part| match &mut table {
+        None => table = Some(part),
+        Some(t) => t.append(&part).expect("batches are adjacent and in order"),
+    });
+    if !finished {
+        return Ok(None);
     }
     let table = table.ok_or(StoryError::Empty)?;
     let label = spec.round.map(|r| sc.calendar.label(r));

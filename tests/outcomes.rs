@@ -2,6 +2,8 @@
 //! with decisions.csv and summary.json exactly, that shards merge into and that do not depend on
 //! the thread count.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -229,19 +231,7 @@ fn bad_expressions_and_rounds_say_what_is_wrong() {
 
 /// `POST /api/query` of `body` to a server of the shipped scenarios: (status, JSON).
 fn post_query(s: &pactsim::serve::Server, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(120)))
-        .build()
-        .into();
-    let mut r = agent
-        .post(&format!("http://{}/api/query", s.addr))
-        .header("Content-Type", "application/json")
-        .send(body.to_string())
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    common::post_api(s, "query", body)
 }
 
 /// The live page's joint outcomes (two chosen cells, or an expression) are `pactsim query`'s
@@ -254,7 +244,7 @@ fn the_page_answers_joint_questions_as_the_command_line_does() {
     let dir = tmp.path().join("r");
     run(&dir, "300", &["--seed", "11", "--set", set, "--outcomes-at", "2022-12"]);
     let config = pactsim::serve::Config {
-        dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        dir: common::root().join("scenarios"),
         output: tmp.path().join("output"),
         limits: pactsim::serve::Limits { simulations: 2 },
         hosts: Vec::new(),

@@ -370,19 +370,7 @@ fn default_directory_names_the_replicate() {
 
 /// `POST /api/story` of `body` to a server of the shipped scenarios: (status, JSON).
 fn post_story(s: &pactsim::serve::Server, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(std::time::Duration::from_secs(120)))
-        .build()
-        .into();
-    let mut r = agent
-        .post(&format!("http://{}/api/story", s.addr))
-        .header("Content-Type", "application/json")
-        .send(body.to_string())
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    common::post_api(s, "story", body)
 }
 
 #[test]

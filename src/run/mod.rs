@@ -247,6 +247,38 @@ pub fn run_with_outcomes(scenario: &Scenario, spec: &RunSpec, rounds: &[u32], pr
     (result, partial.outcomes)
 }
 
+/// Replicates `0..runs` of `scenario` with master seed `seed`, keeping only their memberships
+/// after each of `rounds` (no tally is kept past a batch, no decisions): in batches of `batch`
+/// replicates, each batch's [`Outcomes`] handed to `each` in replicate order, asking `stop` before
+/// each batch (false if it said stop). What `--pick` and the page's joint outcomes run.
+#[allow(clippy::too_many_arguments)]
+pub fn outcomes_in_batches(
+    scenario: &Scenario,
+    seed: u64,
+    runs: u64,
+    rounds: &[u32],
+    batch: u64,
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+    each: &mut dyn FnMut(Outcomes),
+) -> bool {
+    let mut first = 0;
+    while first < runs {
+        if stop() {
+            return false;
+        }
+        let end = first.saturating_add(batch.max(1)).min(runs);
+        let spec = RunSpec {
+            seed,
+            replicates: first..end,
+            keep_decisions: 0,
+        };
+        each(run_with_outcomes(scenario, &spec, rounds, progress).1);
+        first = end;
+    }
+    true
+}
+
 /// As [`run`], in batches of `batch` replicates, asking `stop` before each batch: None if it
 /// said stop (a superseded request of `pactsim serve`). Tallies of adjacent ranges merge
 /// exactly, so the result is exactly that of [`run`].

@@ -141,3 +141,20 @@ pub fn with_terms_of_its_own(text: &str, sc: &Scenario, seed: u64) -> String {
     out.push_str("\n[[term]]\nid = \"off\"\ncovariate = \"ties\"\nweight = 0\n");
     out
 }
+
+/// `POST /api/PATH` of a JSON `body` to a test server: (status, JSON answer).
+pub fn post_api(s: &pactsim::serve::Server, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut r = agent
+        .post(&format!("http://{}/api/{path}", s.addr))
+        .header("Content-Type", "application/json")
+        .send(body.to_string())
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
